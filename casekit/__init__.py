@@ -1,0 +1,2 @@
+"""casekit: the plumbing every service shares (event store, outbox relay, Kafka bus, inbox,
+settings, logging, tracing, HTTP errors). It knows no service."""

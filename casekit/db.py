@@ -1,0 +1,55 @@
+"""Connection pools and migrations, one PostgreSQL schema per service."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import asyncpg
+
+CASEKIT_SQL = Path(__file__).parent / "sql"
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def check_schema_name(schema: str) -> str:
+    if not _IDENTIFIER.match(schema):
+        raise ValueError(f"not a plain schema name: {schema!r}")
+    return schema
+
+
+async def create_pool(url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    """A pool whose connections see only this service's schema."""
+    pool = await asyncpg.create_pool(
+        url, min_size=min_size, max_size=max_size,
+        server_settings={"search_path": check_schema_name(schema), "application_name": schema},
+    )
+    assert pool is not None
+    return pool
+
+
+async def migrate(url: str, schema: str, directories: Iterable[Path] = ()) -> list[str]:
+    """Apply the plumbing's SQL, then the service's, each file once, in name order."""
+    schema = check_schema_name(schema)
+    conn = await asyncpg.connect(url)
+    applied: list[str] = []
+    try:
+        async with conn.transaction():
+            # Replicas start together; one migrates, the others wait and find nothing to do.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"migrate:{schema}")
+            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            await conn.execute(f"SET LOCAL search_path = {schema}")
+            await conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                               "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+            done = {row[0] for row in await conn.fetch("SELECT name FROM schema_migrations")}
+            for directory in (CASEKIT_SQL, *directories):
+                for path in sorted(directory.glob("*.sql")):
+                    name = f"{directory.parent.name}/{path.name}"
+                    if name in done:
+                        continue
+                    await conn.execute(path.read_text())
+                    await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+                    applied.append(name)
+    finally:
+        await conn.close()
+    return applied

@@ -1,0 +1,43 @@
+"""Load, decide, append: the one command handler every aggregate uses."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from casekit.envelope import EventMeta
+from casekit.eventstore import Connection, EventStore
+from schemas.base import Event
+
+S = TypeVar("S")
+E = TypeVar("E", bound=Event)
+
+
+@dataclass(frozen=True)
+class Decider(Generic[S, E]):
+    """An aggregate as two pure functions: `decide` (per command) and `evolve`."""
+
+    initial: S
+    evolve: Callable[[S, E], S]
+    events: tuple[type[E], ...]
+
+    def fold(self, history: Sequence[Event]) -> S:
+        return functools.reduce(self._evolve_known, history, self.initial)
+
+    def _evolve_known(self, state: S, event: Event) -> S:
+        if not isinstance(event, self.events):
+            raise TypeError(f"{type(event).__name__} does not belong to this aggregate")
+        return self.evolve(state, event)  # type: ignore[arg-type]  # narrowed by the check above
+
+
+async def handle(store: EventStore, stream_id: str, decider: Decider[S, E],
+                 decide: Callable[[S], Sequence[E]], meta: EventMeta,
+                 conn: Connection | None = None) -> int:
+    """Decide against the current state and append at the version read."""
+    history = await store.read_stream(stream_id, conn=conn)
+    state = decider.fold(history.events)
+    # Someone appended since we read -> ConcurrencyError (409 or retry), never overwrite.
+    return await store.append(stream_id, decide(state), meta=meta,
+                              expected_version=history.version, conn=conn)

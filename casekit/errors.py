@@ -1,0 +1,26 @@
+"""The errors the edges translate: HTTP problems, dead letters, retries."""
+
+
+class ConcurrencyError(Exception):
+    """Someone appended to the stream since it was read: reload and decide again (HTTP 409)."""
+
+
+class RuleViolation(Exception):
+    """A business rule refused the command; retrying the same input will never pass."""
+
+
+class NotFound(Exception):
+    """The thing asked for does not exist."""
+
+
+class Undecodable(Exception):
+    """A message that can never be read: not JSON, unknown type or a contract violation."""
+
+    def __init__(self, reason: str, path: str = "") -> None:
+        super().__init__(f"{reason} at {path}" if path else reason)
+        self.reason = reason
+        self.path = path
+
+
+class AppendOrderError(Exception):
+    """An append was not the first write of its transaction (ADR 0002): a programming error."""

@@ -1,0 +1,95 @@
+"""The event store on PostgreSQL: append with an expected version, read a stream, read all.
+
+Reading all is gap-free without serialising writers: see ADR 0002.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from opentelemetry import trace
+
+from casekit.envelope import EventMeta, Position, RecordedEvent, new_id, utc_now
+from casekit.errors import AppendOrderError, ConcurrencyError
+from casekit.eventtypes import EventTypes
+from schemas.base import Event
+
+Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+tracer = trace.get_tracer("casekit.eventstore")
+
+_COLUMNS = """event_id, stream_id, version, type, schema_version, occurred_at, recorded_at, actor,
+    correlation_id, causation_id, traceparent, tracestate, data::text, transaction_id, global_position"""
+
+READ_STREAM = f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version"
+
+# Only transactions older than the oldest one still running are visible, so nothing can
+# later commit behind the returned rows; (transaction_id, global_position) orders them.
+READ_ALL = f"""SELECT {_COLUMNS} FROM events
+    WHERE (transaction_id, global_position) > ($1, $2)
+      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+    ORDER BY transaction_id, global_position LIMIT $3"""
+
+APPEND = "SELECT append_events($1, $2, $3, $4, $5, $6, $7::jsonb[], $8, $9, $10, $11, $12)"
+
+
+def to_recorded(row: Sequence[Any]) -> RecordedEvent:
+    return RecordedEvent(*row[:13], position=Position(row[13], row[14]))
+
+
+@dataclass(frozen=True)
+class Stream:
+    events: list[Event]
+    version: int
+
+
+class EventStore:
+    """One service's events, in its own schema (the pool's search_path)."""
+
+    def __init__(self, pool: asyncpg.Pool, types: EventTypes) -> None:
+        self.pool = pool
+        self.types = types
+
+    async def append(self, stream_id: str, events: Sequence[Event], *, meta: EventMeta,
+                     expected_version: int, conn: Connection | None = None) -> int:
+        """Append to a stream at `expected_version`; returns the new version."""
+        if not events:
+            return expected_version
+        with tracer.start_as_current_span("eventstore.append", attributes={
+                "stream.id": stream_id, "events.count": len(events)}):
+            args = (
+                stream_id, expected_version,
+                [new_id() for _ in events], [event.type for event in events],
+                [event.schema_version for event in events], [utc_now()] * len(events),
+                [event.model_dump_json() for event in events],
+                meta.actor, meta.correlation_id, meta.causation_id, meta.traceparent, meta.tracestate,
+            )
+            try:
+                if conn is not None:
+                    return int(await conn.fetchval(APPEND, *args))
+                return int(await self.pool.fetchval(APPEND, *args))
+            except asyncpg.UniqueViolationError as error:  # a concurrent append won the race
+                raise ConcurrencyError(f"stream {stream_id} changed during append") from error
+            except asyncpg.PostgresError as error:
+                if error.sqlstate == "CK409":
+                    raise ConcurrencyError(str(error)) from error
+                if error.sqlstate == "CK001":
+                    raise AppendOrderError(str(error)) from error
+                raise
+
+    async def read_stream(self, stream_id: str, *, after_version: int = 0,
+                          conn: Connection | None = None) -> Stream:
+        rows = await (conn or self.pool).fetch(READ_STREAM, stream_id, after_version)
+        events = [self.types.decode(row[3], row[12]) for row in rows]
+        return Stream(events=events, version=rows[-1][2] if rows else after_version)
+
+    async def read_recorded(self, stream_id: str, conn: Connection | None = None) -> list[RecordedEvent]:
+        return [to_recorded(row) for row in await (conn or self.pool).fetch(READ_STREAM, stream_id, 0)]
+
+    async def read_all(self, after: Position = Position(), limit: int = 1000,
+                       conn: Connection | None = None) -> list[RecordedEvent]:
+        """Events after `after` in the global order; never skips one that commits later."""
+        rows = await (conn or self.pool).fetch(READ_ALL, after.transaction_id, after.global_position, limit)
+        return [to_recorded(row) for row in rows]

@@ -1,0 +1,1 @@
+"""Kafka plumbing: CloudEvents binding, producer, consumer with inbox and dead letters."""
