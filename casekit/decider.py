@@ -29,7 +29,7 @@ class Decider(Generic[S, E]):
     def _evolve_known(self, state: S, event: Event) -> S:
         if not isinstance(event, self.events):
             raise TypeError(f"{type(event).__name__} does not belong to this aggregate")
-        return self.evolve(state, event)  # type: ignore[arg-type]  # narrowed by the check above
+        return self.evolve(state, event)
 
 
 async def handle(store: EventStore, stream_id: str, decider: Decider[S, E],

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import uuid6
 
+from casekit.tracing import current_trace_headers
+
 
 def new_id() -> UUID:
     """UUID v7: unique and sortable by time (DESIGN.md, Identity)."""
@@ -33,6 +35,12 @@ class EventMeta:
     @classmethod
     def by(cls, actor: str) -> EventMeta:
         return cls(actor=actor)
+
+    @classmethod
+    def traced(cls, actor: str, *, causation_id: UUID | None = None) -> EventMeta:
+        """Metadata carrying the current span's trace context, so the trace goes on downstream."""
+        traceparent, tracestate = current_trace_headers()
+        return cls(actor=actor, causation_id=causation_id, traceparent=traceparent, tracestate=tracestate)
 
     def for_case(self, case_id: UUID) -> EventMeta:
         return replace(self, correlation_id=case_id)

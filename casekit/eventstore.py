@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 from opentelemetry import trace
@@ -15,10 +14,12 @@ from opentelemetry import trace
 from casekit.envelope import EventMeta, Position, RecordedEvent, new_id, utc_now
 from casekit.errors import AppendOrderError, ConcurrencyError
 from casekit.eventtypes import EventTypes
+from casekit.metrics import Metrics
 from schemas.base import Event
 
 Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 tracer = trace.get_tracer("casekit.eventstore")
+START = Position()
 
 _COLUMNS = """event_id, stream_id, version, type, schema_version, occurred_at, recorded_at, actor,
     correlation_id, causation_id, traceparent, tracestate, data::text, transaction_id, global_position"""
@@ -35,8 +36,9 @@ READ_ALL = f"""SELECT {_COLUMNS} FROM events
 APPEND = "SELECT append_events($1, $2, $3, $4, $5, $6, $7::jsonb[], $8, $9, $10, $11, $12)"
 
 
-def to_recorded(row: Sequence[Any]) -> RecordedEvent:
-    return RecordedEvent(*row[:13], position=Position(row[13], row[14]))
+def to_recorded(row: asyncpg.Record) -> RecordedEvent:
+    return RecordedEvent(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
+                         row[10], row[11], row[12], Position(row[13], row[14]))
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,10 @@ class Stream:
 class EventStore:
     """One service's events, in its own schema (the pool's search_path)."""
 
-    def __init__(self, pool: asyncpg.Pool, types: EventTypes) -> None:
+    def __init__(self, pool: asyncpg.Pool, types: EventTypes, metrics: Metrics | None = None) -> None:
         self.pool = pool
         self.types = types
+        self.metrics = metrics
 
     async def append(self, stream_id: str, events: Sequence[Event], *, meta: EventMeta,
                      expected_version: int, conn: Connection | None = None) -> int:
@@ -67,9 +70,7 @@ class EventStore:
                 meta.actor, meta.correlation_id, meta.causation_id, meta.traceparent, meta.tracestate,
             )
             try:
-                if conn is not None:
-                    return int(await conn.fetchval(APPEND, *args))
-                return int(await self.pool.fetchval(APPEND, *args))
+                version = int(await (conn or self.pool).fetchval(APPEND, *args))
             except asyncpg.UniqueViolationError as error:  # a concurrent append won the race
                 raise ConcurrencyError(f"stream {stream_id} changed during append") from error
             except asyncpg.PostgresError as error:
@@ -78,6 +79,10 @@ class EventStore:
                 if error.sqlstate == "CK001":
                     raise AppendOrderError(str(error)) from error
                 raise
+        if self.metrics:
+            for event in events:
+                self.metrics.events_appended.labels(event.type).inc()
+        return version
 
     async def read_stream(self, stream_id: str, *, after_version: int = 0,
                           conn: Connection | None = None) -> Stream:
@@ -88,7 +93,7 @@ class EventStore:
     async def read_recorded(self, stream_id: str, conn: Connection | None = None) -> list[RecordedEvent]:
         return [to_recorded(row) for row in await (conn or self.pool).fetch(READ_STREAM, stream_id, 0)]
 
-    async def read_all(self, after: Position = Position(), limit: int = 1000,
+    async def read_all(self, after: Position = START, limit: int = 1000,
                        conn: Connection | None = None) -> list[RecordedEvent]:
         """Events after `after` in the global order; never skips one that commits later."""
         rows = await (conn or self.pool).fetch(READ_ALL, after.transaction_id, after.global_position, limit)

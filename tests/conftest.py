@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from casekit.db import create_pool, migrate
+from casekit.kafka.admin import ensure_topics
 from devstack.stack import Stack, start_stack
+from schemas.topics import ALL_TOPICS
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +36,7 @@ def database_url(base: str, name: str) -> str:
 
 
 @pytest.fixture
-async def database(stack: Stack) -> AsyncIterator[str]:
+async def database(stack: Stack) -> str:
     """A fresh database of its own for each test."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(stack.database_url)
@@ -39,7 +44,7 @@ async def database(stack: Stack) -> AsyncIterator[str]:
         await admin.execute(f"CREATE DATABASE {name}")
     finally:
         await admin.close()
-    yield database_url(stack.database_url, name)
+    return database_url(stack.database_url, name)
 
 
 @pytest.fixture
@@ -56,9 +61,9 @@ def prefix() -> str:
     return f"t{uuid.uuid4().hex[:10]}."
 
 
-async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 20.0) -> T:
+async def eventually(check: Callable[[], Awaitable[T]], within: float = 20.0) -> T:
     """Poll `check` until it returns without AssertionError; never a bare sleep."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         try:
             return await check()
@@ -66,3 +71,24 @@ async def eventually(check: Callable[[], Awaitable[T]], timeout: float = 20.0) -
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A service started through its real lifespan, with an HTTP client on it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+def service_env(stack: Stack, database: str, prefix: str) -> dict[str, Any]:
+    """Settings shared by every service under test: a fresh database, a private topic prefix."""
+    return {"DATABASE_URL": database, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+            "KAFKA_TOPIC_PREFIX": prefix}
+
+
+@pytest.fixture
+async def topics_for(stack: Stack, prefix: str) -> str:
+    await ensure_topics(stack.bootstrap_servers, ALL_TOPICS, prefix)
+    return prefix

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -21,9 +22,7 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], prefix:
             for topic in topics if prefix + topic.name not in existing
         ]
         if wanted:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another replica was quicker
                 await admin.create_topics(wanted)
-            except TopicAlreadyExistsError:  # another replica was quicker
-                pass
     finally:
         await admin.close()

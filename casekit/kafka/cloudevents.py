@@ -1,0 +1,141 @@
+"""The CloudEvents 1.0 Kafka protocol binding, binary mode: `ce_` headers and a JSON body."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import orjson
+from aiokafka.structs import ConsumerRecord
+from pydantic import BaseModel, ValidationError
+
+from casekit.envelope import RecordedEvent
+from casekit.errors import Undecodable
+from casekit.eventtypes import EventTypes, describe
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+Headers = list[tuple[str, bytes]]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Inbound(Generic[M]):
+    """A message as a handler sees it: its CloudEvents attributes and validated data."""
+
+    id: str
+    type: str
+    source: str
+    subject: str | None
+    time: datetime | None
+    actor: str | None
+    traceparent: str | None
+    data: M
+    topic: str
+    partition: int
+    offset: int
+
+
+def causation_id(message: Inbound[Any]) -> UUID:
+    """The message id as a UUID; ids that are not UUIDs map to a stable UUID v5."""
+    try:
+        return UUID(message.id)
+    except ValueError:
+        return uuid5(NAMESPACE_URL, message.id)
+
+
+def event_headers(event: RecordedEvent, source: str) -> Headers:
+    headers: Headers = [
+        ("ce_specversion", SPEC_VERSION.encode()),
+        ("ce_id", str(event.event_id).encode()),
+        ("ce_source", source.encode()),
+        ("ce_type", event.type.encode()),
+        ("ce_time", event.occurred_at.isoformat().encode()),
+        ("ce_schemaversion", str(event.schema_version).encode()),
+        ("ce_actor", event.actor.encode()),
+        ("content-type", CONTENT_TYPE.encode()),
+    ]
+    if event.correlation_id:
+        headers.append(("ce_subject", str(event.correlation_id).encode()))
+    if event.causation_id:
+        headers.append(("ce_causationid", str(event.causation_id).encode()))
+    if event.traceparent:
+        headers.append(("traceparent", event.traceparent.encode()))
+    if event.tracestate:
+        headers.append(("tracestate", event.tracestate.encode()))
+    return headers
+
+
+def header_map(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
+    try:
+        return {key: value.decode() for key, value in (record.headers or ())}
+    except UnicodeDecodeError:
+        raise Undecodable("a header is not UTF-8") from None
+
+
+def _body(record: ConsumerRecord[bytes, bytes]) -> Any:
+    if record.value is None:
+        raise Undecodable("empty message body")
+    try:
+        return orjson.loads(record.value)
+    except orjson.JSONDecodeError as error:
+        raise Undecodable(f"body is not JSON: {error}") from None
+
+
+def _time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        raise Undecodable(f"ce_time is not RFC 3339: {value!r}", path="headers/ce_time") from None
+
+
+def decode_event(record: ConsumerRecord[bytes, bytes], types: EventTypes) -> Inbound[BaseModel] | None:
+    """A domain event; None when its type is valid but not one this consumer reads."""
+    headers = header_map(record)
+    for required in ("ce_id", "ce_type", "ce_source", "ce_specversion"):
+        if required not in headers:
+            raise Undecodable(f"missing CloudEvents attribute {required}", path=f"headers/{required}")
+    if headers["ce_specversion"] != SPEC_VERSION:
+        raise Undecodable(f"unsupported specversion {headers['ce_specversion']}",
+                          path="headers/ce_specversion")
+    if headers["ce_type"] not in types:
+        return None
+    body = _body(record)
+    data = types.decode(headers["ce_type"], body)
+    return _inbound(record, headers, headers["ce_id"], headers["ce_type"], data)
+
+
+def decode_message(record: ConsumerRecord[bytes, bytes], model: type[M], message_type: str) -> Inbound[M]:
+    """An inbound channel message; CloudEvents headers are welcome but not required of senders."""
+    headers = header_map(record)
+    try:
+        data = model.model_validate(_body(record))
+    except ValidationError as error:
+        raise describe(error) from None
+    # Without ce_id the record's own coordinates identify it, so a redelivery still dedups.
+    message_id = headers.get("ce_id") or f"{record.topic}/{record.partition}/{record.offset}"
+    return _inbound(record, headers, message_id, headers.get("ce_type", message_type), data)
+
+
+def _inbound(record: ConsumerRecord[bytes, bytes], headers: dict[str, str], message_id: str,
+             message_type: str, data: M) -> Inbound[M]:
+    return Inbound(
+        id=message_id, type=message_type, source=headers.get("ce_source", record.topic),
+        subject=headers.get("ce_subject"), time=_time(headers.get("ce_time")),
+        actor=headers.get("ce_actor"), traceparent=headers.get("traceparent"), data=data,
+        topic=record.topic, partition=record.partition, offset=record.offset,
+    )
+
+
+def dead_letter_headers(record: ConsumerRecord[bytes, bytes], consumer: str, reason: str) -> Headers:
+    """The original headers, plus why and where the message could not be handled."""
+    original: Sequence[tuple[str, bytes]] = record.headers or ()
+    return [*original,
+            ("dlq_reason", reason.encode()),
+            ("dlq_consumer", consumer.encode()),
+            ("dlq_topic", record.topic.encode()),
+            ("dlq_partition", str(record.partition).encode()),
+            ("dlq_offset", str(record.offset).encode())]

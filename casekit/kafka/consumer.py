@@ -1,0 +1,166 @@
+"""The consumer every service uses: inbox in the handler's transaction, dead letters, retries.
+
+A service writes only handlers `async def on_x(message, conn)`; this module makes them
+idempotent (inbox), parks what can never pass (dead-letter topic) and retries the rest.
+Offsets are committed only after the database has committed (at-least-once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import CommitFailedError
+from aiokafka.structs import ConsumerRecord
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from pydantic import BaseModel
+
+from casekit import inbox
+from casekit.errors import RuleViolation, Undecodable
+from casekit.eventstore import Connection
+from casekit.eventtypes import EventTypes
+from casekit.kafka.cloudevents import Inbound, dead_letter_headers, decode_event, decode_message
+from casekit.logs import get_logger
+from casekit.metrics import Metrics
+from casekit.retry import backoff
+from casekit.tracing import context_from
+
+tracer = trace.get_tracer("casekit.consumer")
+Handler = Callable[[Inbound[Any], Connection], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What one consumer group reads and who handles it.
+
+    `handlers` maps event types (domain topics, CloudEvents) to handlers; `messages` maps
+    inbound channel topics to the model their bodies must satisfy and its handler.
+    """
+
+    group: str
+    event_topics: tuple[str, ...] = ()
+    types: EventTypes = field(default_factory=lambda: EventTypes([]))
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    messages: Mapping[str, tuple[type[BaseModel], str, Handler]] = field(default_factory=dict)
+    """topic -> (model, message type, handler)."""
+    dead_letter_topic: str = ""
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return (*self.event_topics, *self.messages)
+
+
+class Consumer:
+    def __init__(self, subscription: Subscription, *, bootstrap_servers: str, pool: asyncpg.Pool,
+                 producer: AIOKafkaProducer, metrics: Metrics, service: str) -> None:
+        self.sub = subscription
+        self.pool = pool
+        self.producer = producer
+        self.metrics = metrics
+        self.kafka = AIOKafkaConsumer(
+            *subscription.topics, bootstrap_servers=bootstrap_servers, group_id=subscription.group,
+            client_id=f"{service}-{subscription.group}", enable_auto_commit=False,
+            auto_offset_reset="earliest", isolation_level="read_committed",
+        )
+        self.stopping = asyncio.Event()
+        self.log = get_logger(service).bind(group=subscription.group)
+
+    async def start(self) -> None:
+        await self.kafka.start()
+
+    async def run(self) -> None:
+        """Consume until `stop()`; what was in flight finishes and its offsets are committed."""
+        try:
+            while not self.stopping.is_set():
+                batches = await self.kafka.getmany(timeout_ms=200, max_records=200)
+                for partition, records in batches.items():
+                    done = await self._process_partition(records)
+                    if done is not None:
+                        await self._commit({partition: done + 1})
+                        self._record_lag(partition, done + 1)
+        finally:
+            await self.kafka.stop()
+
+    async def stop(self) -> None:
+        self.stopping.set()
+
+    async def _process_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> int | None:
+        """Handle records in order; the offset of the last one handled, if any."""
+        last = None
+        for record in records:
+            if not await self._process_with_retry(record):
+                break  # stopping mid-retry: the rest is redelivered to whoever owns it next
+            last = record.offset
+        return last
+
+    async def _process_with_retry(self, record: ConsumerRecord[bytes, bytes]) -> bool:
+        attempt = 0
+        while True:
+            try:
+                await self._process(record)
+                return True
+            except (Undecodable, RuleViolation) as why:  # can never pass: park it, move on
+                await self._dead_letter(record, why)
+                return True
+            except Exception as error:  # transient: database or broker away; retry, never skip
+                attempt += 1
+                self.metrics.handler_retries.labels(record.topic).inc()
+                self.log.warning("consumer.retry", error=repr(error), attempt=attempt,
+                                 topic=record.topic, offset=record.offset)
+                if self.stopping.is_set():
+                    return False
+                await asyncio.sleep(backoff(attempt))
+
+    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        message, handler = self._decode(record)
+        if message is None or handler is None:
+            self.metrics.messages_consumed.labels(record.topic, "ignored").inc()
+            return
+        attributes = {"messaging.system": "kafka", "messaging.message.id": message.id,
+                      "messaging.destination.name": record.topic, "case.id": message.subject or ""}
+        with (tracer.start_as_current_span(f"process {record.topic}", context=context_from(message.traceparent),
+                                           kind=SpanKind.CONSUMER, attributes=attributes),
+              structlog.contextvars.bound_contextvars(case_id=message.subject, message_id=message.id)):
+            async with self.pool.acquire() as conn, conn.transaction():
+                if await inbox.seen(conn, self.sub.group, message.id):
+                    self.metrics.messages_consumed.labels(record.topic, "duplicate").inc()
+                    self.log.info("consumer.duplicate", type=message.type)
+                    return
+                await handler(message, conn)
+                await inbox.record(conn, self.sub.group, message.id)
+            self.metrics.messages_consumed.labels(record.topic, "handled").inc()
+            self.log.info("consumer.handled", type=message.type, topic=record.topic, offset=record.offset)
+
+    def _decode(self, record: ConsumerRecord[bytes, bytes]) -> tuple[Inbound[Any] | None, Handler | None]:
+        if record.topic in self.sub.messages:
+            model, message_type, handler = self.sub.messages[record.topic]
+            return decode_message(record, model, message_type), handler
+        message = decode_event(record, self.sub.types)
+        if message is None:
+            return None, None
+        return message, self.sub.handlers.get(message.type)
+
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], why: Exception) -> None:
+        reason = f"{type(why).__name__}: {why}"
+        await self.producer.send_and_wait(self.sub.dead_letter_topic, record.value, key=record.key,
+                                          headers=dead_letter_headers(record, self.sub.group, reason))
+        self.metrics.dead_lettered.labels(record.topic).inc()
+        self.log.warning("consumer.dead_lettered", reason=reason, topic=record.topic, offset=record.offset)
+
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        try:
+            await self.kafka.commit(offsets)
+        except CommitFailedError as error:  # partitions moved in a rebalance: the new owner redelivers
+            self.log.warning("consumer.commit_failed", error=repr(error))
+
+    def _record_lag(self, partition: TopicPartition, next_offset: int) -> None:
+        highwater = self.kafka.highwater(partition)
+        if highwater is not None:
+            self.metrics.consumer_lag.labels(partition.topic, str(partition.partition)).set(
+                max(highwater - next_offset, 0))

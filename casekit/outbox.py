@@ -1,0 +1,108 @@
+"""The outbox relay: publishes the event table to Kafka in the store's global order.
+
+The event table is the outbox (ADR 0003). The relay publishes a batch, waits for the
+broker's acknowledgement, then records its position; a crash in between republishes the
+batch (consumers dedup by `ce_id`), never loses it. One instance per service holds a
+PostgreSQL advisory lock as its lease; the others wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from casekit.envelope import Position, RecordedEvent
+from casekit.eventstore import Connection, EventStore
+from casekit.kafka.cloudevents import event_headers
+from casekit.logs import get_logger
+from casekit.metrics import Metrics
+from casekit.retry import backoff
+from casekit.tracing import context_from, current_trace_headers
+
+tracer = trace.get_tracer("casekit.outbox")
+AfterPublish = Callable[[list[RecordedEvent]], Awaitable[None]]
+
+LOAD = "SELECT transaction_id, global_position FROM relay_checkpoints WHERE relay = $1"
+SAVE = """INSERT INTO relay_checkpoints (relay, transaction_id, global_position) VALUES ($1, $2, $3)
+    ON CONFLICT (relay) DO UPDATE SET transaction_id = $2, global_position = $3, updated_at = now()"""
+LEASE = "SELECT pg_try_advisory_lock(hashtext(current_schema() || '.relay.' || $1))"
+
+
+class Relay:
+    def __init__(self, *, name: str, store: EventStore, producer: AIOKafkaProducer, topic: str,
+                 source: str, metrics: Metrics, batch_size: int = 500, idle_seconds: float = 0.05,
+                 after_publish: AfterPublish | None = None) -> None:
+        self.name, self.store, self.producer, self.topic, self.source = name, store, producer, topic, source
+        self.metrics = metrics
+        self.batch_size = batch_size
+        self.idle_seconds = idle_seconds
+        self.after_publish = after_publish
+        """Runs between publishing and recording the position: where a crash hurts most."""
+        self.stopping = asyncio.Event()
+        self.log = get_logger(source).bind(relay=name, topic=topic)
+
+    async def run(self) -> None:
+        attempt = 0
+        while not self.stopping.is_set():
+            try:
+                async with self.store.pool.acquire() as lease:
+                    if await lease.fetchval(LEASE, self.name):
+                        attempt = 0
+                        await self._publish_while_leased(lease)
+                        return
+                await self._pause(1.0)  # another instance holds the lease
+            except Exception as error:  # broker or database away: retry from the checkpoint
+                attempt += 1
+                self.log.warning("relay.retry", error=repr(error), attempt=attempt)
+                await self._pause(backoff(attempt))
+
+    async def stop(self) -> None:
+        self.stopping.set()
+
+    async def _publish_while_leased(self, lease: Connection) -> None:
+        # The lease connection also reads and records: if it dies, so does the lease and this loop.
+        row = await lease.fetchrow(LOAD, self.name)
+        position = Position(row[0], row[1]) if row else Position()
+        while not self.stopping.is_set():
+            batch = await self.store.read_all(position, self.batch_size, conn=lease)
+            if not batch:
+                self.metrics.relay_lag.set(0)
+                await self._pause(self.idle_seconds)
+                continue
+            self.metrics.relay_lag.set((datetime.now(UTC) - batch[0].recorded_at).total_seconds())
+            await self._publish(batch)
+            if self.after_publish:
+                await self.after_publish(batch)
+            position = batch[-1].position
+            await lease.execute(SAVE, self.name, position.transaction_id, position.global_position)
+            if len(batch) < self.batch_size:
+                await self._pause(self.idle_seconds)
+
+    async def _publish(self, batch: list[RecordedEvent]) -> None:
+        deliveries = []
+        for event in batch:
+            parent = context_from(event.traceparent, event.tracestate)
+            with tracer.start_as_current_span(f"publish {self.topic}", context=parent, kind=SpanKind.PRODUCER,
+                                              attributes={"messaging.system": "kafka",
+                                                          "messaging.destination.name": self.topic,
+                                                          "case.id": str(event.correlation_id)}):
+                headers = event_headers(event, self.source)
+                traceparent, _ = current_trace_headers()  # consumers continue from the publish span
+                if traceparent:
+                    headers = [(k, v) for k, v in headers if k != "traceparent"]
+                    headers.append(("traceparent", traceparent.encode()))
+                key = str(event.correlation_id).encode() if event.correlation_id else None
+                deliveries.append(await self.producer.send(self.topic, event.data.encode(), key=key,
+                                                           headers=headers))
+        await asyncio.gather(*deliveries)  # the broker acknowledged every one
+        self.metrics.events_published.labels(self.topic).inc(len(batch))
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), seconds)

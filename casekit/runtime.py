@@ -1,0 +1,33 @@
+"""What a running service holds: its pool, store, producer, metrics and readiness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from fastapi import Depends, Request
+
+from casekit.eventstore import EventStore
+from casekit.metrics import Metrics
+from casekit.settings import ServiceSettings
+
+
+@dataclass
+class Runtime:
+    name: str
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    store: EventStore
+    producer: AIOKafkaProducer
+    metrics: Metrics
+    ready: bool = False
+
+
+def current_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(current_runtime)]

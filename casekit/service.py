@@ -1,0 +1,130 @@
+"""One way to assemble and run a service: lifespan, relay, consumers, routes, SIGTERM.
+
+Startup: migrate, connect, start the relay and consumers, then report ready.
+Shutdown (SIGTERM/SIGINT): not ready first, stop taking work, let in-flight handlers
+finish and commit their offsets, stop the relay, close the producer and the pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from casekit.db import create_pool, migrate
+from casekit.eventstore import EventStore
+from casekit.eventtypes import EventTypes
+from casekit.kafka.consumer import Consumer, Subscription
+from casekit.kafka.producer import create_producer
+from casekit.logs import get_logger, setup_logging
+from casekit.metrics import Metrics
+from casekit.outbox import AfterPublish, Relay
+from casekit.runtime import Runtime
+from casekit.settings import ServiceSettings
+from casekit.tracing import setup_tracing
+from casekit.web.health import add_request_metrics
+from casekit.web.health import router as health_router
+from casekit.web.problems import register_problems
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """Everything that makes one service different from another."""
+
+    name: str
+    types: EventTypes
+    """The event types in this service's own store."""
+    domain_topic: str | None
+    """Where the relay publishes this service's events; None for read-model-only services."""
+    subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda _: ()
+    routers: Sequence[APIRouter] = ()
+    migrations: Sequence[Path] = ()
+    relay_after_publish: AfterPublish | None = field(default=None)
+    """Fault injection for tests: runs between publishing and recording the position."""
+
+
+def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+    setup_logging(settings.log_level)
+    setup_tracing(spec.name)
+    instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument()
+    metrics = Metrics()
+    log = get_logger(spec.name)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await migrate(settings.database_url, settings.db_schema, spec.migrations)
+        pool = await create_pool(settings.database_url, settings.db_schema, max_size=settings.db_pool_size)
+        producer = create_producer(settings.kafka_bootstrap_servers, spec.name)
+        await producer.start()
+        runtime = Runtime(spec.name, settings, pool, EventStore(pool, spec.types, metrics), producer, metrics)
+        app.state.runtime = runtime
+        relay = consumers = None
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            if spec.domain_topic:
+                relay = Relay(name=spec.name, store=runtime.store, producer=producer,
+                              topic=settings.topic(spec.domain_topic), source=f"/city-cases/{spec.name}",
+                              metrics=metrics, after_publish=spec.relay_after_publish)
+                tasks.append(asyncio.create_task(relay.run(), name=f"{spec.name}-relay"))
+            consumers = [Consumer(sub, bootstrap_servers=settings.kafka_bootstrap_servers, pool=pool,
+                                  producer=producer, metrics=metrics, service=spec.name)
+                         for sub in spec.subscriptions(runtime)]
+            for consumer in consumers:
+                await consumer.start()
+                tasks.append(asyncio.create_task(consumer.run(), name=f"{spec.name}-{consumer.sub.group}"))
+            runtime.ready = True
+            log.info("service.started", port=settings.port, schema=settings.db_schema)
+            yield
+        finally:
+            runtime.ready = False
+            for consumer in consumers or ():
+                await consumer.stop()
+            if relay:
+                await relay.stop()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await producer.stop()
+            await pool.close()
+            log.info("service.stopped")
+
+    app = FastAPI(title=f"city-cases {spec.name}", lifespan=lifespan)
+    register_problems(app)
+    add_request_metrics(app, metrics)
+    app.include_router(health_router)
+    for router in spec.routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    return app
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, but readiness turns false before it stops taking connections."""
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI, drain_seconds: float) -> None:
+        super().__init__(config)
+        self.app = app
+        self.drain_seconds = drain_seconds
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        runtime: Runtime | None = getattr(self.app.state, "runtime", None)
+        if runtime:
+            runtime.ready = False
+        if self.drain_seconds and not self.should_exit:
+            asyncio.get_running_loop().call_later(self.drain_seconds, super().handle_exit, sig, frame)
+        else:
+            super().handle_exit(sig, frame)
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
+                            access_log=False, timeout_graceful_shutdown=20)
+    asyncio.run(_Server(config, app, settings.drain_seconds).serve())

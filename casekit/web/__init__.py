@@ -1,0 +1,1 @@
+"""HTTP plumbing: problem details, health and readiness, Prometheus metrics."""

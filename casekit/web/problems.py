@@ -1,0 +1,52 @@
+"""RFC 9457 problem details, mapped once for every service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from casekit.errors import ConcurrencyError, NotFound, RuleViolation
+
+TYPE_BASE = "urn:city-cases:problem"
+MEDIA_TYPE = "application/problem+json"
+PROBLEMS: dict[type[Exception], tuple[int, str]] = {
+    NotFound: (404, "not-found"),
+    RuleViolation: (409, "rule-violation"),
+    ConcurrencyError: (409, "version-conflict"),
+}
+
+
+def problem(status: int, slug: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"{TYPE_BASE}:{slug}", "title": slug.replace("-", " "), "status": status,
+            "detail": detail, "instance": instance, **extra}
+    return JSONResponse(jsonable_encoder(body), status, media_type=MEDIA_TYPE)
+
+
+async def problem_reply(request: Request, exc: Exception) -> JSONResponse:
+    status, slug = next(v for kind, v in PROBLEMS.items() if isinstance(exc, kind))
+    return problem(status, slug, str(exc), request.url.path)
+
+
+async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"path": "/" + "/".join(str(p) for p in error["loc"]), "rule": error["type"],
+               "message": error["msg"]} for error in exc.errors()]
+    return problem(422, "invalid-request", "the request does not satisfy the contract",
+                   request.url.path, errors=errors)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return problem(exc.status_code, f"http-{exc.status_code}", str(exc.detail), request.url.path)
+
+
+def register_problems(app: FastAPI) -> None:
+    for kind in PROBLEMS:
+        app.add_exception_handler(kind, problem_reply)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(HTTPException, http_error)

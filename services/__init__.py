@@ -1,0 +1,1 @@
+"""The four services of the case loop; none imports another."""

@@ -1,0 +1,1 @@
+"""Dispatch (派遣): routes each case to the unit responsible for it."""

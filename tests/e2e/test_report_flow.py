@@ -1,0 +1,88 @@
+"""One report travels through all four services, over real Kafka and real PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import httpx
+
+from devstack.stack import Stack
+from services.analytics.main import create_app as analytics_app
+from services.analytics.settings import AnalyticsSettings
+from services.closure.main import create_app as closure_app
+from services.closure.settings import ClosureSettings
+from services.dispatch.main import create_app as dispatch_app
+from services.dispatch.settings import DispatchSettings
+from services.intake.main import create_app as intake_app
+from services.intake.settings import IntakeSettings
+from tests.conftest import eventually, running, service_env
+
+REPORT = {"channel": "grid", "category_code": "01002", "description": "污水井盖破损 (broken sewage cover)",
+          "location": {"lat": 34.2618, "lon": 117.1850}, "external_id": "G-2026-0001"}
+
+
+async def test_a_report_is_received_routed_and_opened_in_closure(
+        stack: Stack, database: str, topics_for: str) -> None:
+    env = service_env(stack, database, topics_for)
+    async with contextlib.AsyncExitStack() as services:
+        intake = await services.enter_async_context(running(intake_app(IntakeSettings(**env))))
+        await services.enter_async_context(running(dispatch_app(DispatchSettings(**env))))
+        await services.enter_async_context(running(closure_app(ClosureSettings(**env))))
+        analytics = await services.enter_async_context(running(analytics_app(AnalyticsSettings(**env))))
+
+        created = await intake.post("/v1/reports", json=REPORT, headers={"X-Actor": "grid:G-0042"})
+        assert created.status_code == 201
+        case_id = created.json()["case_id"]
+        assert created.headers["location"] == f"/v1/reports/{case_id}"
+
+        async def traced() -> list[dict[str, Any]]:
+            reply = await analytics.get(f"/v1/cases/{case_id}/trace")
+            assert reply.status_code == 200
+            events: list[dict[str, Any]] = reply.json()["events"]
+            assert len(events) == 3
+            return events
+
+        events = await eventually(traced)
+
+    assert [(e["service"], e["type"]) for e in events] == [
+        ("intake", "intake.ReportReceived"), ("dispatch", "dispatch.CaseRouted"),
+        ("closure", "closure.ClosureOpened")]
+    assert [e["actor"] for e in events] == ["grid:G-0042", "system:dispatch", "system:closure"]
+    assert events[1]["data"]["unit_code"] == "municipal-works"
+    assert len({e["trace_id"] for e in events}) == 1
+    assert events[0]["trace_id"] is not None
+
+
+async def test_an_invalid_report_is_refused_with_problem_details(
+        stack: Stack, database: str, topics_for: str) -> None:
+    env = service_env(stack, database, topics_for)
+    async with running(intake_app(IntakeSettings(**env))) as intake:
+        reply = await intake.post("/v1/reports", json={**REPORT, "channel": "fax", "location": {"lat": 123}})
+
+    assert reply.status_code == 422
+    assert reply.headers["content-type"] == "application/problem+json"
+    problem = reply.json()
+    assert problem["type"] == "urn:city-cases:problem:invalid-request"
+    assert {e["path"] for e in problem["errors"]} >= {"/body/channel", "/body/location/lat", "/body/location/lon"}
+
+
+async def test_services_report_ready_and_expose_metrics(stack: Stack, database: str, topics_for: str) -> None:
+    env = service_env(stack, database, topics_for)
+    async with running(intake_app(IntakeSettings(**env))) as intake:
+        await intake.post("/v1/reports", json=REPORT)
+        ready = await intake.get("/readyz")
+        metrics = await intake.get("/metrics")
+
+    assert ready.status_code == 200
+    assert 'events_appended_total{type="intake.ReportReceived"} 1.0' in metrics.text
+    assert 'http_requests_total{method="POST",route="/v1/reports",status="201"} 1.0' in metrics.text
+
+
+async def test_an_unknown_case_has_no_trace(stack: Stack, database: str, topics_for: str) -> None:
+    env = service_env(stack, database, topics_for)
+    async with running(analytics_app(AnalyticsSettings(**env))) as analytics:
+        reply = await analytics.get("/v1/cases/0190c4a2-0000-7000-8000-000000000000/trace")
+
+    assert reply.status_code == 404
+    assert reply.json()["type"] == "urn:city-cases:problem:not-found"
