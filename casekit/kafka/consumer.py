@@ -25,7 +25,7 @@ from casekit import inbox
 from casekit.errors import RuleViolation, Undecodable
 from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
-from casekit.kafka.cloudevents import Inbound, dead_letter_headers, decode_event, decode_message
+from casekit.kafka.cloudevents import Inbound, dead_letter_headers, decode_event, decode_message, header_map
 from casekit.logs import get_logger
 from casekit.metrics import Metrics
 from casekit.retry import backoff
@@ -39,8 +39,9 @@ Handler = Callable[[Inbound[Any], Connection], Awaitable[None]]
 class Subscription:
     """What one consumer group reads and who handles it.
 
-    `handlers` maps event types (domain topics, CloudEvents) to handlers; `messages` maps
-    inbound channel topics to the model their bodies must satisfy and its handler.
+    `types` are all the event types its domain topics may carry (anything else is dead-lettered);
+    `handlers` maps the ones it acts on to handlers; `messages` maps inbound channel topics
+    to the model their bodies must satisfy and its handler.
     """
 
     group: str
@@ -139,12 +140,13 @@ class Consumer:
 
     def _decode(self, record: ConsumerRecord[bytes, bytes]) -> tuple[Inbound[Any] | None, Handler | None]:
         if record.topic in self.sub.messages:
-            model, message_type, handler = self.sub.messages[record.topic]
-            return decode_message(record, model, message_type), handler
-        message = decode_event(record, self.sub.types)
-        if message is None:
-            return None, None
-        return message, self.sub.handlers.get(message.type)
+            model, message_type, on_message = self.sub.messages[record.topic]
+            return decode_message(record, model, message_type), on_message
+        event_type = header_map(record).get("ce_type", "")
+        on_event = self.sub.handlers.get(event_type)
+        if on_event is None and event_type in self.sub.types:
+            return None, None  # a valid event this consumer has no use for
+        return decode_event(record, self.sub.types), on_event
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], why: Exception) -> None:
         reason = f"{type(why).__name__}: {why}"

@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import httpx
-
 from devstack.stack import Stack
 from services.analytics.main import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings

@@ -9,6 +9,7 @@ from casekit.kafka.cloudevents import Inbound, causation_id
 from casekit.kafka.consumer import Subscription
 from casekit.runtime import Runtime
 from schemas import topics
+from schemas.catalog import ALL_EVENTS
 from schemas.dispatch import CaseRouted
 from services.closure.application.reactions import on_case_routed
 
@@ -24,7 +25,7 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
     return [Subscription(
         group=settings.topic("closure"),
         event_topics=(settings.topic(topics.DISPATCH_EVENTS.name),),
-        types=EventTypes([CaseRouted]),
+        types=EventTypes(ALL_EVENTS),
         handlers={CaseRouted.type: case_routed},
         dead_letter_topic=settings.topic(topics.dead_letter("closure").name),
     )]
