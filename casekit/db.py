@@ -21,7 +21,9 @@ def check_schema_name(schema: str) -> str:
 async def create_pool(url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """A pool whose connections see only this service's schema."""
     pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size,
+        url,
+        min_size=min_size,
+        max_size=max_size,
         server_settings={"search_path": check_schema_name(schema), "application_name": schema},
     )
     assert pool is not None
@@ -39,8 +41,10 @@ async def migrate(url: str, schema: str, directories: Iterable[Path] = ()) -> li
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"migrate:{schema}")
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             await conn.execute(f"SET LOCAL search_path = {schema}")
-            await conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
-                               "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
             done = {row[0] for row in await conn.fetch("SELECT name FROM schema_migrations")}
             for directory in (CASEKIT_SQL, *directories):
                 for path in sorted(directory.glob("*.sql")):

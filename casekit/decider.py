@@ -32,12 +32,16 @@ class Decider(Generic[S, E]):
         return self.evolve(state, event)
 
 
-async def handle(store: EventStore, stream_id: str, decider: Decider[S, E],
-                 decide: Callable[[S], Sequence[E]], meta: EventMeta,
-                 conn: Connection | None = None) -> int:
+async def handle(
+    store: EventStore,
+    stream_id: str,
+    decider: Decider[S, E],
+    decide: Callable[[S], Sequence[E]],
+    meta: EventMeta,
+    conn: Connection | None = None,
+) -> int:
     """Decide against the current state and append at the version read."""
     history = await store.read_stream(stream_id, conn=conn)
     state = decider.fold(history.events)
     # Someone appended since we read -> ConcurrencyError (409 or retry), never overwrite.
-    return await store.append(stream_id, decide(state), meta=meta,
-                              expected_version=history.version, conn=conn)
+    return await store.append(stream_id, decide(state), meta=meta, expected_version=history.version, conn=conn)

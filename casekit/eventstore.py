@@ -37,8 +37,22 @@ APPEND = "SELECT append_events($1, $2, $3, $4, $5, $6, $7::jsonb[], $8, $9, $10,
 
 
 def to_recorded(row: asyncpg.Record) -> RecordedEvent:
-    return RecordedEvent(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
-                         row[10], row[11], row[12], Position(row[13], row[14]))
+    return RecordedEvent(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        row[11],
+        row[12],
+        Position(row[13], row[14]),
+    )
 
 
 @dataclass(frozen=True)
@@ -55,19 +69,34 @@ class EventStore:
         self.types = types
         self.metrics = metrics
 
-    async def append(self, stream_id: str, events: Sequence[Event], *, meta: EventMeta,
-                     expected_version: int, conn: Connection | None = None) -> int:
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[Event],
+        *,
+        meta: EventMeta,
+        expected_version: int,
+        conn: Connection | None = None,
+    ) -> int:
         """Append to a stream at `expected_version`; returns the new version."""
         if not events:
             return expected_version
-        with tracer.start_as_current_span("eventstore.append", attributes={
-                "stream.id": stream_id, "events.count": len(events)}):
+        with tracer.start_as_current_span(
+            "eventstore.append", attributes={"stream.id": stream_id, "events.count": len(events)}
+        ):
             args = (
-                stream_id, expected_version,
-                [new_id() for _ in events], [event.type for event in events],
-                [event.schema_version for event in events], [utc_now()] * len(events),
+                stream_id,
+                expected_version,
+                [new_id() for _ in events],
+                [event.type for event in events],
+                [event.schema_version for event in events],
+                [utc_now()] * len(events),
                 [event.model_dump_json() for event in events],
-                meta.actor, meta.correlation_id, meta.causation_id, meta.traceparent, meta.tracestate,
+                meta.actor,
+                meta.correlation_id,
+                meta.causation_id,
+                meta.traceparent,
+                meta.tracestate,
             )
             try:
                 version = int(await (conn or self.pool).fetchval(APPEND, *args))
@@ -84,8 +113,7 @@ class EventStore:
                 self.metrics.events_appended.labels(event.type).inc()
         return version
 
-    async def read_stream(self, stream_id: str, *, after_version: int = 0,
-                          conn: Connection | None = None) -> Stream:
+    async def read_stream(self, stream_id: str, *, after_version: int = 0, conn: Connection | None = None) -> Stream:
         rows = await (conn or self.pool).fetch(READ_STREAM, stream_id, after_version)
         events = [self.types.decode(row[3], row[12]) for row in rows]
         return Stream(events=events, version=rows[-1][2] if rows else after_version)
@@ -93,8 +121,9 @@ class EventStore:
     async def read_recorded(self, stream_id: str, conn: Connection | None = None) -> list[RecordedEvent]:
         return [to_recorded(row) for row in await (conn or self.pool).fetch(READ_STREAM, stream_id, 0)]
 
-    async def read_all(self, after: Position = START, limit: int = 1000,
-                       conn: Connection | None = None) -> list[RecordedEvent]:
+    async def read_all(
+        self, after: Position = START, limit: int = 1000, conn: Connection | None = None
+    ) -> list[RecordedEvent]:
         """Events after `after` in the global order; never skips one that commits later."""
         rows = await (conn or self.pool).fetch(READ_ALL, after.transaction_id, after.global_position, limit)
         return [to_recorded(row) for row in rows]

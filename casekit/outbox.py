@@ -35,9 +35,19 @@ LEASE = "SELECT pg_try_advisory_lock(hashtext(current_schema() || '.relay.' || $
 
 
 class Relay:
-    def __init__(self, *, name: str, store: EventStore, producer: AIOKafkaProducer, topic: str,
-                 source: str, metrics: Metrics, batch_size: int = 500, idle_seconds: float = 0.05,
-                 after_publish: AfterPublish | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        store: EventStore,
+        producer: AIOKafkaProducer,
+        topic: str,
+        source: str,
+        metrics: Metrics,
+        batch_size: int = 500,
+        idle_seconds: float = 0.05,
+        after_publish: AfterPublish | None = None,
+    ) -> None:
         self.name, self.store, self.producer, self.topic, self.source = name, store, producer, topic, source
         self.metrics = metrics
         self.batch_size = batch_size
@@ -88,18 +98,23 @@ class Relay:
         deliveries = []
         for event in batch:
             parent = context_from(event.traceparent, event.tracestate)
-            with tracer.start_as_current_span(f"publish {self.topic}", context=parent, kind=SpanKind.PRODUCER,
-                                              attributes={"messaging.system": "kafka",
-                                                          "messaging.destination.name": self.topic,
-                                                          "case.id": str(event.correlation_id)}):
+            with tracer.start_as_current_span(
+                f"publish {self.topic}",
+                context=parent,
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": self.topic,
+                    "case.id": str(event.correlation_id),
+                },
+            ):
                 headers = event_headers(event, self.source)
                 traceparent, _ = current_trace_headers()  # consumers continue from the publish span
                 if traceparent:
                     headers = [(k, v) for k, v in headers if k != "traceparent"]
                     headers.append(("traceparent", traceparent.encode()))
                 key = str(event.correlation_id).encode() if event.correlation_id else None
-                deliveries.append(await self.producer.send(self.topic, event.data.encode(), key=key,
-                                                           headers=headers))
+                deliveries.append(await self.producer.send(self.topic, event.data.encode(), key=key, headers=headers))
         await asyncio.gather(*deliveries)  # the broker acknowledged every one
         self.metrics.events_published.labels(self.topic).inc(len(batch))
 

@@ -73,13 +73,27 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         tasks: list[asyncio.Task[None]] = []
         try:
             if spec.domain_topic:
-                relay = Relay(name=spec.name, store=runtime.store, producer=producer,
-                              topic=settings.topic(spec.domain_topic), source=f"/city-cases/{spec.name}",
-                              metrics=metrics, after_publish=spec.relay_after_publish)
+                relay = Relay(
+                    name=spec.name,
+                    store=runtime.store,
+                    producer=producer,
+                    topic=settings.topic(spec.domain_topic),
+                    source=f"/city-cases/{spec.name}",
+                    metrics=metrics,
+                    after_publish=spec.relay_after_publish,
+                )
                 tasks.append(asyncio.create_task(relay.run(), name=f"{spec.name}-relay"))
-            consumers = [Consumer(sub, bootstrap_servers=settings.kafka_bootstrap_servers, pool=pool,
-                                  producer=producer, metrics=metrics, service=spec.name)
-                         for sub in spec.subscriptions(runtime)]
+            consumers = [
+                Consumer(
+                    sub,
+                    bootstrap_servers=settings.kafka_bootstrap_servers,
+                    pool=pool,
+                    producer=producer,
+                    metrics=metrics,
+                    service=spec.name,
+                )
+                for sub in spec.subscriptions(runtime)
+            ]
             for consumer in consumers:
                 await consumer.start()
                 tasks.append(asyncio.create_task(consumer.run(), name=f"{spec.name}-{consumer.sub.group}"))
@@ -137,6 +151,7 @@ class _Server(uvicorn.Server):
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
-                            access_log=False, timeout_graceful_shutdown=20)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False, timeout_graceful_shutdown=20
+    )
     asyncio.run(_Server(config, app, settings.drain_seconds).serve())

@@ -12,15 +12,18 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field(validation_alias="DATABASE_URL")
     kafka_bootstrap_servers: str = Field(validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_topic_prefix: str = Field(
-        "", validation_alias="KAFKA_TOPIC_PREFIX",
-        description="Prepended to every topic and group name: isolates tests and tenants")
+        "",
+        validation_alias="KAFKA_TOPIC_PREFIX",
+        description="Prepended to every topic and group name: isolates tests and tenants",
+    )
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     host: str = "127.0.0.1"
     port: int
     db_schema: str
     db_pool_size: int = 10
     drain_seconds: float = Field(
-        0.0, description="After SIGTERM, report not-ready this long before closing (load balancers)")
+        0.0, description="After SIGTERM, report not-ready this long before closing (load balancers)"
+    )
 
     def topic(self, name: str) -> str:
         return self.kafka_topic_prefix + name

@@ -6,14 +6,37 @@ from typing import Any
 
 # Points inside 鼓楼区, 云龙区 and 泉山区; categories from shared/data/categories.tsv.
 DEMO_REPORTS: list[dict[str, Any]] = [
-    {"channel": "grid", "category_code": "01002", "description": "黄楼街道: 污水井盖破损, 行人有坠落风险",
-     "location": {"lat": 34.2680, "lon": 117.1920}, "external_id": "GRID-0001"},
-    {"channel": "hotline", "category_code": "06010", "description": "12345 来电: 小区门口暴露垃圾多日未清运",
-     "location": {"lat": 34.2561, "lon": 117.2290}, "external_id": "12345-20261124-0001"},
-    {"channel": "whistle", "category_code": "09001", "description": "社区吹哨: 菜场门口游商占道经营, 早高峰堵塞",
-     "location": {"lat": 34.2300, "lon": 117.1650}},
-    {"channel": "grid", "category_code": "04002", "description": "行道树倒伏, 压住非机动车道",
-     "location": {"lat": 34.2602, "lon": 117.2055}},
-    {"channel": "hotline", "category_code": "08001", "description": "12345 来电: 夜间施工噪声扰民",
-     "location": {"lat": 34.2190, "lon": 117.1830}, "external_id": "12345-20261124-0002"},
+    {
+        "channel": "grid",
+        "category_code": "01002",
+        "description": "黄楼街道: 污水井盖破损, 行人有坠落风险",
+        "location": {"lat": 34.2680, "lon": 117.1920},
+        "external_id": "GRID-0001",
+    },
+    {
+        "channel": "hotline",
+        "category_code": "06010",
+        "description": "12345 来电: 小区门口暴露垃圾多日未清运",
+        "location": {"lat": 34.2561, "lon": 117.2290},
+        "external_id": "12345-20261124-0001",
+    },
+    {
+        "channel": "whistle",
+        "category_code": "09001",
+        "description": "社区吹哨: 菜场门口游商占道经营, 早高峰堵塞",
+        "location": {"lat": 34.2300, "lon": 117.1650},
+    },
+    {
+        "channel": "grid",
+        "category_code": "04002",
+        "description": "行道树倒伏, 压住非机动车道",
+        "location": {"lat": 34.2602, "lon": 117.2055},
+    },
+    {
+        "channel": "hotline",
+        "category_code": "08001",
+        "description": "12345 来电: 夜间施工噪声扰民",
+        "location": {"lat": 34.2190, "lon": 117.1830},
+        "external_id": "12345-20261124-0002",
+    },
 ]

@@ -53,16 +53,32 @@ def fetch_jars() -> None:
     if any(LIBS.glob("kafka_2.13-*.jar")):
         return
     subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(TOOLS / "pom.xml"), "dependency:copy-dependencies",
-         "-DincludeScope=runtime", f"-DoutputDirectory={LIBS}"],
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(TOOLS / "pom.xml"),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={LIBS}",
+        ],
         check=True,
     )
 
 
 def _java(*args: str) -> list[str]:
-    return ["java", "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
-            f"-Dlog4j2.configurationFile={TOOLS / 'log4j2.properties'}",
-            "-cp", f"{LIBS}/*", *args]
+    return [
+        "java",
+        "-Xms128m",
+        "-Xmx512m",
+        "-XX:+UseSerialGC",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={TOOLS / 'log4j2.properties'}",
+        "-cp",
+        f"{LIBS}/*",
+        *args,
+    ]
 
 
 def _cluster_id() -> str:
@@ -95,15 +111,22 @@ class KafkaBroker:
         self.port = self.port or free_port()
         self.controller_port = self.controller_port or free_port()
         config = self.work_dir / "server.properties"
-        config.write_text(PROPERTIES.format(port=self.port, controller_port=self.controller_port,
-                                            log_dir=self.work_dir / "kraft-logs"))
+        config.write_text(
+            PROPERTIES.format(
+                port=self.port, controller_port=self.controller_port, log_dir=self.work_dir / "kraft-logs"
+            )
+        )
         if not (self.work_dir / "kraft-logs" / "meta.properties").exists():
-            subprocess.run(_java("kafka.tools.StorageTool", "format", "--cluster-id", _cluster_id(),
-                                 "--config", str(config)), check=True, capture_output=True)
+            subprocess.run(
+                _java("kafka.tools.StorageTool", "format", "--cluster-id", _cluster_id(), "--config", str(config)),
+                check=True,
+                capture_output=True,
+            )
         offset = self.log_file.stat().st_size if self.log_file.exists() else 0
         with self.log_file.open("ab") as log:
-            self.process = subprocess.Popen(_java("kafka.Kafka", str(config)), stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                _java("kafka.Kafka", str(config)), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self._wait_ready(offset, timeout)
         return self
 

@@ -70,19 +70,45 @@ class EmbeddedPostgres:
         if not (pgdata / "PG_VERSION").exists():
             shutil.rmtree(pgdata, ignore_errors=True)
             subprocess.run(
-                [str(_bin_dir() / "initdb"), "-D", str(pgdata), "-U", "postgres",
-                 "--auth=trust", "--encoding=UTF8", "--no-sync"],
-                check=True, capture_output=True, user=user,
+                [
+                    str(_bin_dir() / "initdb"),
+                    "-D",
+                    str(pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--no-sync",
+                ],
+                check=True,
+                capture_output=True,
+                user=user,
             )
         self._remove_stale_pid(pgdata)
         self.port = self.port or free_port()
         log = open(self.data_dir / "postgres.log", "ab")  # noqa: SIM115 - handed to the child
         self.process = subprocess.Popen(
-            [str(_bin_dir() / "postgres"), "-D", str(pgdata), "-p", str(self.port),
-             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.data_dir}",
-             "-c", "max_connections=300", "-c", "shared_buffers=256MB",
-             "-c", "max_wal_size=2GB"],
-            stdout=log, stderr=subprocess.STDOUT, user=user, start_new_session=True,
+            [
+                str(_bin_dir() / "postgres"),
+                "-D",
+                str(pgdata),
+                "-p",
+                str(self.port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={self.data_dir}",
+                "-c",
+                "max_connections=300",
+                "-c",
+                "shared_buffers=256MB",
+                "-c",
+                "max_wal_size=2GB",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            user=user,
+            start_new_session=True,
         )
         log.close()
         if not wait_for_port("127.0.0.1", self.port, timeout) or self.process.poll() is not None:

@@ -52,14 +52,15 @@ def start_services(stack: Stack) -> list[Service]:
     for name in SERVICES:
         log = logs / f"{name}.log"
         with log.open("ab") as out:
-            process = subprocess.Popen([sys.executable, "-m", f"services.{name}.main"], env=env,
-                                       stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [sys.executable, "-m", f"services.{name}.main"], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
         started.append(Service(name, port_of(name), process, log))
     return started
 
 
-async def wait_ready(services: list[Service], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_ready(services: list[Service], within: float = 60) -> None:
+    deadline = time.monotonic() + within
     async with httpx.AsyncClient() as client:
         for service in services:
             while True:
@@ -71,7 +72,7 @@ async def wait_ready(services: list[Service], timeout: float = 60) -> None:
                 except httpx.TransportError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{service.name} not ready after {timeout}s; see {service.log}")
+                    raise RuntimeError(f"{service.name} not ready after {within}s; see {service.log}")
                 await asyncio.sleep(0.2)
 
 
@@ -119,12 +120,15 @@ def print_welcome(services: list[Service], traces: list[dict[str, Any]], seconds
     for service in services:
         print(f"  {service.name:<9} {service.url}/docs   log: {service.log}")
     intake, analytics = services[0].url, services[3].url
-    print(f"""
+    print(
+        f"""
 Post a report and read its trace:
   curl -s -X POST {intake}/v1/reports -H 'content-type: application/json' \\
     -d '{{"channel":"grid","category_code":"01002","description":"井盖破损","location":{{"lat":34.26,"lon":117.19}}}}'
   curl -s {analytics}/v1/cases/<case_id>/trace
-Metrics: {intake}/metrics   Ctrl-C stops everything.""", flush=True)
+Metrics: {intake}/metrics   Ctrl-C stops everything.""",
+        flush=True,
+    )
 
 
 def main() -> None:

@@ -28,7 +28,9 @@ class ReportSubmission(Message):
     description: str = Field(min_length=1, max_length=2000)
     location: Location
     external_id: str | None = Field(
-        default=None, min_length=1, max_length=64,
+        default=None,
+        min_length=1,
+        max_length=64,
         description="The source system's id, e.g. the 12345 work-order number (工单编号)",
     )
 

@@ -34,7 +34,11 @@ def dead_letter(consumer_group: str) -> Topic:
 CONSUMER_GROUPS = ("intake", "dispatch", "closure", "analytics")
 
 ALL_TOPICS: tuple[Topic, ...] = (
-    REPORTS_WHISTLE, REPORTS_GRID, REPORTS_HOTLINE,
-    INTAKE_EVENTS, DISPATCH_EVENTS, CLOSURE_EVENTS,
+    REPORTS_WHISTLE,
+    REPORTS_GRID,
+    REPORTS_HOTLINE,
+    INTAKE_EVENTS,
+    DISPATCH_EVENTS,
+    CLOSURE_EVENTS,
     *(dead_letter(group) for group in CONSUMER_GROUPS),
 )

@@ -84,8 +84,7 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 def service_env(stack: Stack, database: str, prefix: str) -> dict[str, Any]:
     """Settings shared by every service under test: a fresh database, a private topic prefix."""
-    return {"DATABASE_URL": database, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
-            "KAFKA_TOPIC_PREFIX": prefix}
+    return {"DATABASE_URL": database, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers, "KAFKA_TOPIC_PREFIX": prefix}
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[Topic], prefix:
     try:
         existing = set(await admin.list_topics())
         wanted = [
-            NewTopic(prefix + topic.name, topic.partitions, 1,
-                     topic_configs={"retention.ms": str(topic.retention_ms)})
-            for topic in topics if prefix + topic.name not in existing
+            NewTopic(prefix + topic.name, topic.partitions, 1, topic_configs={"retention.ms": str(topic.retention_ms)})
+            for topic in topics
+            if prefix + topic.name not in existing
         ]
         if wanted:
             with contextlib.suppress(TopicAlreadyExistsError):  # another replica was quicker

@@ -99,8 +99,7 @@ def decode_event(record: ConsumerRecord[bytes, bytes], types: EventTypes) -> Inb
         if required not in headers:
             raise Undecodable(f"missing CloudEvents attribute {required}", path=f"headers/{required}")
     if headers["ce_specversion"] != SPEC_VERSION:
-        raise Undecodable(f"unsupported specversion {headers['ce_specversion']}",
-                          path="headers/ce_specversion")
+        raise Undecodable(f"unsupported specversion {headers['ce_specversion']}", path="headers/ce_specversion")
     data = types.decode(headers["ce_type"], _body(record))  # an unknown type is Undecodable
     return _inbound(record, headers, headers["ce_id"], headers["ce_type"], data)
 
@@ -117,22 +116,32 @@ def decode_message(record: ConsumerRecord[bytes, bytes], model: type[M], message
     return _inbound(record, headers, message_id, headers.get("ce_type", message_type), data)
 
 
-def _inbound(record: ConsumerRecord[bytes, bytes], headers: dict[str, str], message_id: str,
-             message_type: str, data: M) -> Inbound[M]:
+def _inbound(
+    record: ConsumerRecord[bytes, bytes], headers: dict[str, str], message_id: str, message_type: str, data: M
+) -> Inbound[M]:
     return Inbound(
-        id=message_id, type=message_type, source=headers.get("ce_source", record.topic),
-        subject=headers.get("ce_subject"), time=_time(headers.get("ce_time")),
-        actor=headers.get("ce_actor"), traceparent=headers.get("traceparent"), data=data,
-        topic=record.topic, partition=record.partition, offset=record.offset,
+        id=message_id,
+        type=message_type,
+        source=headers.get("ce_source", record.topic),
+        subject=headers.get("ce_subject"),
+        time=_time(headers.get("ce_time")),
+        actor=headers.get("ce_actor"),
+        traceparent=headers.get("traceparent"),
+        data=data,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
     )
 
 
 def dead_letter_headers(record: ConsumerRecord[bytes, bytes], consumer: str, reason: str) -> Headers:
     """The original headers, plus why and where the message could not be handled."""
     original: Sequence[tuple[str, bytes]] = record.headers or ()
-    return [*original,
-            ("dlq_reason", reason.encode()),
-            ("dlq_consumer", consumer.encode()),
-            ("dlq_topic", record.topic.encode()),
-            ("dlq_partition", str(record.partition).encode()),
-            ("dlq_offset", str(record.offset).encode())]
+    return [
+        *original,
+        ("dlq_reason", reason.encode()),
+        ("dlq_consumer", consumer.encode()),
+        ("dlq_topic", record.topic.encode()),
+        ("dlq_partition", str(record.partition).encode()),
+        ("dlq_offset", str(record.offset).encode()),
+    ]

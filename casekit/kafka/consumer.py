@@ -58,16 +58,28 @@ class Subscription:
 
 
 class Consumer:
-    def __init__(self, subscription: Subscription, *, bootstrap_servers: str, pool: asyncpg.Pool,
-                 producer: AIOKafkaProducer, metrics: Metrics, service: str) -> None:
+    def __init__(
+        self,
+        subscription: Subscription,
+        *,
+        bootstrap_servers: str,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        metrics: Metrics,
+        service: str,
+    ) -> None:
         self.sub = subscription
         self.pool = pool
         self.producer = producer
         self.metrics = metrics
         self.kafka = AIOKafkaConsumer(
-            *subscription.topics, bootstrap_servers=bootstrap_servers, group_id=subscription.group,
-            client_id=f"{service}-{subscription.group}", enable_auto_commit=False,
-            auto_offset_reset="earliest", isolation_level="read_committed",
+            *subscription.topics,
+            bootstrap_servers=bootstrap_servers,
+            group_id=subscription.group,
+            client_id=f"{service}-{subscription.group}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
         )
         self.stopping = asyncio.Event()
         self.log = get_logger(service).bind(group=subscription.group)
@@ -112,8 +124,9 @@ class Consumer:
             except Exception as error:  # transient: database or broker away; retry, never skip
                 attempt += 1
                 self.metrics.handler_retries.labels(record.topic).inc()
-                self.log.warning("consumer.retry", error=repr(error), attempt=attempt,
-                                 topic=record.topic, offset=record.offset)
+                self.log.warning(
+                    "consumer.retry", error=repr(error), attempt=attempt, topic=record.topic, offset=record.offset
+                )
                 if self.stopping.is_set():
                     return False
                 await asyncio.sleep(backoff(attempt))
@@ -123,11 +136,21 @@ class Consumer:
         if message is None or handler is None:
             self.metrics.messages_consumed.labels(record.topic, "ignored").inc()
             return
-        attributes = {"messaging.system": "kafka", "messaging.message.id": message.id,
-                      "messaging.destination.name": record.topic, "case.id": message.subject or ""}
-        with (tracer.start_as_current_span(f"process {record.topic}", context=context_from(message.traceparent),
-                                           kind=SpanKind.CONSUMER, attributes=attributes),
-              structlog.contextvars.bound_contextvars(case_id=message.subject, message_id=message.id)):
+        attributes = {
+            "messaging.system": "kafka",
+            "messaging.message.id": message.id,
+            "messaging.destination.name": record.topic,
+            "case.id": message.subject or "",
+        }
+        with (
+            tracer.start_as_current_span(
+                f"process {record.topic}",
+                context=context_from(message.traceparent),
+                kind=SpanKind.CONSUMER,
+                attributes=attributes,
+            ),
+            structlog.contextvars.bound_contextvars(case_id=message.subject, message_id=message.id),
+        ):
             async with self.pool.acquire() as conn, conn.transaction():
                 if await inbox.seen(conn, self.sub.group, message.id):
                     self.metrics.messages_consumed.labels(record.topic, "duplicate").inc()
@@ -150,8 +173,12 @@ class Consumer:
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], why: Exception) -> None:
         reason = f"{type(why).__name__}: {why}"
-        await self.producer.send_and_wait(self.sub.dead_letter_topic, record.value, key=record.key,
-                                          headers=dead_letter_headers(record, self.sub.group, reason))
+        await self.producer.send_and_wait(
+            self.sub.dead_letter_topic,
+            record.value,
+            key=record.key,
+            headers=dead_letter_headers(record, self.sub.group, reason),
+        )
         self.metrics.dead_lettered.labels(record.topic).inc()
         self.log.warning("consumer.dead_lettered", reason=reason, topic=record.topic, offset=record.offset)
 
@@ -165,4 +192,5 @@ class Consumer:
         highwater = self.kafka.highwater(partition)
         if highwater is not None:
             self.metrics.consumer_lag.labels(partition.topic, str(partition.partition)).set(
-                max(highwater - next_offset, 0))
+                max(highwater - next_offset, 0)
+            )

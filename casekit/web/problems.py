@@ -22,8 +22,14 @@ PROBLEMS: dict[type[Exception], tuple[int, str]] = {
 
 
 def problem(status: int, slug: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
-    body = {"type": f"{TYPE_BASE}:{slug}", "title": slug.replace("-", " "), "status": status,
-            "detail": detail, "instance": instance, **extra}
+    body = {
+        "type": f"{TYPE_BASE}:{slug}",
+        "title": slug.replace("-", " "),
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
     return JSONResponse(jsonable_encoder(body), status, media_type=MEDIA_TYPE)
 
 
@@ -34,10 +40,11 @@ async def problem_reply(request: Request, exc: Exception) -> JSONResponse:
 
 async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"path": "/" + "/".join(str(p) for p in error["loc"]), "rule": error["type"],
-               "message": error["msg"]} for error in exc.errors()]
-    return problem(422, "invalid-request", "the request does not satisfy the contract",
-                   request.url.path, errors=errors)
+    errors = [
+        {"path": "/" + "/".join(str(p) for p in error["loc"]), "rule": error["type"], "message": error["msg"]}
+        for error in exc.errors()
+    ]
+    return problem(422, "invalid-request", "the request does not satisfy the contract", request.url.path, errors=errors)
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -67,16 +67,34 @@ class Rig:
         return EventStore(self.pool, TYPES, self.metrics)
 
     async def relay(self, producer: AIOKafkaProducer, after_publish: AfterPublish | None = None) -> Relay:
-        relay = Relay(name="test", store=self.store, producer=producer, topic=self.topic, source="/test/rig",
-                      metrics=self.metrics, after_publish=after_publish)
+        relay = Relay(
+            name="test",
+            store=self.store,
+            producer=producer,
+            topic=self.topic,
+            source="/test/rig",
+            metrics=self.metrics,
+            after_publish=after_publish,
+        )
         self.tasks.append(asyncio.create_task(relay.run()))
         return relay
 
     async def consumer(self, producer: AIOKafkaProducer) -> Consumer:
-        subscription = Subscription(group=f"{self.prefix}group", event_topics=(self.topic,), types=TYPES,
-                                    handlers={Noted.type: record_effect}, dead_letter_topic=self.dead_letters)
-        consumer = Consumer(subscription, bootstrap_servers=self.bootstrap_servers, pool=self.pool,
-                            producer=producer, metrics=self.metrics, service="test")
+        subscription = Subscription(
+            group=f"{self.prefix}group",
+            event_topics=(self.topic,),
+            types=TYPES,
+            handlers={Noted.type: record_effect},
+            dead_letter_topic=self.dead_letters,
+        )
+        consumer = Consumer(
+            subscription,
+            bootstrap_servers=self.bootstrap_servers,
+            pool=self.pool,
+            producer=producer,
+            metrics=self.metrics,
+            service="test",
+        )
         await consumer.start()
         self.tasks.append(asyncio.create_task(consumer.run()))
         return consumer
@@ -106,11 +124,13 @@ async def rig(pool: asyncpg.Pool, bootstrap_servers: str, prefix: str) -> AsyncI
         await asyncio.gather(*built.tasks, return_exceptions=True)
 
 
-async def read_topic(bootstrap_servers: str, topic: str, expected: int,
-                     timeout_ms: int = 20000) -> list[ConsumerRecord[bytes, bytes]]:
+async def read_topic(
+    bootstrap_servers: str, topic: str, expected: int, timeout_ms: int = 20000
+) -> list[ConsumerRecord[bytes, bytes]]:
     """Everything on a topic from the start, until `expected` records have been seen."""
-    reader = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest",
-                              enable_auto_commit=False)
+    reader = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await reader.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
     try:

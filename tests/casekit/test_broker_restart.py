@@ -28,12 +28,17 @@ def own_broker(tmp_path: Path) -> Iterator[KafkaBroker]:
 async def append(r: Rig, texts: list[str]) -> None:
     case = uuid4()
     for text in texts:
-        await r.store.append(f"case-{text}", [Noted(case_id=case, text=text)],
-                           meta=EventMeta(actor="tester", correlation_id=case), expected_version=0)
+        await r.store.append(
+            f"case-{text}",
+            [Noted(case_id=case, text=text)],
+            meta=EventMeta(actor="tester", correlation_id=case),
+            expected_version=0,
+        )
 
 
 async def test_events_published_around_a_broker_restart_are_all_handled_once(
-        pool: asyncpg.Pool, own_broker: KafkaBroker, prefix: str) -> None:
+    pool: asyncpg.Pool, own_broker: KafkaBroker, prefix: str
+) -> None:
     before = [f"a{i:02}" for i in range(20)]
     during = [f"b{i:02}" for i in range(20)]
     servers = own_broker.bootstrap_servers

@@ -13,8 +13,13 @@ from tests.conftest import eventually
 
 
 def cloudevent(event_type: str, event_id: str, body: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
-    headers = [("ce_specversion", b"1.0"), ("ce_id", event_id.encode()), ("ce_source", b"/test"),
-               ("ce_type", event_type.encode()), ("content-type", b"application/json")]
+    headers = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", event_id.encode()),
+        ("ce_source", b"/test"),
+        ("ce_type", event_type.encode()),
+        ("content-type", b"application/json"),
+    ]
     return body, headers
 
 
@@ -39,7 +44,8 @@ async def test_a_redelivered_message_changes_nothing(pool: asyncpg.Pool, stack: 
 
 
 async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_moves_on(
-        pool: asyncpg.Pool, stack: Stack, prefix: str) -> None:
+    pool: asyncpg.Pool, stack: Stack, prefix: str
+) -> None:
     poison = [
         cloudevent("test.Noted", "bad-json", b"{not json"),
         cloudevent("test.Unheard", "bad-type", noted("x")),
@@ -66,10 +72,13 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_move
 
 
 async def test_valid_events_the_consumer_does_not_handle_are_skipped_not_parked(
-        pool: asyncpg.Pool, stack: Stack, prefix: str) -> None:
+    pool: asyncpg.Pool, stack: Stack, prefix: str
+) -> None:
     async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
-        for event_type, event_id, body in (("test.Ignored", "other", b'{"case_id": "x"}'),
-                                           ("test.Noted", "mine", noted("mine"))):
+        for event_type, event_id, body in (
+            ("test.Ignored", "other", b'{"case_id": "x"}'),
+            ("test.Noted", "mine", noted("mine")),
+        ):
             _, headers = cloudevent(event_type, event_id, body)
             await producer.send_and_wait(r.topic, body, key=b"k", headers=headers)
         await r.consumer(producer)

@@ -36,8 +36,9 @@ def store(pool: asyncpg.Pool) -> EventStore:
 
 async def test_appended_events_read_back_in_version_order(store: EventStore) -> None:
     case = uuid4()
-    version = await store.append("note-1", [noted(case, "a"), noted(case, "b")], meta=META.for_case(case),
-                                 expected_version=0)
+    version = await store.append(
+        "note-1", [noted(case, "a"), noted(case, "b")], meta=META.for_case(case), expected_version=0
+    )
     version = await store.append("note-1", [noted(case, "c")], meta=META, expected_version=version)
 
     stream = await store.read_stream("note-1")
@@ -49,8 +50,12 @@ async def test_appended_events_read_back_in_version_order(store: EventStore) -> 
 
 async def test_recorded_events_carry_their_metadata(store: EventStore) -> None:
     case, cause = uuid4(), uuid4()
-    meta = EventMeta(actor="grid:G7", correlation_id=case, causation_id=cause,
-                     traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+    meta = EventMeta(
+        actor="grid:G7",
+        correlation_id=case,
+        causation_id=cause,
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    )
     await store.append("note-2", [noted(case, "x")], meta=meta, expected_version=0)
 
     [recorded] = await store.read_recorded("note-2")
@@ -92,7 +97,8 @@ async def test_events_cannot_be_updated_or_deleted(store: EventStore, pool: asyn
 
 
 async def test_an_append_after_another_write_in_its_transaction_is_refused(
-        store: EventStore, pool: asyncpg.Pool) -> None:
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("INSERT INTO inbox (consumer, message_id) VALUES ('c', 'm')")
         with pytest.raises(AppendOrderError):
@@ -100,7 +106,8 @@ async def test_an_append_after_another_write_in_its_transaction_is_refused(
 
 
 async def test_reader_never_skips_a_transaction_that_commits_after_a_later_one(
-        store: EventStore, pool: asyncpg.Pool) -> None:
+    store: EventStore, pool: asyncpg.Pool
+) -> None:
     case = uuid4()
     async with pool.acquire() as slow, pool.acquire() as fast:
         slow_tx = slow.transaction()
@@ -122,8 +129,9 @@ async def test_reader_never_skips_a_transaction_that_commits_after_a_later_one(
 async def test_read_all_pages_through_every_event_once(store: EventStore) -> None:
     case = uuid4()
     for stream in range(5):
-        await store.append(f"page-{stream}", [noted(case, f"{stream}.{i}") for i in range(7)], meta=META,
-                           expected_version=0)
+        await store.append(
+            f"page-{stream}", [noted(case, f"{stream}.{i}") for i in range(7)], meta=META, expected_version=0
+        )
 
     seen: list[str] = []
     position = Position()

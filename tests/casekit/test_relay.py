@@ -19,16 +19,22 @@ class SimulatedCrash(BaseException):
 
 
 async def test_relay_publishes_in_order_keyed_by_case_with_cloudevents_headers(
-        pool: asyncpg.Pool, stack: Stack, prefix: str) -> None:
+    pool: asyncpg.Pool, stack: Stack, prefix: str
+) -> None:
     case = uuid4()
     async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
-        await r.store.append("s-1", [Noted(case_id=case, text=str(i)) for i in range(5)],
-                             meta=EventMeta(actor="tester", correlation_id=case), expected_version=0)
+        await r.store.append(
+            "s-1",
+            [Noted(case_id=case, text=str(i)) for i in range(5)],
+            meta=EventMeta(actor="tester", correlation_id=case),
+            expected_version=0,
+        )
         await r.relay(producer)
         records = await read_topic(stack.bootstrap_servers, r.topic, expected=5)
 
-    assert [orjson.loads(record.value) for record in records] == [{"case_id": str(case), "text": str(i)}
-                                                                for i in range(5)]
+    assert [orjson.loads(record.value) for record in records] == [
+        {"case_id": str(case), "text": str(i)} for i in range(5)
+    ]
     assert {record.key for record in records} == {str(case).encode()}
     headers = dict(records[0].headers)
     assert headers["ce_specversion"] == b"1.0"
@@ -41,15 +47,20 @@ async def test_relay_publishes_in_order_keyed_by_case_with_cloudevents_headers(
 
 
 async def test_a_relay_crash_between_publish_and_record_duplicates_and_the_inbox_ignores_it(
-        pool: asyncpg.Pool, stack: Stack, prefix: str) -> None:
+    pool: asyncpg.Pool, stack: Stack, prefix: str
+) -> None:
     case = uuid4()
 
     async def crash(_: list[RecordedEvent]) -> None:
         raise SimulatedCrash
 
     async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
-        await r.store.append("s-2", [Noted(case_id=case, text=t) for t in "abc"],
-                             meta=EventMeta(actor="tester", correlation_id=case), expected_version=0)
+        await r.store.append(
+            "s-2",
+            [Noted(case_id=case, text=t) for t in "abc"],
+            meta=EventMeta(actor="tester", correlation_id=case),
+            expected_version=0,
+        )
         await r.relay(producer, after_publish=crash)
         crashed = r.tasks[-1]
         await asyncio.wait([crashed], timeout=20)
@@ -68,5 +79,5 @@ async def test_a_relay_crash_between_publish_and_record_duplicates_and_the_inbox
     assert isinstance(crashed.exception(), SimulatedCrash)
     assert len(published_once) == 3
     assert sorted(dict(m.headers)["ce_id"] for m in published) == sorted(
-        2 * [dict(m.headers)["ce_id"] for m in published_once])
-
+        2 * [dict(m.headers)["ce_id"] for m in published_once]
+    )

@@ -13,13 +13,16 @@ from services.dispatch.domain.assignment import DECIDER, RouteCase, decide_route
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("category", "unit"), [
-    ("01002", "municipal-works"),    # 污水井盖
-    ("04002", "landscaping"),        # 行道树
-    ("06010", "sanitation"),         # 暴露垃圾
-    ("09001", "enforcement-brigade"),  # 无照经营游商
-    ("10001", "enforcement-brigade"),  # 其他事项: no trade owns it
-])
+@pytest.mark.parametrize(
+    ("category", "unit"),
+    [
+        ("01002", "municipal-works"),  # 污水井盖
+        ("04002", "landscaping"),  # 行道树
+        ("06010", "sanitation"),  # 暴露垃圾
+        ("09001", "enforcement-brigade"),  # 无照经营游商
+        ("10001", "enforcement-brigade"),  # 其他事项: no trade owns it
+    ],
+)
 def test_a_new_case_is_routed_to_the_unit_of_its_category(category: str, unit: str) -> None:
     [event] = decide_route(DECIDER.initial, RouteCase(case_id=uuid4(), category_code=category, at=AT))
 

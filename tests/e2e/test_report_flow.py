@@ -16,12 +16,16 @@ from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
 from tests.conftest import eventually, running, service_env
 
-REPORT = {"channel": "grid", "category_code": "01002", "description": "污水井盖破损 (broken sewage cover)",
-          "location": {"lat": 34.2618, "lon": 117.1850}, "external_id": "G-2026-0001"}
+REPORT = {
+    "channel": "grid",
+    "category_code": "01002",
+    "description": "污水井盖破损 (broken sewage cover)",
+    "location": {"lat": 34.2618, "lon": 117.1850},
+    "external_id": "G-2026-0001",
+}
 
 
-async def test_a_report_is_received_routed_and_opened_in_closure(
-        stack: Stack, database: str, topics_for: str) -> None:
+async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, database: str, topics_for: str) -> None:
     env = service_env(stack, database, topics_for)
     async with contextlib.AsyncExitStack() as services:
         intake = await services.enter_async_context(running(intake_app(IntakeSettings(**env))))
@@ -44,16 +48,17 @@ async def test_a_report_is_received_routed_and_opened_in_closure(
         events = await eventually(traced)
 
     assert [(e["service"], e["type"]) for e in events] == [
-        ("intake", "intake.ReportReceived"), ("dispatch", "dispatch.CaseRouted"),
-        ("closure", "closure.ClosureOpened")]
+        ("intake", "intake.ReportReceived"),
+        ("dispatch", "dispatch.CaseRouted"),
+        ("closure", "closure.ClosureOpened"),
+    ]
     assert [e["actor"] for e in events] == ["grid:G-0042", "system:dispatch", "system:closure"]
     assert events[1]["data"]["unit_code"] == "municipal-works"
     assert len({e["trace_id"] for e in events}) == 1
     assert events[0]["trace_id"] is not None
 
 
-async def test_an_invalid_report_is_refused_with_problem_details(
-        stack: Stack, database: str, topics_for: str) -> None:
+async def test_an_invalid_report_is_refused_with_problem_details(stack: Stack, database: str, topics_for: str) -> None:
     env = service_env(stack, database, topics_for)
     async with running(intake_app(IntakeSettings(**env))) as intake:
         reply = await intake.post("/v1/reports", json={**REPORT, "channel": "fax", "location": {"lat": 123}})

@@ -12,12 +12,18 @@ from services.intake.settings import IntakeSettings
 from tests.casekit.kafka_rig import producer_on, read_topic
 from tests.conftest import eventually, running, service_env
 
-REPORT = {"channel": "hotline", "category_code": "06010", "description": "12345: 暴露垃圾",
-          "location": {"lat": 34.25, "lon": 117.22}, "external_id": "12345-20261124-0009"}
+REPORT = {
+    "channel": "hotline",
+    "category_code": "06010",
+    "description": "12345: 暴露垃圾",
+    "location": {"lat": 34.25, "lon": 117.22},
+    "external_id": "12345-20261124-0009",
+}
 
 
 async def test_a_report_on_a_channel_topic_opens_a_case_once_even_if_redelivered(
-        stack: Stack, database: str, topics_for: str) -> None:
+    stack: Stack, database: str, topics_for: str
+) -> None:
     prefix = topics_for
     app = create_app(IntakeSettings(**service_env(stack, database, prefix)))
     async with running(app), producer_on(stack.bootstrap_servers) as producer:
@@ -41,12 +47,15 @@ async def test_a_report_on_a_channel_topic_opens_a_case_once_even_if_redelivered
 
 
 async def test_an_invalid_channel_message_is_dead_lettered_with_the_failed_rule_and_path(
-        stack: Stack, database: str, topics_for: str) -> None:
+    stack: Stack, database: str, topics_for: str
+) -> None:
     prefix = topics_for
     bad = {**REPORT, "location": {"lat": 95.0, "lon": 117.22}}
     wrong_channel = {**REPORT, "channel": "grid"}
-    async with running(create_app(IntakeSettings(**service_env(stack, database, prefix)))), \
-            producer_on(stack.bootstrap_servers) as producer:
+    async with (
+        running(create_app(IntakeSettings(**service_env(stack, database, prefix)))),
+        producer_on(stack.bootstrap_servers) as producer,
+    ):
         for body in (bad, wrong_channel):
             await producer.send_and_wait(f"{prefix}reports.hotline.v1", orjson.dumps(body), key=b"k")
         parked = await read_topic(stack.bootstrap_servers, f"{prefix}dlq.intake", expected=2)

@@ -12,8 +12,13 @@ from schemas.intake import Location, ReportSubmission
 from services.intake.domain.report import DECIDER, SubmitReport, decide_submit
 
 AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-SUBMISSION = ReportSubmission(channel="hotline", category_code="06010", description="暴露垃圾",
-                              location=Location(lat=34.26, lon=117.19), external_id="12345-0001")
+SUBMISSION = ReportSubmission(
+    channel="hotline",
+    category_code="06010",
+    description="暴露垃圾",
+    location=Location(lat=34.26, lon=117.19),
+    external_id="12345-0001",
+)
 
 
 def test_a_new_report_is_received_with_everything_it_was_submitted_with() -> None:
@@ -39,5 +44,4 @@ def test_received_state_remembers_channel_and_category() -> None:
 
     state = DECIDER.fold(decide_submit(DECIDER.initial, cmd))
 
-    assert (state.status, state.channel, state.category_code, state.received_at) == (
-        "received", "hotline", "06010", AT)
+    assert (state.status, state.channel, state.category_code, state.received_at) == ("received", "hotline", "06010", AT)

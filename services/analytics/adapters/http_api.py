@@ -41,6 +41,18 @@ async def get_case_trace(case_id: UUID, runtime: RuntimeDep) -> CaseTrace:
     rows = await runtime.pool.fetch(TRACE, case_id)
     if not rows:
         raise NotFound(f"no events for case {case_id}")
-    return CaseTrace(case_id=case_id, events=[
-        TraceEntry(event_id=r[0], service=r[1], type=r[2], occurred_at=r[3], actor=r[4], trace_id=r[5],
-                   data=orjson.loads(r[6])) for r in rows])
+    return CaseTrace(
+        case_id=case_id,
+        events=[
+            TraceEntry(
+                event_id=r[0],
+                service=r[1],
+                type=r[2],
+                occurred_at=r[3],
+                actor=r[4],
+                trace_id=r[5],
+                data=orjson.loads(r[6]),
+            )
+            for r in rows
+        ],
+    )

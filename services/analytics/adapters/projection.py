@@ -24,19 +24,33 @@ def service_of(source: str) -> str:
 
 
 async def project_to_trace(message: Inbound[Any], conn: Connection) -> None:
-    await conn.execute(INSERT, message.id, message.data.case_id, service_of(message.source), message.type,
-                       message.time, message.actor, trace_id_of(message.traceparent),
-                       message.data.model_dump_json(), message.topic, message.partition, message.offset)
+    await conn.execute(
+        INSERT,
+        message.id,
+        message.data.case_id,
+        service_of(message.source),
+        message.type,
+        message.time,
+        message.actor,
+        trace_id_of(message.traceparent),
+        message.data.model_dump_json(),
+        message.topic,
+        message.partition,
+        message.offset,
+    )
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
     settings = runtime.settings
     handlers: dict[str, Handler] = {event.type: project_to_trace for event in ALL_EVENTS}
-    return [Subscription(
-        group=settings.topic("analytics"),
-        event_topics=tuple(settings.topic(t.name) for t in
-                           (topics.INTAKE_EVENTS, topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS)),
-        types=EventTypes(ALL_EVENTS),
-        handlers=handlers,
-        dead_letter_topic=settings.topic(topics.dead_letter("analytics").name),
-    )]
+    return [
+        Subscription(
+            group=settings.topic("analytics"),
+            event_topics=tuple(
+                settings.topic(t.name) for t in (topics.INTAKE_EVENTS, topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS)
+            ),
+            types=EventTypes(ALL_EVENTS),
+            handlers=handlers,
+            dead_letter_topic=settings.topic(topics.dead_letter("analytics").name),
+        )
+    ]

@@ -22,10 +22,12 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
         await on_case_routed(message.data, runtime.store, meta, conn)
 
     settings = runtime.settings
-    return [Subscription(
-        group=settings.topic("closure"),
-        event_topics=(settings.topic(topics.DISPATCH_EVENTS.name),),
-        types=EventTypes(ALL_EVENTS),
-        handlers={CaseRouted.type: case_routed},
-        dead_letter_topic=settings.topic(topics.dead_letter("closure").name),
-    )]
+    return [
+        Subscription(
+            group=settings.topic("closure"),
+            event_topics=(settings.topic(topics.DISPATCH_EVENTS.name),),
+            types=EventTypes(ALL_EVENTS),
+            handlers={CaseRouted.type: case_routed},
+            dead_letter_topic=settings.topic(topics.dead_letter("closure").name),
+        )
+    ]

@@ -12,5 +12,6 @@ from services.closure.domain.closure import DECIDER, OpenClosure, decide_open, s
 async def on_case_routed(event: CaseRouted, store: EventStore, meta: EventMeta, conn: Connection) -> None:
     """A case has its unit: open the closure record that tracks disposal."""
     cmd = OpenClosure(case_id=event.case_id, unit_code=event.unit_code, at=utc_now())
-    await handle(store, stream_id(cmd.case_id), DECIDER, lambda state: decide_open(state, cmd),
-                 meta.for_case(cmd.case_id), conn)
+    await handle(
+        store, stream_id(cmd.case_id), DECIDER, lambda state: decide_open(state, cmd), meta.for_case(cmd.case_id), conn
+    )

@@ -48,5 +48,4 @@ def evolve(state: CaseClosure, event: ClosureEvent) -> CaseClosure:
             assert_never(event)
 
 
-DECIDER: Decider[CaseClosure, ClosureEvent] = Decider(
-    initial=CaseClosure(), evolve=evolve, events=(ClosureOpened,))
+DECIDER: Decider[CaseClosure, ClosureEvent] = Decider(initial=CaseClosure(), evolve=evolve, events=(ClosureOpened,))

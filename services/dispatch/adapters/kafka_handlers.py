@@ -22,10 +22,12 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
         await on_report_received(message.data, runtime.store, meta, conn)
 
     settings = runtime.settings
-    return [Subscription(
-        group=settings.topic("dispatch"),
-        event_topics=(settings.topic(topics.INTAKE_EVENTS.name),),
-        types=EventTypes(ALL_EVENTS),
-        handlers={ReportReceived.type: report_received},
-        dead_letter_topic=settings.topic(topics.dead_letter("dispatch").name),
-    )]
+    return [
+        Subscription(
+            group=settings.topic("dispatch"),
+            event_topics=(settings.topic(topics.INTAKE_EVENTS.name),),
+            types=EventTypes(ALL_EVENTS),
+            handlers={ReportReceived.type: report_received},
+            dead_letter_topic=settings.topic(topics.dead_letter("dispatch").name),
+        )
+    ]

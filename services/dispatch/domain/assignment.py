@@ -38,8 +38,16 @@ def decide_route(state: Assignment, cmd: RouteCase) -> list[AssignmentEvent]:
     if state.status != "new":
         raise RuleViolation(f"case {cmd.case_id} is already routed to {state.unit_code}")
     unit = responsible_unit(cmd.category_code)
-    return [CaseRouted(case_id=cmd.case_id, unit_code=unit.code, unit_name=unit.name,
-                       category_code=cmd.category_code, rule=RULE, routed_at=cmd.at)]
+    return [
+        CaseRouted(
+            case_id=cmd.case_id,
+            unit_code=unit.code,
+            unit_name=unit.name,
+            category_code=cmd.category_code,
+            rule=RULE,
+            routed_at=cmd.at,
+        )
+    ]
 
 
 def evolve(state: Assignment, event: AssignmentEvent) -> Assignment:
@@ -50,5 +58,4 @@ def evolve(state: Assignment, event: AssignmentEvent) -> Assignment:
             assert_never(event)
 
 
-DECIDER: Decider[Assignment, AssignmentEvent] = Decider(
-    initial=Assignment(), evolve=evolve, events=(CaseRouted,))
+DECIDER: Decider[Assignment, AssignmentEvent] = Decider(initial=Assignment(), evolve=evolve, events=(CaseRouted,))

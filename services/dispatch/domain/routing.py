@@ -24,14 +24,14 @@ LANDSCAPING = Unit("landscaping", "园林绿化管理处")
 ENFORCEMENT = Unit("enforcement-brigade", "城管执法大队")
 
 BY_CLASS: dict[str, Unit] = {
-    "01": MUNICIPAL,     # 市政公用设施
-    "02": TRAFFIC,       # 交通设施
-    "03": SANITATION,    # 市容环卫设施
-    "04": LANDSCAPING,   # 园林绿化设施
-    "06": SANITATION,    # 市容环境类
-    "07": ENFORCEMENT,   # 宣传广告类
-    "08": ENFORCEMENT,   # 施工管理类
-    "09": ENFORCEMENT,   # 街面秩序类
+    "01": MUNICIPAL,  # 市政公用设施
+    "02": TRAFFIC,  # 交通设施
+    "03": SANITATION,  # 市容环卫设施
+    "04": LANDSCAPING,  # 园林绿化设施
+    "06": SANITATION,  # 市容环境类
+    "07": ENFORCEMENT,  # 宣传广告类
+    "08": ENFORCEMENT,  # 施工管理类
+    "09": ENFORCEMENT,  # 街面秩序类
 }
 RULE = "category-class"
 

@@ -33,8 +33,9 @@ class ReportView(BaseModel):
 
 
 @router.post("", status_code=201)
-async def post_report(body: ReportSubmission, runtime: RuntimeDep, response: Response,
-                      actor: ActorHeader = None) -> ReportCreated:
+async def post_report(
+    body: ReportSubmission, runtime: RuntimeDep, response: Response, actor: ActorHeader = None
+) -> ReportCreated:
     """Submit a report (上报); a case is opened for it."""
     case_id = await submit_report(body, runtime.store, EventMeta.traced(actor or f"{body.channel}:http"))
     structlog.contextvars.bind_contextvars(case_id=str(case_id))
@@ -45,5 +46,10 @@ async def post_report(body: ReportSubmission, runtime: RuntimeDep, response: Res
 @router.get("/{case_id}")
 async def read_report(case_id: UUID, runtime: RuntimeDep) -> ReportView:
     report = await get_report(case_id, runtime.store)
-    return ReportView(case_id=case_id, status=report.status, channel=report.channel,
-                      category_code=report.category_code, received_at=report.received_at)
+    return ReportView(
+        case_id=case_id,
+        status=report.status,
+        channel=report.channel,
+        category_code=report.category_code,
+        received_at=report.received_at,
+    )

@@ -27,10 +27,13 @@ def on_report_submitted(runtime: Runtime, channel: str) -> Handler:
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
     settings = runtime.settings
-    return [Subscription(
-        group=settings.topic("intake"),
-        messages={
-            settings.topic(topic.name): (ReportSubmission, MESSAGE_TYPE, on_report_submitted(runtime, channel))
-            for channel, topic in topics.CHANNEL_TOPICS.items()},
-        dead_letter_topic=settings.topic(topics.dead_letter("intake").name),
-    )]
+    return [
+        Subscription(
+            group=settings.topic("intake"),
+            messages={
+                settings.topic(topic.name): (ReportSubmission, MESSAGE_TYPE, on_report_submitted(runtime, channel))
+                for channel, topic in topics.CHANNEL_TOPICS.items()
+            },
+            dead_letter_topic=settings.topic(topics.dead_letter("intake").name),
+        )
+    ]

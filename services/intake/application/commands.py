@@ -12,12 +12,19 @@ from schemas.intake import ReportSubmission
 from services.intake.domain.report import DECIDER, Report, SubmitReport, decide_submit, stream_id
 
 
-async def submit_report(submission: ReportSubmission, store: EventStore, meta: EventMeta,
-                        conn: Connection | None = None) -> UUID:
+async def submit_report(
+    submission: ReportSubmission, store: EventStore, meta: EventMeta, conn: Connection | None = None
+) -> UUID:
     """Open a case for a report; returns the new case id."""
     cmd = SubmitReport(case_id=new_id(), submission=submission, at=utc_now())
-    await handle(store, stream_id(cmd.case_id), DECIDER, lambda state: decide_submit(state, cmd),
-                 meta.for_case(cmd.case_id), conn)
+    await handle(
+        store,
+        stream_id(cmd.case_id),
+        DECIDER,
+        lambda state: decide_submit(state, cmd),
+        meta.for_case(cmd.case_id),
+        conn,
+    )
     return cmd.case_id
 
 

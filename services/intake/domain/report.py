@@ -44,8 +44,13 @@ def decide_submit(state: Report, cmd: SubmitReport) -> list[ReportEvent]:
 def evolve(state: Report, event: ReportEvent) -> Report:
     match event:
         case ReportReceived():
-            return replace(state, status="received", channel=event.channel,
-                           category_code=event.category_code, received_at=event.received_at)
+            return replace(
+                state,
+                status="received",
+                channel=event.channel,
+                category_code=event.category_code,
+                received_at=event.received_at,
+            )
         case _:
             assert_never(event)
 
