@@ -11,10 +11,12 @@ from fastapi import APIRouter, Header, Response
 from pydantic import BaseModel
 
 from casekit.envelope import EventMeta
+from casekit.logs import get_logger
 from casekit.runtime import RuntimeDep
 from schemas.intake import ReportSubmission
 from services.intake.application.commands import get_report, submit_report
 
+log = get_logger("intake")
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 ActorHeader = Annotated[str | None, Header(alias="X-Actor", description="Who submits: user or system id")]
 
@@ -38,7 +40,8 @@ async def post_report(
 ) -> ReportCreated:
     """Submit a report (上报); a case is opened for it."""
     case_id = await submit_report(body, runtime.store, EventMeta.traced(actor or f"{body.channel}:http"))
-    structlog.contextvars.bind_contextvars(case_id=str(case_id))
+    with structlog.contextvars.bound_contextvars(case_id=str(case_id)):
+        log.info("report.received", channel=body.channel, category_code=body.category_code)
     response.headers["Location"] = f"/v1/reports/{case_id}"
     return ReportCreated(case_id=case_id)
 
