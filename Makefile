@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := tools/kafka/libs
 
-.PHONY: run test lint format bench install kafka-jars clean
+.PHONY: run test lint format bench install kafka-jars asyncapi-tools schemas release-schemas clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -20,16 +20,27 @@ $(KAFKA_LIBS)/.fetched: tools/kafka/pom.xml
 		-DoutputDirectory="$(CURDIR)/$(KAFKA_LIBS)"
 	touch $@
 
+asyncapi-tools: tools/asyncapi/node_modules/.installed
+tools/asyncapi/node_modules/.installed: tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	npm ci --prefix tools/asyncapi --no-audit --no-fund --loglevel=error
+	touch $@
+
+schemas: install
+	$(BIN)/python -m schemas.generate
+
+release-schemas: install
+	$(BIN)/python -m schemas.generate --release
+
 run: install kafka-jars
 	$(BIN)/python -m devstack.run
 
-test: install kafka-jars
+test: install kafka-jars asyncapi-tools
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy casekit services schemas devstack bench tests
+	$(BIN)/mypy casekit services schemas devstack bench tests docs/examples
 	$(BIN)/lint-imports
 
 format: install
@@ -40,4 +51,4 @@ bench: install kafka-jars
 	$(BIN)/python -m bench.eventstore
 
 clean:
-	rm -rf .run $(VENV) $(KAFKA_LIBS)
+	rm -rf .run $(VENV) $(KAFKA_LIBS) tools/asyncapi/node_modules

@@ -16,10 +16,12 @@ class NotFound(Exception):
 class Undecodable(Exception):
     """A message that can never be read: not JSON, unknown type or a contract violation."""
 
-    def __init__(self, reason: str, path: str = "") -> None:
-        super().__init__(f"{reason} at {path}" if path else reason)
+    def __init__(self, reason: str, path: str = "", rule: str = "") -> None:
+        super().__init__(f"{rule}: {reason} at {path}" if path else reason)
         self.reason = reason
         self.path = path
+        self.rule = rule
+        """The contract rule that failed, e.g. pydantic's `less_than_equal`, or `json`."""
 
 
 class AppendOrderError(Exception):

@@ -115,7 +115,7 @@ class EventStore:
 
     async def read_stream(self, stream_id: str, *, after_version: int = 0, conn: Connection | None = None) -> Stream:
         rows = await (conn or self.pool).fetch(READ_STREAM, stream_id, after_version)
-        events = [self.types.decode(row[3], row[12]) for row in rows]
+        events = [self.types.decode(row[3], row[12], row[4]) for row in rows]
         return Stream(events=events, version=rows[-1][2] if rows else after_version)
 
     async def read_recorded(self, stream_id: str, conn: Connection | None = None) -> list[RecordedEvent]:

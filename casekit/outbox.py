@@ -97,6 +97,9 @@ class Relay:
     async def _publish(self, batch: list[RecordedEvent]) -> None:
         deliveries = []
         for event in batch:
+            # Validate against the contract on the way out; a failure stops the relay (and
+            # raises relay_lag_seconds) rather than publish what consumers cannot read.
+            self.store.types.decode(event.type, event.data, event.schema_version)
             parent = context_from(event.traceparent, event.tracestate)
             with tracer.start_as_current_span(
                 f"publish {self.topic}",

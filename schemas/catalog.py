@@ -1,8 +1,27 @@
-"""Every published event type, for registries, consumers and (later) schema generation."""
+"""Every contract, for registries, consumers and the generated schemas."""
 
-from schemas.base import Event
+from schemas import topics
+from schemas.base import Event, Message
 from schemas.closure import ClosureOpened
 from schemas.dispatch import CaseRouted
-from schemas.intake import ReportReceived
+from schemas.intake import ReportReceived, ReportSubmission
+from schemas.legacy import ReportReceivedV1
+from schemas.topics import Topic
+from schemas.upcasting import UPCASTERS
 
 ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, CaseRouted, ClosureOpened)
+"""The current version of every published event type."""
+
+RELEASED_VERSIONS: tuple[type[Event], ...] = (ReportReceivedV1,)
+"""Older released versions, still readable through `UPCASTERS`."""
+
+PUBLISHED: dict[Topic, tuple[type[Event], ...]] = {
+    topics.INTAKE_EVENTS: (ReportReceived, ReportReceivedV1),
+    topics.DISPATCH_EVENTS: (CaseRouted,),
+    topics.CLOSURE_EVENTS: (ClosureOpened,),
+}
+"""Each domain topic and every event version it may carry, from its first offset on."""
+
+INBOUND: dict[Topic, type[Message]] = {topic: ReportSubmission for topic in topics.CHANNEL_TOPICS.values()}
+
+__all__ = ["ALL_EVENTS", "INBOUND", "PUBLISHED", "RELEASED_VERSIONS", "UPCASTERS"]

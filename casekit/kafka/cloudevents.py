@@ -15,11 +15,13 @@ from pydantic import BaseModel, ValidationError
 from casekit.envelope import RecordedEvent
 from casekit.errors import Undecodable
 from casekit.eventtypes import EventTypes, describe
+from schemas.base import SCHEMA_ID_BASE, Message
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 Headers = list[tuple[str, bytes]]
 M = TypeVar("M", bound=BaseModel)
+MessageT = TypeVar("MessageT", bound=Message)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ def event_headers(event: RecordedEvent, source: str) -> Headers:
         ("ce_type", event.type.encode()),
         ("ce_time", event.occurred_at.isoformat().encode()),
         ("ce_schemaversion", str(event.schema_version).encode()),
+        ("ce_dataschema", f"{SCHEMA_ID_BASE}:{event.type}:{event.schema_version}".encode()),
         ("ce_actor", event.actor.encode()),
         ("content-type", CONTENT_TYPE.encode()),
     ]
@@ -85,6 +88,15 @@ def _body(record: ConsumerRecord[bytes, bytes]) -> Any:
         raise Undecodable(f"body is not JSON: {error}") from None
 
 
+def _schema_version(headers: dict[str, str]) -> int | None:
+    value = headers.get("ce_schemaversion")
+    if value is None:
+        return None  # senders that do not say are read as the current version
+    if not value.isdigit():
+        raise Undecodable(f"ce_schemaversion is not a number: {value!r}", path="headers/ce_schemaversion")
+    return int(value)
+
+
 def _time(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value) if value else None
@@ -100,11 +112,11 @@ def decode_event(record: ConsumerRecord[bytes, bytes], types: EventTypes) -> Inb
             raise Undecodable(f"missing CloudEvents attribute {required}", path=f"headers/{required}")
     if headers["ce_specversion"] != SPEC_VERSION:
         raise Undecodable(f"unsupported specversion {headers['ce_specversion']}", path="headers/ce_specversion")
-    data = types.decode(headers["ce_type"], _body(record))  # an unknown type is Undecodable
+    data = types.decode(headers["ce_type"], _body(record), _schema_version(headers))  # unknown type: Undecodable
     return _inbound(record, headers, headers["ce_id"], headers["ce_type"], data)
 
 
-def decode_message(record: ConsumerRecord[bytes, bytes], model: type[M], message_type: str) -> Inbound[M]:
+def decode_message(record: ConsumerRecord[bytes, bytes], model: type[MessageT]) -> Inbound[MessageT]:
     """An inbound channel message; CloudEvents headers are welcome but not required of senders."""
     headers = header_map(record)
     try:
@@ -113,7 +125,7 @@ def decode_message(record: ConsumerRecord[bytes, bytes], model: type[M], message
         raise describe(error) from None
     # Without ce_id the record's own coordinates identify it, so a redelivery still dedups.
     message_id = headers.get("ce_id") or f"{record.topic}/{record.partition}/{record.offset}"
-    return _inbound(record, headers, message_id, headers.get("ce_type", message_type), data)
+    return _inbound(record, headers, message_id, headers.get("ce_type", model.type), data)
 
 
 def _inbound(
@@ -134,14 +146,17 @@ def _inbound(
     )
 
 
-def dead_letter_headers(record: ConsumerRecord[bytes, bytes], consumer: str, reason: str) -> Headers:
+def dead_letter_headers(record: ConsumerRecord[bytes, bytes], consumer: str, why: Exception) -> Headers:
     """The original headers, plus why and where the message could not be handled."""
     original: Sequence[tuple[str, bytes]] = record.headers or ()
-    return [
+    headers = [
         *original,
-        ("dlq_reason", reason.encode()),
+        ("dlq_reason", f"{type(why).__name__}: {why}".encode()),
         ("dlq_consumer", consumer.encode()),
         ("dlq_topic", record.topic.encode()),
         ("dlq_partition", str(record.partition).encode()),
         ("dlq_offset", str(record.offset).encode()),
     ]
+    if isinstance(why, Undecodable):
+        headers += [("dlq_rule", why.rule.encode()), ("dlq_path", why.path.encode())]
+    return headers

@@ -19,7 +19,6 @@ from aiokafka.errors import CommitFailedError
 from aiokafka.structs import ConsumerRecord
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
-from pydantic import BaseModel
 
 from casekit import inbox
 from casekit.errors import RuleViolation, Undecodable
@@ -30,6 +29,7 @@ from casekit.logs import get_logger
 from casekit.metrics import Metrics
 from casekit.retry import backoff
 from casekit.tracing import context_from
+from schemas.base import Message
 
 tracer = trace.get_tracer("casekit.consumer")
 Handler = Callable[[Inbound[Any], Connection], Awaitable[None]]
@@ -48,8 +48,8 @@ class Subscription:
     event_topics: tuple[str, ...] = ()
     types: EventTypes = field(default_factory=lambda: EventTypes([]))
     handlers: Mapping[str, Handler] = field(default_factory=dict)
-    messages: Mapping[str, tuple[type[BaseModel], str, Handler]] = field(default_factory=dict)
-    """topic -> (model, message type, handler)."""
+    messages: Mapping[str, tuple[type[Message], Handler]] = field(default_factory=dict)
+    """topic -> (model, handler)."""
     dead_letter_topic: str = ""
 
     @property
@@ -163,8 +163,8 @@ class Consumer:
 
     def _decode(self, record: ConsumerRecord[bytes, bytes]) -> tuple[Inbound[Any] | None, Handler | None]:
         if record.topic in self.sub.messages:
-            model, message_type, on_message = self.sub.messages[record.topic]
-            return decode_message(record, model, message_type), on_message
+            model, on_message = self.sub.messages[record.topic]
+            return decode_message(record, model), on_message
         event_type = header_map(record).get("ce_type", "")
         on_event = self.sub.handlers.get(event_type)
         if on_event is None and event_type in self.sub.types:
@@ -172,15 +172,10 @@ class Consumer:
         return decode_event(record, self.sub.types), on_event
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], why: Exception) -> None:
-        reason = f"{type(why).__name__}: {why}"
-        await self.producer.send_and_wait(
-            self.sub.dead_letter_topic,
-            record.value,
-            key=record.key,
-            headers=dead_letter_headers(record, self.sub.group, reason),
-        )
+        headers = dead_letter_headers(record, self.sub.group, why)
+        await self.producer.send_and_wait(self.sub.dead_letter_topic, record.value, key=record.key, headers=headers)
         self.metrics.dead_lettered.labels(record.topic).inc()
-        self.log.warning("consumer.dead_lettered", reason=reason, topic=record.topic, offset=record.offset)
+        self.log.warning("consumer.dead_lettered", reason=str(why), topic=record.topic, offset=record.offset)
 
     async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
         try:

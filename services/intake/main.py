@@ -5,13 +5,14 @@ from fastapi import FastAPI
 from casekit.eventtypes import EventTypes
 from casekit.service import ServiceSpec, build_app, serve
 from schemas import topics
+from schemas.catalog import UPCASTERS
 from schemas.intake import ReportReceived
 from services.intake.adapters import http_api, kafka_handlers
 from services.intake.settings import IntakeSettings
 
 SPEC = ServiceSpec(
     name="intake",
-    types=EventTypes([ReportReceived]),
+    types=EventTypes([ReportReceived], UPCASTERS),
     domain_topic=topics.INTAKE_EVENTS.name,
     subscriptions=kafka_handlers.subscriptions,
     routers=[http_api.router],

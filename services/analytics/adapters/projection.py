@@ -11,7 +11,7 @@ from casekit.kafka.consumer import Handler, Subscription
 from casekit.runtime import Runtime
 from casekit.tracing import trace_id_of
 from schemas import topics
-from schemas.catalog import ALL_EVENTS
+from schemas.catalog import ALL_EVENTS, UPCASTERS
 
 INSERT = """INSERT INTO case_trace (event_id, case_id, service, type, occurred_at, actor, trace_id, data,
         topic, kafka_partition, kafka_offset)
@@ -49,7 +49,7 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
             event_topics=tuple(
                 settings.topic(t.name) for t in (topics.INTAKE_EVENTS, topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS)
             ),
-            types=EventTypes(ALL_EVENTS),
+            types=EventTypes(ALL_EVENTS, UPCASTERS),
             handlers=handlers,
             dead_letter_topic=settings.topic(topics.dead_letter("analytics").name),
         )

@@ -9,7 +9,7 @@ from casekit.kafka.cloudevents import Inbound, causation_id
 from casekit.kafka.consumer import Subscription
 from casekit.runtime import Runtime
 from schemas import topics
-from schemas.catalog import ALL_EVENTS
+from schemas.catalog import ALL_EVENTS, UPCASTERS
 from schemas.dispatch import CaseRouted
 from services.closure.application.reactions import on_case_routed
 
@@ -26,7 +26,7 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
         Subscription(
             group=settings.topic("closure"),
             event_topics=(settings.topic(topics.DISPATCH_EVENTS.name),),
-            types=EventTypes(ALL_EVENTS),
+            types=EventTypes(ALL_EVENTS, UPCASTERS),
             handlers={CaseRouted.type: case_routed},
             dead_letter_topic=settings.topic(topics.dead_letter("closure").name),
         )

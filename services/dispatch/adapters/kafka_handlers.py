@@ -9,7 +9,7 @@ from casekit.kafka.cloudevents import Inbound, causation_id
 from casekit.kafka.consumer import Subscription
 from casekit.runtime import Runtime
 from schemas import topics
-from schemas.catalog import ALL_EVENTS
+from schemas.catalog import ALL_EVENTS, UPCASTERS
 from schemas.intake import ReportReceived
 from services.dispatch.application.reactions import on_report_received
 
@@ -26,7 +26,7 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
         Subscription(
             group=settings.topic("dispatch"),
             event_topics=(settings.topic(topics.INTAKE_EVENTS.name),),
-            types=EventTypes(ALL_EVENTS),
+            types=EventTypes(ALL_EVENTS, UPCASTERS),
             handlers={ReportReceived.type: report_received},
             dead_letter_topic=settings.topic(topics.dead_letter("dispatch").name),
         )

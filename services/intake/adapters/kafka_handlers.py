@@ -12,8 +12,6 @@ from schemas import topics
 from schemas.intake import ReportSubmission
 from services.intake.application.commands import submit_report
 
-MESSAGE_TYPE = "intake.ReportSubmitted"
-
 
 def on_report_submitted(runtime: Runtime, channel: str) -> Handler:
     async def handle(message: Inbound[ReportSubmission], conn: Connection) -> None:
@@ -31,7 +29,7 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
         Subscription(
             group=settings.topic("intake"),
             messages={
-                settings.topic(topic.name): (ReportSubmission, MESSAGE_TYPE, on_report_submitted(runtime, channel))
+                settings.topic(topic.name): (ReportSubmission, on_report_submitted(runtime, channel))
                 for channel, topic in topics.CHANNEL_TOPICS.items()
             },
             dead_letter_topic=settings.topic(topics.dead_letter("intake").name),

@@ -1,0 +1,86 @@
+"""Is a new JSON Schema of an event still readable by consumers of the released one?
+
+Breaking, for a released (type, version): a field removed or renamed, a type or format
+changed, a new required field, an enum value removed. Those need a new version and an
+upcaster instead (docs/consumers.md, Versions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+
+
+def breaking_changes(old: Schema, new: Schema) -> list[str]:
+    problems: list[str] = []
+    _compare(old, new, "", old, new, problems)
+    return problems
+
+
+def _resolve(schema: Schema, root: Schema) -> Schema:
+    while "$ref" in schema:
+        ref = schema["$ref"]
+        if not ref.startswith("#/"):
+            raise ValueError(f"only local references are supported, not {ref}")
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def _variants(schema: Schema, root: Schema) -> list[Schema]:
+    """The non-null alternatives of a schema (pydantic writes `X | None` as anyOf)."""
+    options = schema.get("anyOf") or schema.get("oneOf") or [schema]
+    resolved = [_resolve(option, root) for option in options]
+    return [option for option in resolved if option.get("type") != "null"]
+
+
+def _types(schema: Schema, root: Schema) -> set[str]:
+    found: set[str] = set()
+    for option in schema.get("anyOf") or schema.get("oneOf") or [schema]:
+        option = _resolve(option, root)
+        kind = option.get("type")
+        if isinstance(kind, list):
+            found.update(kind)
+        elif kind:
+            found.add(kind)
+        elif "properties" in option:
+            found.add("object")
+    return found
+
+
+def _enum(schema: Schema) -> set[Any] | None:
+    if "const" in schema:
+        return {schema["const"]}
+    return set(schema["enum"]) if "enum" in schema else None
+
+
+def _compare(old: Schema, new: Schema, path: str, old_root: Schema, new_root: Schema, problems: list[str]) -> None:
+    old, new = _resolve(old, old_root), _resolve(new, new_root)
+    where = path or "/"
+    old_types, new_types = _types(old, old_root), _types(new, new_root)
+    if old_types and new_types and old_types != new_types:
+        problems.append(f"{where}: type changed from {sorted(old_types)} to {sorted(new_types)}")
+        return
+    old_variants, new_variants = _variants(old, old_root), _variants(new, new_root)
+    if len(old_variants) != 1 or len(new_variants) != 1:
+        return  # unions of several shapes: compared by type only
+    old, new = old_variants[0], new_variants[0]
+    if old.get("format") != new.get("format"):
+        problems.append(f"{where}: format changed from {old.get('format')} to {new.get('format')}")
+    old_enum, new_enum = _enum(old), _enum(new)
+    if new_enum is not None and (old_enum is None or old_enum - new_enum):
+        removed = sorted(map(str, (old_enum or set()) - new_enum)) or ["(any value)"]
+        problems.append(f"{where}: enum values removed: {', '.join(removed)}")
+    old_props, new_props = old.get("properties", {}), new.get("properties", {})
+    for name, old_prop in old_props.items():
+        if name not in new_props:
+            problems.append(f"{path}/{name}: field removed or renamed")
+        else:
+            _compare(old_prop, new_props[name], f"{path}/{name}", old_root, new_root, problems)
+    for name in sorted(set(new.get("required", [])) - set(old.get("required", []))):
+        problems.append(f"{path}/{name}: new required field")
+    if "items" in old and "items" in new:
+        _compare(old["items"], new["items"], f"{path}/items", old_root, new_root, problems)
