@@ -35,4 +35,7 @@ class Metrics:
             ["topic", "partition"],
             registry=r,
         )
+        self.relay_errors = Counter(
+            "relay_errors_total", "Relay batches that failed (broker away, contract violation)", registry=r
+        )
         self.relay_lag = Gauge("relay_lag_seconds", "Age of the oldest event not yet published", registry=r)

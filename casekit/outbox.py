@@ -69,6 +69,7 @@ class Relay:
                 await self._pause(1.0)  # another instance holds the lease
             except Exception as error:  # broker or database away: retry from the checkpoint
                 attempt += 1
+                self.metrics.relay_errors.inc()
                 self.log.warning("relay.retry", error=repr(error), attempt=attempt)
                 await self._pause(backoff(attempt))
 

@@ -81,3 +81,28 @@ async def test_a_relay_crash_between_publish_and_record_duplicates_and_the_inbox
     assert sorted(dict(m.headers)["ce_id"] for m in published) == sorted(
         2 * [dict(m.headers)["ce_id"] for m in published_once]
     )
+
+
+async def test_the_relay_publishes_nothing_that_breaks_the_contract(
+    pool: asyncpg.Pool, stack: Stack, prefix: str
+) -> None:
+    case = uuid4()
+    async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
+        # As a buggy release or a hand-written row would: `text` must be a string.
+        await pool.execute(
+            "SELECT append_events('s-bad', 0, ARRAY[$1::uuid], ARRAY['test.Noted'], ARRAY[1], ARRAY[now()],"
+            " ARRAY[$2::jsonb], 'tester', $3, NULL, NULL, NULL)",
+            uuid4(),
+            orjson.dumps({"case_id": str(case), "text": 42}).decode(),
+            case,
+        )
+        await r.relay(producer)
+
+        async def refused() -> None:
+            assert r.metrics.relay_errors._value.get() >= 1
+
+        await eventually(refused)
+        checkpoint = await pool.fetchval("SELECT count(*) FROM relay_checkpoints")
+
+    assert checkpoint == 0, "the relay must not move past an event it could not publish"
+    assert r.metrics.events_published.labels(r.topic)._value.get() == 0
