@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -23,6 +23,8 @@ class Runtime:
     producer: AIOKafkaProducer
     metrics: Metrics
     ready: bool = False
+    context: Any = None
+    """The service's own wiring (its use cases' dependencies), from `ServiceSpec.context`."""
 
 
 def current_runtime(request: Request) -> Runtime:

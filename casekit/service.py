@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any, Protocol
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -36,6 +37,12 @@ from casekit.web.health import router as health_router
 from casekit.web.problems import register_problems
 
 
+class Worker(Protocol):
+    async def run(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     """Everything that makes one service different from another."""
@@ -48,6 +55,10 @@ class ServiceSpec:
     subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda _: ()
     routers: Sequence[APIRouter] = ()
     migrations: Sequence[Path] = ()
+    context: Callable[[Runtime], Any] | None = None
+    """Builds the service's own dependencies once the pool and store exist (kept at `runtime.context`)."""
+    background: Callable[[Runtime], Sequence[Worker]] = lambda _: ()
+    """Extra long-running workers (e.g. callbacks), started after the consumers, stopped before them."""
     relay_after_publish: AfterPublish | None = field(default=None)
     """Fault injection for tests: runs between publishing and recording the position."""
 
@@ -69,7 +80,10 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         await producer.start()
         runtime = Runtime(spec.name, settings, pool, EventStore(pool, spec.types, metrics), producer, metrics)
         app.state.runtime = runtime
+        if spec.context:
+            runtime.context = spec.context(runtime)
         relay = consumers = None
+        workers: list[Worker] = []
         tasks: list[asyncio.Task[None]] = []
         try:
             if spec.domain_topic:
@@ -97,11 +111,16 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             for consumer in consumers:
                 await consumer.start()
                 tasks.append(asyncio.create_task(consumer.run(), name=f"{spec.name}-{consumer.sub.group}"))
+            workers = list(spec.background(runtime))
+            for worker in workers:
+                tasks.append(asyncio.create_task(worker.run(), name=f"{spec.name}-{type(worker).__name__}"))
             runtime.ready = True
             log.info("service.started", port=settings.port, schema=settings.db_schema)
             yield
         finally:
             runtime.ready = False
+            for worker in workers:
+                await worker.stop()
             for consumer in consumers or ():
                 await consumer.stop()
             if relay:

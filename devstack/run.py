@@ -7,6 +7,7 @@ four services start as their own processes; demo reports flow through; then we w
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import subprocess
@@ -44,10 +45,25 @@ def port_of(name: str) -> int:
     return int(os.environ.get(f"{name.upper()}_PORT", SERVICES[name]))
 
 
+def dev_pii_key() -> str:
+    """A local key for reporters' contacts, made once under .run/ (production sets INTAKE_PII_KEY)."""
+    path = RUN_DIR / "pii.key"
+    if not path.exists():
+        RUN_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.b64encode(os.urandom(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def start_services(stack: Stack) -> list[Service]:
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DATABASE_URL": stack.database_url, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers}
+    env = {
+        "INTAKE_PII_KEY": dev_pii_key(),
+        **os.environ,
+        "DATABASE_URL": stack.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+    }
     started = []
     for name in SERVICES:
         log = logs / f"{name}.log"

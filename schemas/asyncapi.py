@@ -9,7 +9,7 @@ from pydantic.json_schema import models_json_schema
 from schemas import topics
 from schemas.base import Event, Message
 from schemas.catalog import INBOUND, PUBLISHED
-from schemas.examples import CASE_ID, EXAMPLES
+from schemas.examples import EXAMPLES
 from schemas.topics import Topic
 
 KAFKA_BINDING = "0.5.0"
@@ -91,13 +91,14 @@ def _channel(topic: Topic, description: str, messages: list[str]) -> dict[str, A
 
 def _event_message(model: type[Event], topic: Topic, source: str) -> dict[str, Any]:
     example = EXAMPLES[model]
+    assert isinstance(example, Event)
     headers = {
         "ce_specversion": "1.0",
         "ce_id": "01935d5c-9a2c-7000-8000-00000000000a",
         "ce_source": f"/city-cases/{source}",
         "ce_type": model.type,
         "ce_time": "2026-11-24T09:30:05+00:00",
-        "ce_subject": str(CASE_ID),
+        "ce_subject": str(example.case_id),
         "ce_schemaversion": str(model.schema_version),
         "ce_dataschema": model.schema_id(),
         "ce_actor": "hotline:12345",

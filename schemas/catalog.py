@@ -4,19 +4,19 @@ from schemas import topics
 from schemas.base import Event, Message
 from schemas.closure import ClosureOpened
 from schemas.dispatch import CaseRouted
-from schemas.intake import ReportReceived, ReportSubmission
-from schemas.legacy import ReportReceivedV1
+from schemas.intake import ReportLinked, ReportReceived, ReportSubmission
+from schemas.legacy import ReportReceivedV1, ReportReceivedV2
 from schemas.topics import Topic
 from schemas.upcasting import UPCASTERS
 
-ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, CaseRouted, ClosureOpened)
+ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, ReportLinked, CaseRouted, ClosureOpened)
 """The current version of every published event type."""
 
-RELEASED_VERSIONS: tuple[type[Event], ...] = (ReportReceivedV1,)
+RELEASED_VERSIONS: tuple[type[Event], ...] = (ReportReceivedV2, ReportReceivedV1)
 """Older released versions, still readable through `UPCASTERS`."""
 
 PUBLISHED: dict[Topic, tuple[type[Event], ...]] = {
-    topics.INTAKE_EVENTS: (ReportReceived, ReportReceivedV1),
+    topics.INTAKE_EVENTS: (ReportReceived, ReportLinked, ReportReceivedV2, ReportReceivedV1),
     topics.DISPATCH_EVENTS: (CaseRouted,),
     topics.CLOSURE_EVENTS: (ClosureOpened,),
 }

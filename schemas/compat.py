@@ -3,19 +3,33 @@
 Breaking, for a released (type, version): a field removed or renamed, a type or format
 changed, a new required field, an enum value removed. Those need a new version and an
 upcaster instead (docs/consumers.md, Versions).
+
+Inbound messages are read by us, not by others: there accepting more (a wider type, a
+field no longer required) is compatible; everything else is judged as for events.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 Schema = dict[str, Any]
+Direction = Literal["published", "accepted"]
 
 
-def breaking_changes(old: Schema, new: Schema) -> list[str]:
-    problems: list[str] = []
-    _compare(old, new, "", old, new, problems)
-    return problems
+@dataclass
+class _Comparison:
+    old_root: Schema
+    new_root: Schema
+    direction: Direction
+    problems: list[str] = field(default_factory=list)
+
+
+def breaking_changes(old: Schema, new: Schema, direction: Direction = "published") -> list[str]:
+    """`published`: others read what we write (events). `accepted`: we read what others send."""
+    comparison = _Comparison(old, new, direction)
+    _compare(old, new, "", comparison)
+    return comparison.problems
 
 
 def _resolve(schema: Schema, root: Schema) -> Schema:
@@ -57,30 +71,31 @@ def _enum(schema: Schema) -> set[Any] | None:
     return set(schema["enum"]) if "enum" in schema else None
 
 
-def _compare(old: Schema, new: Schema, path: str, old_root: Schema, new_root: Schema, problems: list[str]) -> None:
-    old, new = _resolve(old, old_root), _resolve(new, new_root)
+def _compare(old: Schema, new: Schema, path: str, c: _Comparison) -> None:
+    old, new = _resolve(old, c.old_root), _resolve(new, c.new_root)
     where = path or "/"
-    old_types, new_types = _types(old, old_root), _types(new, new_root)
-    if old_types and new_types and old_types != new_types:
-        problems.append(f"{where}: type changed from {sorted(old_types)} to {sorted(new_types)}")
+    old_types, new_types = _types(old, c.old_root), _types(new, c.new_root)
+    widened = c.direction == "accepted" and old_types <= new_types
+    if old_types and new_types and old_types != new_types and not widened:
+        c.problems.append(f"{where}: type changed from {sorted(old_types)} to {sorted(new_types)}")
         return
-    old_variants, new_variants = _variants(old, old_root), _variants(new, new_root)
+    old_variants, new_variants = _variants(old, c.old_root), _variants(new, c.new_root)
     if len(old_variants) != 1 or len(new_variants) != 1:
         return  # unions of several shapes: compared by type only
     old, new = old_variants[0], new_variants[0]
     if old.get("format") != new.get("format"):
-        problems.append(f"{where}: format changed from {old.get('format')} to {new.get('format')}")
+        c.problems.append(f"{where}: format changed from {old.get('format')} to {new.get('format')}")
     old_enum, new_enum = _enum(old), _enum(new)
     if new_enum is not None and (old_enum is None or old_enum - new_enum):
         removed = sorted(map(str, (old_enum or set()) - new_enum)) or ["(any value)"]
-        problems.append(f"{where}: enum values removed: {', '.join(removed)}")
+        c.problems.append(f"{where}: enum values removed: {', '.join(removed)}")
     old_props, new_props = old.get("properties", {}), new.get("properties", {})
     for name, old_prop in old_props.items():
         if name not in new_props:
-            problems.append(f"{path}/{name}: field removed or renamed")
+            c.problems.append(f"{path}/{name}: field removed or renamed")
         else:
-            _compare(old_prop, new_props[name], f"{path}/{name}", old_root, new_root, problems)
+            _compare(old_prop, new_props[name], f"{path}/{name}", c)
     for name in sorted(set(new.get("required", [])) - set(old.get("required", []))):
-        problems.append(f"{path}/{name}: new required field")
+        c.problems.append(f"{path}/{name}: new required field")
     if "items" in old and "items" in new:
-        _compare(old["items"], new["items"], f"{path}/items", old_root, new_root, problems)
+        _compare(old["items"], new["items"], f"{path}/items", c)

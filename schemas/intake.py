@@ -1,27 +1,63 @@
-"""Intake's contracts: the report a channel submits and the fact that Intake received it."""
+"""Intake's contracts: the report a channel submits, and what Intake records and publishes."""
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from schemas.base import Event, Message
 
-Channel = Literal["whistle", "grid", "hotline"]
-"""社区吹哨 community whistle, 网格员巡查 grid patrol, 12345 接诉即办 hotline."""
+Channel = Literal["whistle", "grid", "hotline", "public"]
+"""社区吹哨 community whistle, 网格员巡查 grid patrol, 12345 接诉即办 hotline, public (Open311, web)."""
 
-CoordinateSystem = Literal["WGS84", "GCJ02", "CGCS2000"]
-"""WGS-84 (GPS), GCJ-02 (the offset system of Chinese web maps), CGCS2000 (the national datum)."""
+CoordinateSystem = Literal["WGS84", "GCJ02", "BD09", "CGCS2000"]
+"""WGS-84 (GPS), GCJ-02 (AMap, Tencent maps), BD-09 (Baidu maps), CGCS2000 (the national datum)."""
+
+GridCode = Annotated[str, Field(pattern=r"^\d{15}$", description="单元网格 unit-grid code, 15 digits")]
+CommunityCode = Annotated[str, Field(pattern=r"^\d{12}$", description="社区 community code, 12 digits")]
+PhotoUrl = Annotated[HttpUrl, Field(description="http(s) URL of a photo")]
+PII: dict[str, Any] = {"x-pii": True}
 
 
 class Location(BaseModel):
-    """Where the problem is: latitude and longitude in degrees, in a named coordinate system."""
+    """Where the problem is: a point (in a named coordinate system), an address, a unit grid, or several."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
     crs: CoordinateSystem = Field("WGS84", description="Coordinate system of lat/lon")
+    address: str | None = Field(None, min_length=1, max_length=200)
+    grid_code: GridCode | None = None
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Self:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon come together")
+        if self.lat is None and self.address is None and self.grid_code is None:
+            raise ValueError("missing location: give lat/lon, an address or a unit-grid code")
+        return self
+
+
+class ReporterContact(BaseModel):
+    """The reporter's contact: personal data, kept encrypted in Intake and never published."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = Field(None, max_length=50, json_schema_extra=PII)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9\- ]{5,20}$", json_schema_extra=PII)
+
+
+class Whistle(BaseModel):
+    """社区吹哨: the community that blew the whistle and the departments it summons to report in (报到)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    community_code: CommunityCode
+    summoned_departments: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=20
+    )
 
 
 class ReportSubmission(Message):
@@ -33,16 +69,33 @@ class ReportSubmission(Message):
     category_code: str = Field(pattern=r"^\d{5}$", description="Catalogue code, e.g. 01001 供水井盖")
     description: str = Field(min_length=1, max_length=2000)
     location: Location
+    occurred_at: AwareDatetime | None = Field(None, description="When the problem was seen")
+    photo_urls: list[PhotoUrl] = Field(default_factory=list, max_length=9)
     external_id: str | None = Field(
         default=None,
         min_length=1,
         max_length=64,
         description="The source system's id, e.g. the 12345 work-order number (工单编号)",
     )
+    deadline_at: AwareDatetime | None = Field(None, description="The source system's own deadline, if it sets one")
+    reporter: ReporterContact | None = None
+    self_disposed: bool = Field(False, description="自行处置: a grid member fixed it on the spot")
+    self_disposal_photo_url: PhotoUrl | None = None
+    whistle: Whistle | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.self_disposed and (self.channel != "grid" or self.self_disposal_photo_url is None):
+            raise ValueError("only a grid member can mark a report fixed on the spot, with a photo")
+        if (self.channel == "whistle") != (self.whistle is not None):
+            raise ValueError("a whistle report, and only a whistle report, names its community (whistle)")
+        if self.deadline_at and self.occurred_at and self.deadline_at <= self.occurred_at:
+            raise ValueError("deadline_at must be after occurred_at")
+        return self
 
 
-class ReceivedLocation(BaseModel):
-    """Where the problem is, with its coordinate system always stated (v2 of the event)."""
+class ReportedLocation(BaseModel):
+    """The point as the reporter sent it, before conversion to WGS-84."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -51,18 +104,65 @@ class ReceivedLocation(BaseModel):
     crs: CoordinateSystem
 
 
+class ReceivedLocation(BaseModel):
+    """The point in WGS-84, and the original it was converted from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lat: float
+    lon: float
+    crs: Literal["WGS84"] = "WGS84"
+    reported: ReportedLocation | None = None
+
+
+class Place(BaseModel):
+    """The jurisdictions a report falls in (区 → 街道 → 社区 → 单元网格)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    district_code: str | None = None
+    street_code: str | None = None
+    community_code: str | None = None
+    grid_code: str | None = None
+
+
 class ReportReceived(Event):
     """受理: Intake accepted a report and opened a case for it.
 
-    v2: `location.crs` is required (v1 had WGS-84 degrees implicitly); see schemas/upcasting.py.
+    v3: `location` may be null (a report located by address or unit grid only), and the
+    report records its case number, place, confirmation need and more; see schemas/upcasting.py.
     """
 
     type: ClassVar[str] = "intake.ReportReceived"
-    schema_version: ClassVar[int] = 2
+    schema_version: ClassVar[int] = 3
 
+    case_number: str | None = Field(None, description="案件编号, e.g. HL-20261124-000123 (absent before v3)")
     channel: Channel
     category_code: str
     description: str
-    location: ReceivedLocation
+    location: ReceivedLocation | None
+    address: str | None = None
+    place: Place | None = None
+    occurred_at: datetime | None = None
+    photo_urls: list[str] = Field(default_factory=list)
+    external_id: str | None = None
+    source_deadline_at: datetime | None = None
+    needs_confirmation: bool = Field(False, description="核实: confirm on site before dispatch")
+    self_disposed: bool = False
+    self_disposal_photo_url: str | None = None
+    whistle: Whistle | None = None
+    received_at: datetime
+
+
+class ReportLinked(Event):
+    """并单: a report of a problem that already has an open case, linked to it instead of opening another."""
+
+    type: ClassVar[str] = "intake.ReportLinked"
+
+    case_number: str
+    linked_to_case_id: UUID = Field(description="The open case this report duplicates")
+    channel: Channel
+    category_code: str
+    distance_m: float
     external_id: str | None = None
     received_at: datetime

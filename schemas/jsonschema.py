@@ -22,6 +22,7 @@ def json_schema(model: Contract) -> dict[str, Any]:
         "$id": model.schema_id(),
         "x-type": model.type,
         "x-schema-version": model.schema_version,
+        "x-direction": "published" if issubclass(model, Event) else "accepted",
         **body,
     }
 

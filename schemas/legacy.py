@@ -4,12 +4,13 @@ Frozen: never change a model here. Readers get the current version through the u
 """
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from schemas.base import Event
-from schemas.intake import Channel
+
+ChannelV1 = Literal["whistle", "grid", "hotline"]
 
 
 class LocationV1(BaseModel):
@@ -27,9 +28,33 @@ class ReportReceivedV1(Event):
     type: ClassVar[str] = "intake.ReportReceived"
     schema_version: ClassVar[int] = 1
 
-    channel: Channel
+    channel: ChannelV1
     category_code: str
     description: str
     location: LocationV1
+    external_id: str | None = None
+    received_at: datetime
+
+
+class ReceivedLocationV2(BaseModel):
+    """Where the problem is, with its coordinate system always stated (v2 of the event)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lat: float
+    lon: float
+    crs: Literal["WGS84", "GCJ02", "CGCS2000"]
+
+
+class ReportReceivedV2(Event):
+    """受理, version 2: `location.crs` became required (v1 had WGS-84 degrees implicitly)."""
+
+    type: ClassVar[str] = "intake.ReportReceived"
+    schema_version: ClassVar[int] = 2
+
+    channel: ChannelV1
+    category_code: str
+    description: str
+    location: ReceivedLocationV2
     external_id: str | None = None
     received_at: datetime

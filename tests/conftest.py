@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import time
 import uuid
@@ -22,6 +23,7 @@ from schemas.topics import ALL_TOPICS
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
+TEST_PII_KEY = base64.b64encode(b"k" * 32).decode()
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +86,12 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 def service_env(stack: Stack, database: str, prefix: str) -> dict[str, Any]:
     """Settings shared by every service under test: a fresh database, a private topic prefix."""
-    return {"DATABASE_URL": database, "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers, "KAFKA_TOPIC_PREFIX": prefix}
+    return {
+        "DATABASE_URL": database,
+        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "KAFKA_TOPIC_PREFIX": prefix,
+        "INTAKE_PII_KEY": TEST_PII_KEY,
+    }
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import yaml
 from casekit.metrics import Metrics
 from casekit.runtime import Runtime
 from casekit.service import ServiceSpec
+from cityconfig.city import DEFAULT_CITY, load_city
 from schemas import generate
 from services.analytics.main import SPEC as ANALYTICS
 from services.analytics.settings import AnalyticsSettings
@@ -20,12 +21,17 @@ from services.closure.main import SPEC as CLOSURE
 from services.closure.settings import ClosureSettings
 from services.dispatch.main import SPEC as DISPATCH
 from services.dispatch.settings import DispatchSettings
-from services.intake.main import SPEC as INTAKE
+from services.intake.main import spec_for
 from services.intake.settings import IntakeSettings
 from tests.conftest import ROOT
 
 VALIDATOR = ROOT / "tools" / "asyncapi" / "validate.mjs"
-ENV = {"DATABASE_URL": "postgresql://unused", "KAFKA_BOOTSTRAP_SERVERS": "unused:9092"}
+ENV: dict[str, Any] = {
+    "DATABASE_URL": "postgresql://unused",
+    "KAFKA_BOOTSTRAP_SERVERS": "unused:9092",
+    "INTAKE_PII_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
+}
+INTAKE = spec_for(IntakeSettings(**ENV), load_city(DEFAULT_CITY))
 SERVICES: list[tuple[ServiceSpec, Any]] = [
     (INTAKE, IntakeSettings),
     (DISPATCH, DispatchSettings),

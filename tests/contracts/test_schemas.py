@@ -47,7 +47,8 @@ def test_no_released_schema_has_a_breaking_change(released: Path) -> None:
     current = generate.JSON_DIR / released.name
 
     assert current.exists(), f"{released.name} was released and must stay readable"
-    assert breaking_changes(load(released), load(current)) == []
+    old, new = load(released), load(current)
+    assert breaking_changes(old, new, new["x-direction"]) == []
 
 
 def _remove_field(s: Schema) -> None:
@@ -75,6 +76,10 @@ def _nested_type_change(s: Schema) -> None:
     s["$defs"]["ReceivedLocation"]["properties"]["lat"] = {"type": "string"}
 
 
+def _made_nullable(s: Schema) -> None:
+    s["properties"]["received_at"] = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}
+
+
 @pytest.mark.parametrize(
     ("breaking", "expected"),
     [
@@ -84,22 +89,32 @@ def _nested_type_change(s: Schema) -> None:
         (_add_required, "/district_code: new required field"),
         (_remove_enum_value, "/channel: enum values removed: whistle"),
         (_nested_type_change, "/location/lat: type changed from ['number'] to ['string']"),
+        (_made_nullable, "/received_at: type changed from ['string'] to ['null', 'string']"),
     ],
 )
 def test_a_deliberately_broken_copy_fails_the_compatibility_check(
     breaking: Callable[[Schema], None], expected: str
 ) -> None:
-    released = load(generate.RELEASED_DIR / "intake.ReportReceived.v2.json")
+    released = load(generate.RELEASED_DIR / "intake.ReportReceived.v3.json")
     broken = copy.deepcopy(released)
     breaking(broken)
 
     assert expected in breaking_changes(released, broken)
 
 
+def test_an_inbound_message_may_accept_more_than_it_did() -> None:
+    released = load(generate.RELEASED_DIR / "intake.ReportSubmitted.v1.json")
+    wider = copy.deepcopy(released)
+    wider["properties"]["external_id"] = {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}
+
+    assert breaking_changes(released, wider, "accepted") == []
+    assert breaking_changes(released, wider, "published") != []
+
+
 def test_adding_an_optional_field_is_compatible() -> None:
-    released = load(generate.RELEASED_DIR / "intake.ReportReceived.v2.json")
+    released = load(generate.RELEASED_DIR / "intake.ReportReceived.v3.json")
     grown = copy.deepcopy(released)
-    grown["properties"]["address"] = {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}
+    grown["properties"]["priority"] = {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}
 
     assert breaking_changes(released, grown) == []
 

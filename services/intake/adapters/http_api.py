@@ -1,58 +1,127 @@
-"""Intake's native HTTP API."""
+"""Intake's native HTTP API: submit, read and search reports; the service catalogue."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import structlog
-from fastapi import APIRouter, Header, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BaseModel, Field
 
 from casekit.envelope import EventMeta
 from casekit.logs import get_logger
 from casekit.runtime import RuntimeDep
-from schemas.intake import ReportSubmission
+from schemas.intake import Channel, ReportSubmission
+from services.intake.adapters.kafka_handlers import intake_of
+from services.intake.adapters.listing import ReportFilter, list_reports
 from services.intake.application.commands import get_report, submit_report
 
 log = get_logger("intake")
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+AREA = r"^\d{6,15}$"
+router = APIRouter(tags=["reports"])
 ActorHeader = Annotated[str | None, Header(alias="X-Actor", description="Who submits: user or system id")]
-
-
-class ReportCreated(BaseModel):
-    case_id: UUID
-    status: str = "received"
+KeyHeader = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=128, description="Retries with the same key return the same case"),
+]
 
 
 class ReportView(BaseModel):
+    """A case's public view: where it stands, who has it, what was said last."""
+
     case_id: UUID
+    case_number: str
+    channel: str
+    category_code: str
+    description: str
+    lat: float | None
+    lon: float | None
+    address: str | None
+    grid_code: str | None
+    community_code: str | None
+    external_id: str | None
+    photo_urls: list[str]
+    needs_confirmation: bool
+    received_at: datetime
+    linked_to: UUID | None = Field(description="并单: the open case this report was merged into")
     status: str
-    channel: str | None
-    category_code: str | None
-    received_at: datetime | None
+    status_note: str | None
+    unit_name: str | None
+    expected_at: datetime | None
+    updated_at: datetime
 
 
-@router.post("", status_code=201)
+class ReportPage(BaseModel):
+    items: list[ReportView]
+    next_cursor: str | None
+
+
+def view(row: dict[str, Any]) -> ReportView:
+    return ReportView.model_validate(row)
+
+
+@router.post("/v1/reports", status_code=201, responses={200: {"description": "An earlier submission, returned"}})
 async def post_report(
-    body: ReportSubmission, runtime: RuntimeDep, response: Response, actor: ActorHeader = None
-) -> ReportCreated:
-    """Submit a report (上报); a case is opened for it."""
-    case_id = await submit_report(body, runtime.store, EventMeta.traced(actor or f"{body.channel}:http"))
-    with structlog.contextvars.bound_contextvars(case_id=str(case_id)):
-        log.info("report.received", channel=body.channel, category_code=body.category_code)
-    response.headers["Location"] = f"/v1/reports/{case_id}"
-    return ReportCreated(case_id=case_id)
+    body: ReportSubmission,
+    runtime: RuntimeDep,
+    response: Response,
+    actor: ActorHeader = None,
+    idempotency_key: KeyHeader = None,
+) -> ReportView:
+    """Submit a report (上报): a case is opened, or linked to an open duplicate (并单)."""
+    intake = intake_of(runtime)
+    meta = EventMeta.traced(actor or f"{body.channel}:http")
+    submitted = await submit_report(body, intake, meta, idempotency_key=idempotency_key)
+    with structlog.contextvars.bound_contextvars(case_id=str(submitted.case_id)):
+        log.info("report.submitted", created=submitted.created, channel=body.channel, category=body.category_code)
+    response.headers["Location"] = f"/v1/reports/{submitted.case_id}"
+    if not submitted.created:
+        response.status_code = 200
+    return view(await get_report(str(submitted.case_id), intake))
 
 
-@router.get("/{case_id}")
-async def read_report(case_id: UUID, runtime: RuntimeDep) -> ReportView:
-    report = await get_report(case_id, runtime.store)
-    return ReportView(
-        case_id=case_id,
-        status=report.status,
-        channel=report.channel,
-        category_code=report.category_code,
-        received_at=report.received_at,
-    )
+@router.get("/v1/reports/{case_ref}")
+async def read_report(case_ref: str, runtime: RuntimeDep) -> ReportView:
+    """One report, by case id or case number (案件编号)."""
+    return view(await get_report(case_ref, intake_of(runtime)))
+
+
+@router.get("/v1/reports")
+async def search_reports(
+    runtime: RuntimeDep,
+    request: Request,
+    channel: Channel | None = None,
+    category_code: str | None = None,
+    status: str | None = None,
+    area_code: Annotated[
+        str | None, Query(pattern=r"^\d{6,15}$", description="District, street, community or grid")
+    ] = None,
+    external_id: str | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ReportPage:
+    """Reports, newest first, filtered; follow `next_cursor` for the next page."""
+    filters = ReportFilter(channel, category_code, status, area_code, external_id, received_from, received_to)
+    rows, next_cursor = await list_reports(runtime.pool, filters, cursor, limit)
+    return ReportPage(items=[view(row) for row in rows], next_cursor=next_cursor)
+
+
+class CategoryView(BaseModel):
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    major_code: str
+    major_name: str
+    urgency: str
+
+
+@router.get("/v1/categories", tags=["catalogue"])
+async def categories(runtime: RuntimeDep) -> list[CategoryView]:
+    """The service catalogue: every category a report can name."""
+    city = intake_of(runtime).city
+    return [CategoryView.model_validate(c, from_attributes=True) for c in city.categories.values()]

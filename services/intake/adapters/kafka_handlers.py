@@ -1,16 +1,27 @@
-"""Intake's inbound channel topics: the same report body as the HTTP API."""
+"""Intake's subscriptions: the inbound channel topics, and downstream events for the public status."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from casekit.envelope import EventMeta
 from casekit.errors import RuleViolation
 from casekit.eventstore import Connection
+from casekit.eventtypes import EventTypes
 from casekit.kafka.cloudevents import Inbound, causation_id
 from casekit.kafka.consumer import Handler, Subscription
 from casekit.runtime import Runtime
 from schemas import topics
+from schemas.catalog import ALL_EVENTS, UPCASTERS
 from schemas.intake import ReportSubmission
-from services.intake.application.commands import submit_report
+from services.intake.adapters.records import apply_status
+from services.intake.application.commands import Intake, submit_report
+from services.intake.domain.public_status import OPEN_STATUSES, PUBLIC_CHANGES, public_change
+
+
+def intake_of(runtime: Runtime) -> Intake:
+    assert isinstance(runtime.context, Intake)
+    return runtime.context
 
 
 def on_report_submitted(runtime: Runtime, channel: str) -> Handler:
@@ -18,9 +29,19 @@ def on_report_submitted(runtime: Runtime, channel: str) -> Handler:
         if message.data.channel != channel:
             raise RuleViolation(f"a {message.data.channel} report on the {channel} channel topic")
         meta = EventMeta.traced(message.actor or f"{channel}:kafka", causation_id=causation_id(message))
-        await submit_report(message.data, runtime.store, meta, conn)
+        await submit_report(message.data, intake_of(runtime), meta, conn=conn)
 
     return handle
+
+
+async def on_downstream_event(message: Inbound[Any], conn: Connection) -> None:
+    """Dispatch's and Closure's events change what the public is told."""
+    change = public_change(message.type, message.data)
+    if change is not None:
+        still_open = change.status in OPEN_STATUSES
+        await apply_status(
+            conn, message.data.case_id, change.status, change.note, change.unit_code, change.unit_name, still_open
+        )
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
@@ -32,6 +53,9 @@ def subscriptions(runtime: Runtime) -> list[Subscription]:
                 settings.topic(topic.name): (ReportSubmission, on_report_submitted(runtime, channel))
                 for channel, topic in topics.CHANNEL_TOPICS.items()
             },
+            event_topics=(settings.topic(topics.DISPATCH_EVENTS.name), settings.topic(topics.CLOSURE_EVENTS.name)),
+            types=EventTypes(ALL_EVENTS, UPCASTERS),
+            handlers={event_type: on_downstream_event for event_type in PUBLIC_CHANGES},
             dead_letter_topic=settings.topic(topics.dead_letter("intake").name),
         )
     ]

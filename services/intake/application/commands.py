@@ -1,35 +1,155 @@
-"""Intake's use cases."""
+"""Intake's use cases: submit a report, read it back."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 from uuid import UUID
+
+import asyncpg
 
 from casekit.decider import handle
 from casekit.envelope import EventMeta, new_id, utc_now
 from casekit.errors import NotFound
 from casekit.eventstore import Connection, EventStore
-from schemas.intake import ReportSubmission
-from services.intake.domain.report import DECIDER, Report, SubmitReport, decide_submit, stream_id
+from cityconfig.city import City
+from schemas.intake import ReceivedLocation, ReporterContact, ReportSubmission
+from services.intake.application.ports import Reader, ReportRecords
+from services.intake.domain.case_numbers import PREFIXES, case_number
+from services.intake.domain.duplicates import DuplicatePolicy, find_duplicate, search_box
+from services.intake.domain.placing import place_report
+from services.intake.domain.report import (
+    DECIDER,
+    Duplicate,
+    Report,
+    ReportEvent,
+    SubmitReport,
+    decide_submit,
+    stream_id,
+)
+
+
+class Sealer(Protocol):
+    """Encrypts a reporter's contact (adapters/crypto.py)."""
+
+    key_id: str
+
+    def seal(self, contact: ReporterContact, case_id: str) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Everything the use cases need, wired once in main.py."""
+
+    store: EventStore
+    records: ReportRecords
+    city: City
+    sealer: Sealer
+    duplicates: DuplicatePolicy
+
+
+@dataclass(frozen=True)
+class Submitted:
+    case_id: UUID
+    created: bool
+    """False when an earlier submission with the same key is returned instead."""
+
+
+def idempotency_keys(submission: ReportSubmission, idempotency_key: str | None) -> list[str]:
+    keys = []
+    if submission.external_id:
+        keys.append(f"external:{submission.channel}:{submission.external_id}")
+    if idempotency_key:
+        keys.append(f"request:{idempotency_key}")
+    return keys
 
 
 async def submit_report(
-    submission: ReportSubmission, store: EventStore, meta: EventMeta, conn: Connection | None = None
-) -> UUID:
-    """Open a case for a report; returns the new case id."""
-    cmd = SubmitReport(case_id=new_id(), submission=submission, at=utc_now())
-    await handle(
-        store,
-        stream_id(cmd.case_id),
-        DECIDER,
-        lambda state: decide_submit(state, cmd),
-        meta.for_case(cmd.case_id),
-        conn,
+    submission: ReportSubmission,
+    intake: Intake,
+    meta: EventMeta,
+    idempotency_key: str | None = None,
+    conn: Connection | None = None,
+) -> Submitted:
+    """受理/并单: open a case for a report, link it to an open duplicate, or return the one it repeats.
+
+    Reads and the case number come first, each on a connection of its own for a moment,
+    so that a request holds at most one connection and the append is its transaction's
+    first write (ADR 0002). `conn` is the consumer's transaction when a message submits.
+    """
+    keys = idempotency_keys(submission, idempotency_key)
+    location, place = place_report(submission, intake.city)  # refuses before anything is written
+    reader = conn or intake.store.pool
+    if keys and (existing := await intake.records.case_for_keys(reader, keys)):
+        return Submitted(existing, created=False)
+    at = utc_now()
+    duplicate = await _duplicate_of(submission, location, at, intake, reader)
+    sequence = await intake.records.next_sequence(PREFIXES[submission.channel], at.date())
+    cmd = SubmitReport(
+        case_id=new_id(),
+        case_number=case_number(submission.channel, at.date(), sequence),
+        submission=submission,
+        location=location,
+        place=place,
+        at=at,
+        duplicate_of=duplicate,
     )
-    return cmd.case_id
+    if conn is not None:
+        return await _record(cmd, keys, intake, meta, conn)
+    async with intake.store.pool.acquire() as own:
+        return await _record(cmd, keys, intake, meta, own)
 
 
-async def get_report(case_id: UUID, store: EventStore) -> Report:
-    history = await store.read_stream(stream_id(case_id))
-    if not history.events:
-        raise NotFound(f"no report with case id {case_id}")
-    return DECIDER.fold(history.events)
+async def _duplicate_of(
+    submission: ReportSubmission, location: ReceivedLocation | None, at: datetime, intake: Intake, reader: Reader
+) -> Duplicate | None:
+    if location is None:
+        return None
+    policy = intake.duplicates
+    box = search_box(location.lat, policy)
+    nearby = await intake.records.open_cases_near(
+        reader, submission.category_code, location.lat, location.lon, box, at - policy.window
+    )
+    return find_duplicate(nearby, submission.category_code, location.lat, location.lon, at, policy)
+
+
+async def _record(
+    cmd: SubmitReport, keys: Sequence[str], intake: Intake, meta: EventMeta, conn: Connection
+) -> Submitted:
+    try:
+        # A savepoint inside a consumer's transaction: a lost race undoes only this.
+        async with conn.transaction():
+            events: list[ReportEvent] = []
+
+            def decide(state: Report) -> list[ReportEvent]:
+                events.extend(decide_submit(state, cmd))
+                return events
+
+            await handle(intake.store, stream_id(cmd.case_id), DECIDER, decide, meta.for_case(cmd.case_id), conn)
+            await intake.records.claim_keys(conn, keys, cmd.case_id)
+            if cmd.submission.reporter is not None:
+                sealed = intake.sealer.seal(cmd.submission.reporter, str(cmd.case_id))
+                await intake.records.save_contact(conn, cmd.case_id, intake.sealer.key_id, sealed)
+            await intake.records.record_report(conn, events[0], cmd.submission.description)
+    except asyncpg.UniqueViolationError:
+        # A concurrent retry with the same key won; answer with its case.
+        existing = await intake.records.case_for_keys(conn, keys)
+        if existing is None:
+            raise
+        return Submitted(existing, created=False)
+    return Submitted(cmd.case_id, created=True)
+
+
+async def get_report(case_ref: str, intake: Intake) -> dict[str, Any]:
+    """A case's public view, by case id or case number (案件编号)."""
+    async with intake.store.pool.acquire() as conn:
+        try:
+            case_id: UUID | None = UUID(case_ref)
+        except ValueError:
+            case_id = await intake.records.case_by_number(conn, case_ref)
+        summary = await intake.records.summary(conn, case_id) if case_id else None
+    if summary is None:
+        raise NotFound(f"no report {case_ref}")
+    return summary

@@ -9,26 +9,42 @@ from uuid import UUID
 
 from casekit.decider import Decider
 from casekit.errors import RuleViolation
-from schemas.intake import Channel, ReportReceived, ReportSubmission
+from schemas.intake import Channel, Place, ReceivedLocation, ReportLinked, ReportReceived, ReportSubmission
 
-ReportEvent = ReportReceived
+ReportEvent = ReportReceived | ReportLinked
+NEEDS_CONFIRMATION: frozenset[Channel] = frozenset({"hotline", "public"})
+"""核实: hotline and public reports are confirmed on site before dispatch; patrol reports are not."""
 
 
 @dataclass(frozen=True)
 class Report:
     """上报: a problem reported through a channel, from which Intake opens a case (立案)."""
 
-    status: Literal["new", "received"] = "new"
+    status: Literal["new", "received", "linked"] = "new"
+    case_number: str | None = None
     channel: Channel | None = None
     category_code: str | None = None
     received_at: datetime | None = None
+    linked_to: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """并单: the open case a new report duplicates, and how far apart they are."""
+
+    case_id: UUID
+    distance_m: float
 
 
 @dataclass(frozen=True)
 class SubmitReport:
     case_id: UUID
+    case_number: str
     submission: ReportSubmission
+    location: ReceivedLocation | None
+    place: Place | None
     at: datetime
+    duplicate_of: Duplicate | None = None
 
 
 def stream_id(case_id: UUID) -> str:
@@ -38,7 +54,41 @@ def stream_id(case_id: UUID) -> str:
 def decide_submit(state: Report, cmd: SubmitReport) -> list[ReportEvent]:
     if state.status != "new":
         raise RuleViolation(f"case {cmd.case_id} was already received")
-    return [ReportReceived(case_id=cmd.case_id, received_at=cmd.at, **cmd.submission.model_dump())]
+    sub = cmd.submission
+    if cmd.duplicate_of:
+        return [
+            ReportLinked(
+                case_id=cmd.case_id,
+                case_number=cmd.case_number,
+                linked_to_case_id=cmd.duplicate_of.case_id,
+                channel=sub.channel,
+                category_code=sub.category_code,
+                distance_m=round(cmd.duplicate_of.distance_m, 1),
+                external_id=sub.external_id,
+                received_at=cmd.at,
+            )
+        ]
+    return [
+        ReportReceived(
+            case_id=cmd.case_id,
+            case_number=cmd.case_number,
+            channel=sub.channel,
+            category_code=sub.category_code,
+            description=sub.description,
+            location=cmd.location,
+            address=sub.location.address,
+            place=cmd.place,
+            occurred_at=sub.occurred_at,
+            photo_urls=[str(url) for url in sub.photo_urls],
+            external_id=sub.external_id,
+            source_deadline_at=sub.deadline_at,
+            needs_confirmation=sub.channel in NEEDS_CONFIRMATION,
+            self_disposed=sub.self_disposed,
+            self_disposal_photo_url=str(sub.self_disposal_photo_url) if sub.self_disposal_photo_url else None,
+            whistle=sub.whistle,
+            received_at=cmd.at,
+        )
+    ]
 
 
 def evolve(state: Report, event: ReportEvent) -> Report:
@@ -47,12 +97,23 @@ def evolve(state: Report, event: ReportEvent) -> Report:
             return replace(
                 state,
                 status="received",
+                case_number=event.case_number,
                 channel=event.channel,
                 category_code=event.category_code,
                 received_at=event.received_at,
+            )
+        case ReportLinked():
+            return replace(
+                state,
+                status="linked",
+                case_number=event.case_number,
+                channel=event.channel,
+                category_code=event.category_code,
+                received_at=event.received_at,
+                linked_to=event.linked_to_case_id,
             )
         case _:
             assert_never(event)
 
 
-DECIDER: Decider[Report, ReportEvent] = Decider(initial=Report(), evolve=evolve, events=(ReportReceived,))
+DECIDER: Decider[Report, ReportEvent] = Decider(initial=Report(), evolve=evolve, events=(ReportReceived, ReportLinked))

@@ -1,0 +1,69 @@
+"""A city's configuration folder: its jurisdictions (辖区) and its catalogue of case categories (案件类别)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from cityconfig.catalogue import Category, read_categories
+from cityconfig.errors import CityConfigError
+from cityconfig.jurisdictions import Jurisdiction, Place, read_jurisdictions
+from cityconfig.spatial import JurisdictionIndex
+
+DEFAULT_CITY = Path(__file__).resolve().parent.parent / "cities" / "xuzhou-demo"
+JURISDICTIONS_FILE = "jurisdictions.geojson"
+CATEGORIES_FILE = "categories.tsv"
+
+
+class City:
+    """城市配置: one city's jurisdictions and categories, checked at load; coordinates are WGS-84 (lat, lon)."""
+
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        jurisdictions: Mapping[str, Jurisdiction],
+        categories: dict[str, Category],
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.jurisdictions = jurisdictions
+        self.categories = categories
+        self._index = JurisdictionIndex(jurisdictions)
+
+    def jurisdiction(self, code: str) -> Jurisdiction | None:
+        return self.jurisdictions.get(code)
+
+    def locate(self, lat: float, lon: float) -> Place | None:
+        """Where a WGS-84 point falls; None when it is outside every district."""
+        return self._index.locate(lon, lat)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.locate(lat, lon) is not None
+
+    def representative_point(self, code: str) -> tuple[float, float]:
+        """A (lat, lon) guaranteed inside the jurisdiction's polygon (not its centroid, which may fall outside)."""
+        jurisdiction = self.jurisdictions.get(code)
+        if jurisdiction is None:
+            raise KeyError(f"{self.name} has no jurisdiction {code!r}")
+        point = jurisdiction.geometry.representative_point()
+        return (point.y, point.x)
+
+    def category(self, code: str) -> Category | None:
+        return self.categories.get(code)
+
+
+def load_city(path: Path) -> City:
+    """Load and validate a city folder (`jurisdictions.geojson`, `categories.tsv`); raise CityConfigError."""
+    if not path.is_dir():
+        raise CityConfigError(path, "is not a city folder (no such directory)")
+    jurisdictions = read_jurisdictions(path / JURISDICTIONS_FILE)
+    categories = read_categories(path / CATEGORIES_FILE)
+    return City(name=path.resolve().name, path=path, jurisdictions=jurisdictions, categories=categories)
+
+
+def city_path_from_env() -> Path:
+    """The folder named by CITY_CONFIG, else the Xuzhou demo city shipped in `cities/`."""
+    configured = os.environ.get("CITY_CONFIG", "").strip()
+    return Path(configured) if configured else DEFAULT_CITY

@@ -1,0 +1,122 @@
+"""Intake's SQL beside the event store: idempotency keys, case numbers, contacts, the reports view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from casekit.eventstore import Connection
+from schemas.intake import ReportLinked, ReportReceived
+from services.intake.application.ports import Reader
+from services.intake.domain.duplicates import OpenCase
+
+NEXT_SEQUENCE = """INSERT INTO case_number_counters (prefix, day, last) VALUES ($1, $2, 1)
+    ON CONFLICT (prefix, day) DO UPDATE SET last = case_number_counters.last + 1 RETURNING last"""
+NEARBY = """SELECT case_id, category_code, lat, lon, received_at FROM reports
+    WHERE open AND linked_to IS NULL AND category_code = $1 AND received_at >= $2
+      AND lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6"""
+INSERT_REPORT = """INSERT INTO reports (case_id, case_number, channel, category_code, description, lat, lon,
+        address, grid_code, community_code, street_code, district_code, external_id, photo_urls,
+        needs_confirmation, received_at, linked_to, status, status_note, expected_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $16)"""
+STATUS_CHANGE = "INSERT INTO status_changes (case_id, status, note, unit_name) VALUES ($1, $2, $3, $4)"
+SUMMARY = """SELECT case_id, case_number, channel, category_code, description, lat, lon, address, grid_code,
+    community_code, street_code, district_code, external_id, photo_urls, needs_confirmation, received_at,
+    linked_to, status, status_note, unit_code, unit_name, expected_at, updated_at FROM reports"""
+
+
+class SqlReportRecords:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def case_for_keys(self, conn: Reader, keys: Sequence[str]) -> UUID | None:
+        if not keys:
+            return None
+        found: UUID | None = await conn.fetchval(
+            "SELECT case_id FROM report_keys WHERE key = ANY($1) LIMIT 1", list(keys)
+        )
+        return found
+
+    async def claim_keys(self, conn: Connection, keys: Sequence[str], case_id: UUID) -> None:
+        if keys:
+            await conn.executemany(
+                "INSERT INTO report_keys (key, case_id) VALUES ($1, $2)", [(key, case_id) for key in keys]
+            )
+
+    async def next_sequence(self, prefix: str, day: date) -> int:
+        # Its own short transaction: numbers are never reused, and a failed submit leaves a gap.
+        return int(await self.pool.fetchval(NEXT_SEQUENCE, prefix, day))
+
+    async def save_contact(self, conn: Connection, case_id: UUID, key_id: str, sealed: bytes) -> None:
+        await conn.execute(
+            "INSERT INTO reporter_contacts (case_id, key_id, ciphertext) VALUES ($1, $2, $3)", case_id, key_id, sealed
+        )
+
+    async def open_cases_near(
+        self, conn: Reader, category_code: str, lat: float, lon: float, box: tuple[float, float], since: datetime
+    ) -> list[OpenCase]:
+        dlat, dlon = box
+        rows = await conn.fetch(NEARBY, category_code, since, lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+        return [OpenCase(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    async def record_report(self, conn: Connection, event: ReportReceived | ReportLinked, description: str) -> None:
+        if isinstance(event, ReportLinked):
+            primary = await conn.fetchrow(
+                "SELECT lat, lon, status, status_note, unit_code FROM reports WHERE case_id = $1",
+                event.linked_to_case_id,
+            )
+            lat, lon = (primary[0], primary[1]) if primary else (None, None)
+            status, note = "received", f"merged into case {event.linked_to_case_id}"
+            args: tuple[Any, ...] = (lat, lon, None, None, None, None, None, [], False, event.linked_to_case_id)
+            expected = None
+        else:
+            place = event.place
+            loc = event.location
+            status, note = "received", None
+            args = (
+                loc.lat if loc else None,
+                loc.lon if loc else None,
+                event.address,
+                place.grid_code if place else None,
+                place.community_code if place else None,
+                place.street_code if place else None,
+                place.district_code if place else None,
+                event.photo_urls,
+                event.needs_confirmation,
+                None,
+            )
+            expected = event.source_deadline_at
+        lat, lon, address, grid, community, street, district, photos, confirm, linked = args
+        await conn.execute(
+            INSERT_REPORT, event.case_id, event.case_number, event.channel, event.category_code, description,
+            lat, lon, address, grid, community, street, district, event.external_id, photos, confirm,
+            event.received_at, linked, status, note, expected,
+        )  # fmt: skip
+        await conn.execute(STATUS_CHANGE, event.case_id, status, note, None)
+
+    async def case_by_number(self, conn: Connection, case_number: str) -> UUID | None:
+        found: UUID | None = await conn.fetchval("SELECT case_id FROM reports WHERE case_number = $1", case_number)
+        return found
+
+    async def summary(self, conn: Connection, case_id: UUID) -> dict[str, Any] | None:
+        row = await conn.fetchrow(f"{SUMMARY} WHERE case_id = $1", case_id)
+        return dict(row) if row else None
+
+
+UPDATE_STATUS = """UPDATE reports SET status = $2, status_note = $3, unit_code = coalesce($4, unit_code),
+        unit_name = coalesce($5, unit_name), open = $6, updated_at = now()
+    WHERE case_id = $1 OR linked_to = $1 RETURNING case_id"""
+
+
+async def apply_status(conn: Connection, case_id: UUID, status: str, note: str, unit_code: str | None,
+                       unit_name: str | None, still_open: bool) -> list[UUID]:  # fmt: skip
+    """Set a case's public status, and that of every report merged into it; log each change."""
+    changed = [
+        row[0] for row in await conn.fetch(UPDATE_STATUS, case_id, status, note, unit_code, unit_name, still_open)
+    ]
+    await conn.executemany(STATUS_CHANGE, [(changed_id, status, note, unit_name) for changed_id in changed])
+    return changed

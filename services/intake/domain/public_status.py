@@ -1,0 +1,39 @@
+"""What the public (the hotline, Open311 clients) is told about a case, from downstream events.
+
+Statuses: received, confirmed, dispatched, accepted, disposed, closed, returned, voided.
+Events that do not exist yet (accept, dispose, close…) join this table as their issues land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from schemas.dispatch import CaseRouted
+
+PublicStatus = Literal["received", "confirmed", "dispatched", "accepted", "disposed", "closed", "returned", "voided"]
+OPEN_STATUSES: frozenset[str] = frozenset({"received", "confirmed", "dispatched", "accepted", "disposed", "returned"})
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: PublicStatus
+    note: str
+    unit_code: str | None = None
+    unit_name: str | None = None
+
+
+def _routed(event: CaseRouted) -> StatusChange:
+    return StatusChange("dispatched", f"已派遣至 {event.unit_name}", event.unit_code, event.unit_name)
+
+
+PUBLIC_CHANGES: dict[str, Callable[[Any], StatusChange]] = {
+    CaseRouted.type: _routed,
+}
+
+
+def public_change(event_type: str, event: Any) -> StatusChange | None:
+    """The public status change an event makes, or None for events the public does not see."""
+    change = PUBLIC_CHANGES.get(event_type)
+    return change(event) if change else None

@@ -1,0 +1,1 @@
+"""Project tooling; only some of its folders (demo_city) are Python."""
