@@ -21,7 +21,9 @@ Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 tracer = trace.get_tracer("casekit.eventstore")
 START = Position()
 
-_COLUMNS = """event_id, stream_id, version, type, schema_version, occurred_at, recorded_at, actor,
+# Instants as integer microseconds: decoding datetimes dominated catch-up reads (RecordedEvent).
+_COLUMNS = """event_id, stream_id, version, type, schema_version,
+    (extract(epoch FROM occurred_at) * 1000000)::bigint, (extract(epoch FROM recorded_at) * 1000000)::bigint, actor,
     correlation_id, causation_id, traceparent, tracestate, data::text, transaction_id, global_position"""
 
 READ_STREAM = f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version"
@@ -34,25 +36,6 @@ READ_ALL = f"""SELECT {_COLUMNS} FROM events
     ORDER BY transaction_id, global_position LIMIT $3"""
 
 APPEND = "SELECT append_events($1, $2, $3, $4, $5, $6, $7::jsonb[], $8, $9, $10, $11, $12)"
-
-
-def to_recorded(row: asyncpg.Record) -> RecordedEvent:
-    return RecordedEvent(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        row[6],
-        row[7],
-        row[8],
-        row[9],
-        row[10],
-        row[11],
-        row[12],
-        Position(row[13], row[14]),
-    )
 
 
 @dataclass(frozen=True)
@@ -119,11 +102,11 @@ class EventStore:
         return Stream(events=events, version=rows[-1][2] if rows else after_version)
 
     async def read_recorded(self, stream_id: str, conn: Connection | None = None) -> list[RecordedEvent]:
-        return [to_recorded(row) for row in await (conn or self.pool).fetch(READ_STREAM, stream_id, 0)]
+        return [RecordedEvent(row) for row in await (conn or self.pool).fetch(READ_STREAM, stream_id, 0)]
 
     async def read_all(
         self, after: Position = START, limit: int = 1000, conn: Connection | None = None
     ) -> list[RecordedEvent]:
         """Events after `after` in the global order; never skips one that commits later."""
         rows = await (conn or self.pool).fetch(READ_ALL, after.transaction_id, after.global_position, limit)
-        return [to_recorded(row) for row in rows]
+        return [RecordedEvent(row) for row in rows]

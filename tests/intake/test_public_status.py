@@ -1,0 +1,36 @@
+"""Intake keeps each case's public status from Dispatch's events, for the hotline to read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devstack.stack import Stack
+from services.dispatch.main import create_app as dispatch_app
+from services.dispatch.settings import DispatchSettings
+from tests.conftest import eventually, running, service_env
+from tests.intake.conftest import POINT, IntakeUnderTest, report
+
+
+async def test_a_routed_case_and_the_reports_merged_into_it_show_as_dispatched(
+    intake: IntakeUnderTest, stack: Stack, database: str
+) -> None:
+    async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix)))):
+        primary = (await intake.post(report(channel="hotline", external_id="12345-77"))).json()
+        merged = (await intake.post(report(location={"lat": POINT["lat"] + 0.0001, "lon": POINT["lon"]}))).json()
+
+        async def dispatched(case_id: str) -> dict[str, Any]:
+            view: dict[str, Any] = (await intake.client.get(f"/v1/reports/{case_id}")).json()
+            assert view["status"] == "dispatched"
+            return view
+
+        primary_view = await eventually(lambda: dispatched(primary["case_id"]))
+        merged_view = await eventually(lambda: dispatched(merged["case_id"]))
+        history = await intake.app.state.runtime.pool.fetch(
+            "SELECT status FROM status_changes WHERE case_id = $1 ORDER BY id", primary["case_id"]
+        )
+
+    assert merged["linked_to"] == primary["case_id"]
+    assert primary_view["unit_name"] == "市政设施管理处"
+    assert primary_view["status_note"] == "已派遣至 市政设施管理处"
+    assert merged_view["unit_name"] == "市政设施管理处"
+    assert [row["status"] for row in history] == ["received", "dispatched"]
