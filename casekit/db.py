@@ -18,6 +18,14 @@ def check_schema_name(schema: str) -> str:
     return schema
 
 
+async def keep_session(_: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset query on release (a round trip each time, a third of a request's).
+
+    Our code changes no session state; the one session-level lock, the relay's lease, is
+    released by the relay itself. asyncpg still rolls back a transaction left open.
+    """
+
+
 async def create_pool(url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     """A pool whose connections see only this service's schema."""
     pool = await asyncpg.create_pool(
@@ -25,6 +33,7 @@ async def create_pool(url: str, schema: str, *, min_size: int = 1, max_size: int
         min_size=min_size,
         max_size=max_size,
         server_settings={"search_path": check_schema_name(schema), "application_name": schema},
+        reset=keep_session,
     )
     assert pool is not None
     return pool

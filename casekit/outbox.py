@@ -32,6 +32,7 @@ LOAD = "SELECT transaction_id, global_position FROM relay_checkpoints WHERE rela
 SAVE = """INSERT INTO relay_checkpoints (relay, transaction_id, global_position) VALUES ($1, $2, $3)
     ON CONFLICT (relay) DO UPDATE SET transaction_id = $2, global_position = $3, updated_at = now()"""
 LEASE = "SELECT pg_try_advisory_lock(hashtext(current_schema() || '.relay.' || $1))"
+UNLEASE = "SELECT pg_advisory_unlock_all()"
 
 
 class Relay:
@@ -64,8 +65,11 @@ class Relay:
                 async with self.store.pool.acquire() as lease:
                     if await lease.fetchval(LEASE, self.name):
                         attempt = 0
-                        await self._publish_while_leased(lease)
-                        return
+                        try:
+                            await self._publish_while_leased(lease)
+                            return
+                        finally:
+                            await self._release(lease)
                 await self._pause(1.0)  # another instance holds the lease
             except Exception as error:  # broker or database away: retry from the checkpoint
                 attempt += 1
@@ -75,6 +79,13 @@ class Relay:
 
     async def stop(self) -> None:
         self.stopping.set()
+
+    @staticmethod
+    async def _release(lease: Connection) -> None:
+        # The pool does not reset sessions (casekit.db.keep_session): give the lease back here.
+        # A broken connection cannot be unlocked, but then PostgreSQL has dropped its locks.
+        with contextlib.suppress(Exception):
+            await lease.execute(UNLEASE)
 
     async def _publish_while_leased(self, lease: Connection) -> None:
         # The lease connection also reads and records: if it dies, so does the lease and this loop.

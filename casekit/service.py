@@ -170,7 +170,8 @@ class _Server(uvicorn.Server):
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    # loop/http "auto" pick uvloop and httptools (pinned) when present.
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_config=None, access_log=False, timeout_graceful_shutdown=20
     )
-    asyncio.run(_Server(config, app, settings.drain_seconds).serve())
+    _Server(config, app, settings.drain_seconds).run()

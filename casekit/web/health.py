@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casekit.metrics import Metrics
 from casekit.runtime import RuntimeDep
@@ -42,13 +42,33 @@ async def metrics(runtime: RuntimeDep) -> Response:
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-def add_request_metrics(app: FastAPI, metrics: Metrics) -> None:
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+class RequestMetrics:
+    """Counts and times every request by route template; plain ASGI (BaseHTTPMiddleware costs a task each)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        metrics.http_requests.labels(request.method, template, str(response.status_code)).inc()
-        metrics.http_seconds.labels(request.method, template).observe(time.perf_counter() - started)
-        return response
+        status = 500
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record_status)
+        finally:
+            template = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.http_requests.labels(scope["method"], template, str(status)).inc()
+            self.metrics.http_seconds.labels(scope["method"], template).observe(time.perf_counter() - started)
+
+
+def add_request_metrics(app: FastAPI, metrics: Metrics) -> None:
+    app.add_middleware(RequestMetrics, metrics=metrics)

@@ -79,7 +79,8 @@ async def post_report(
     response.headers["Location"] = f"/v1/reports/{submitted.case_id}"
     if not submitted.created:
         response.status_code = 200
-    return view(await get_report(str(submitted.case_id), intake))
+    assert submitted.view is not None
+    return view(submitted.view)
 
 
 @router.get("/v1/reports/{case_ref}")

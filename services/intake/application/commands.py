@@ -15,7 +15,7 @@ from casekit.envelope import EventMeta, new_id, utc_now
 from casekit.errors import NotFound
 from casekit.eventstore import Connection, EventStore
 from cityconfig.city import City
-from schemas.intake import ReceivedLocation, ReporterContact, ReportSubmission
+from schemas.intake import Place, ReceivedLocation, ReporterContact, ReportSubmission
 from services.intake.application.ports import Reader, ReportRecords
 from services.intake.domain.case_numbers import PREFIXES, case_number
 from services.intake.domain.duplicates import DuplicatePolicy, find_duplicate, search_box
@@ -55,6 +55,8 @@ class Submitted:
     case_id: UUID
     created: bool
     """False when an earlier submission with the same key is returned instead."""
+    view: dict[str, Any] | None
+    """The case's public view, read on the same connection right after."""
 
 
 def idempotency_keys(submission: ReportSubmission, idempotency_key: str | None) -> list[str]:
@@ -75,18 +77,34 @@ async def submit_report(
 ) -> Submitted:
     """受理/并单: open a case for a report, link it to an open duplicate, or return the one it repeats.
 
-    Reads and the case number come first, each on a connection of its own for a moment,
-    so that a request holds at most one connection and the append is its transaction's
-    first write (ADR 0002). `conn` is the consumer's transaction when a message submits.
+    Everything runs on one connection, borrowed once: the reads, the case number, then the
+    transaction whose first write is the append (ADR 0002). `conn` is the consumer's
+    transaction when a channel message submits the report.
     """
-    keys = idempotency_keys(submission, idempotency_key)
     location, place = place_report(submission, intake.city)  # refuses before anything is written
-    reader = conn or intake.store.pool
-    if keys and (existing := await intake.records.case_for_keys(reader, keys)):
-        return Submitted(existing, created=False)
+    if conn is not None:
+        return await _submit(submission, intake, meta, idempotency_key, location, place, conn)
+    async with intake.store.pool.acquire() as own:
+        return await _submit(submission, intake, meta, idempotency_key, location, place, own)
+
+
+async def _submit(
+    submission: ReportSubmission,
+    intake: Intake,
+    meta: EventMeta,
+    idempotency_key: str | None,
+    location: ReceivedLocation | None,
+    place: Place | None,
+    conn: Connection,
+) -> Submitted:
+    keys = idempotency_keys(submission, idempotency_key)
+    if keys and (existing := await intake.records.case_for_keys(conn, keys)):
+        return await _answer(existing, False, intake, conn)
     at = utc_now()
-    duplicate = await _duplicate_of(submission, location, at, intake, reader)
-    sequence = await intake.records.next_sequence(PREFIXES[submission.channel], at.date())
+    duplicate = await _duplicate_of(submission, location, at, intake, conn)
+    # Outside a transaction the counter may use this connection; inside one it must not write first.
+    counter_conn = None if conn.is_in_transaction() else conn
+    sequence = await intake.records.next_sequence(PREFIXES[submission.channel], at.date(), counter_conn)
     cmd = SubmitReport(
         case_id=new_id(),
         case_number=case_number(submission.channel, at.date(), sequence),
@@ -96,10 +114,11 @@ async def submit_report(
         at=at,
         duplicate_of=duplicate,
     )
-    if conn is not None:
-        return await _record(cmd, keys, intake, meta, conn)
-    async with intake.store.pool.acquire() as own:
-        return await _record(cmd, keys, intake, meta, own)
+    return await _record(cmd, keys, intake, meta, conn)
+
+
+async def _answer(case_id: UUID, created: bool, intake: Intake, conn: Connection) -> Submitted:
+    return Submitted(case_id, created, await intake.records.summary(conn, case_id))
 
 
 async def _duplicate_of(
@@ -138,8 +157,8 @@ async def _record(
         existing = await intake.records.case_for_keys(conn, keys)
         if existing is None:
             raise
-        return Submitted(existing, created=False)
-    return Submitted(cmd.case_id, created=True)
+        return await _answer(existing, False, intake, conn)
+    return await _answer(cmd.case_id, True, intake, conn)
 
 
 async def get_report(case_ref: str, intake: Intake) -> dict[str, Any]:

@@ -23,7 +23,8 @@ class ReportRecords(Protocol):
     async def claim_keys(self, conn: Connection, keys: Sequence[str], case_id: UUID) -> None:
         """Raises asyncpg.UniqueViolationError when another request claimed a key first."""
 
-    async def next_sequence(self, prefix: str, day: date) -> int: ...
+    async def next_sequence(self, prefix: str, day: date, conn: Connection | None) -> int:
+        """A number never handed out before for (prefix, day); `conn`, if given, is outside any transaction."""
 
     async def save_contact(self, conn: Connection, case_id: UUID, key_id: str, sealed: bytes) -> None: ...
 
