@@ -12,7 +12,9 @@ from cityconfig.city import City, load_city
 from schemas import topics
 from schemas.catalog import UPCASTERS
 from schemas.intake import ReportLinked, ReportReceived
-from services.intake.adapters import http_api, kafka_handlers
+from services.intake.adapters import http_api, kafka_handlers, open311
+from services.intake.adapters.callbacks import CallbackConfig, workers
+from services.intake.adapters.callbacks_http import router_for
 from services.intake.adapters.crypto import ContactCipher
 from services.intake.adapters.records import SqlReportRecords
 from services.intake.application.commands import Intake
@@ -25,6 +27,7 @@ SQL = Path(__file__).parent / "adapters" / "sql"
 def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec:
     cipher = ContactCipher(settings.pii_key.get_secret_value(), settings.pii_key_id)
     policy = DuplicatePolicy(settings.duplicate_distance_m, timedelta(minutes=settings.duplicate_window_minutes))
+    callbacks = CallbackConfig.of(settings)
 
     def context(runtime: Runtime) -> Intake:
         return Intake(runtime.store, SqlReportRecords(runtime.pool), city, cipher, policy)
@@ -34,9 +37,10 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec:
         types=EventTypes([ReportReceived, ReportLinked], UPCASTERS),
         domain_topic=topics.INTAKE_EVENTS.name,
         subscriptions=kafka_handlers.subscriptions,
-        routers=[http_api.router],
+        routers=[router_for(callbacks), http_api.router, open311.router],
         migrations=[SQL],
         context=context,
+        background=workers(callbacks),
     )
 
 

@@ -21,3 +21,12 @@ class IntakeSettings(ServiceSettings):
     pii_key_id: str = "k1"
     duplicate_distance_m: float = Field(50.0, gt=0)
     duplicate_window_minutes: int = Field(24 * 60, gt=0)
+    callback_allowlist: list[str] = Field(
+        default_factory=list,
+        description="URL prefixes a callback may point at, e.g. https://hooks.example.org/ (a JSON list)",
+    )
+    callback_give_up_minutes: float = Field(24 * 60, gt=0, description="Retry a callback this long, then give up")
+    callback_timeout_seconds: float = Field(5.0, gt=0, description="A receiver's whole answer, per attempt")
+    callback_backoff_seconds: float = Field(1.0, gt=0, description="The first retry's backoff; doubles per attempt")
+    callback_max_backoff_seconds: float = Field(300.0, gt=0)
+    callback_poll_seconds: float = Field(0.5, gt=0, description="How often a replica looks for due callbacks")

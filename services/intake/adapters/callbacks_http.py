@@ -1,0 +1,160 @@
+"""The callbacks API: subscribe a channel system's URL, list and delete subscriptions, and see
+every delivery with its attempts. Secrets go in and never come out. The notification itself and
+its signature are described in adapters/callbacks.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import httpx
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from casekit.envelope import new_id
+from casekit.errors import NotFound, Undecodable
+from casekit.logs import get_logger
+from casekit.runtime import RuntimeDep
+from schemas.intake import Channel
+from services.intake.adapters.callbacks import CallbackConfig
+
+log = get_logger("intake")
+DeliveryState = Literal["pending", "delivered", "given_up", "cancelled"]
+
+SUBSCRIBE = """INSERT INTO callback_subscriptions (id, channel, url, secret) VALUES ($1, $2, $3, $4)
+    RETURNING id, channel, url, created_at"""
+ACTIVE = """SELECT id, channel, url, created_at FROM callback_subscriptions
+    WHERE deleted_at IS NULL AND ($1::text IS NULL OR channel = $1) ORDER BY created_at, id"""
+# FOR UPDATE waits for status changes owing this subscription a delivery (their trigger holds
+# FOR KEY SHARE), so the cancel below also sees the deliveries they committed.
+LOCK = "SELECT 1 FROM callback_subscriptions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"
+UNSUBSCRIBE = "UPDATE callback_subscriptions SET deleted_at = now() WHERE id = $1"
+CANCEL = """UPDATE callback_deliveries SET state = 'cancelled', claim_token = NULL, finished_at = now()
+    WHERE subscription_id = $1 AND state = 'pending'"""
+DELIVERIES = """SELECT d.id, d.subscription_id, d.case_id, d.status_change_id AS sequence, sc.status, d.state,
+        d.created_at, d.finished_at, CASE WHEN d.state = 'pending' THEN d.next_attempt_at END AS next_attempt_at
+    FROM callback_deliveries d JOIN status_changes sc ON sc.id = d.status_change_id
+    WHERE ($1::uuid IS NULL OR d.case_id = $1) AND ($2::text IS NULL OR d.state = $2)
+      AND ($3::uuid IS NULL OR d.subscription_id = $3)
+    ORDER BY d.id DESC LIMIT $4"""
+ATTEMPTS = """SELECT delivery_id, attempted_at AS at, http_status, error, duration_ms FROM callback_attempts
+    WHERE delivery_id = ANY($1) ORDER BY delivery_id, id"""
+
+
+class NewSubscription(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel
+    url: str = Field(max_length=2048, description="Must start with a prefix in INTAKE_CALLBACK_ALLOWLIST")
+    secret: SecretStr = Field(min_length=32, max_length=512, description="Signs every notification (HMAC-SHA256)")
+
+
+class SubscriptionView(BaseModel):
+    id: UUID
+    channel: str
+    url: str
+    created_at: datetime
+
+
+class AttemptView(BaseModel):
+    at: datetime
+    http_status: int | None = Field(description="The receiver's answer; null when it gave none")
+    error: str | None = Field(description="Timeout or connection error, when there was no answer")
+    duration_ms: int
+
+
+class DeliveryView(BaseModel):
+    id: int
+    subscription_id: UUID
+    case_id: UUID
+    sequence: int = Field(description="The status change notified: increasing per case")
+    status: str
+    state: DeliveryState
+    created_at: datetime
+    finished_at: datetime | None
+    next_attempt_at: datetime | None
+    attempts: list[AttemptView]
+
+
+def _refuse(reason: str, rule: str) -> Undecodable:
+    return Undecodable(reason, path="/url", rule=rule)
+
+
+def canonical_url(url: str) -> str:
+    """The URL as it will be requested, so the allow-list is checked against what we connect to.
+
+    Userinfo is refused: `http://127.0.0.1:80@evil.example/` would match `http://127.0.0.1:`.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        raise _refuse("not a URL", "url") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise _refuse("an http or https URL with a host is required", "url")
+    if parsed.userinfo or parsed.fragment:
+        raise _refuse("a callback URL may carry neither credentials nor a fragment", "url")
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    port = f":{parsed.port}" if parsed.port is not None else ""
+    return f"{parsed.scheme}://{host}{port}{parsed.raw_path.decode('ascii')}"
+
+
+def allowed(url: str, allowlist: tuple[str, ...]) -> bool:
+    """A prefix matches only at a boundary: `https://hooks.example.org` allows neither
+    `https://hooks.example.org.evil.example/` nor `https://hooks.example.orgx/`."""
+    for prefix in allowlist:
+        if url.startswith(prefix):
+            rest = url[len(prefix) :]
+            if prefix.endswith(("/", ":")) or not rest or rest[0] in "/:?":
+                return True
+    return False
+
+
+def router_for(config: CallbackConfig) -> APIRouter:
+    router = APIRouter(tags=["callbacks"])
+
+    @router.post("/v1/callbacks", status_code=201)
+    async def subscribe(body: NewSubscription, runtime: RuntimeDep, response: Response) -> SubscriptionView:
+        """Notify `url` of every public status change of the channel's cases, from now on."""
+        url = canonical_url(body.url)
+        if not allowed(url, config.allowlist):
+            raise _refuse("the URL is not in the callback allow-list", "not-allowed")
+        row = await runtime.pool.fetchrow(SUBSCRIBE, new_id(), body.channel, url, body.secret.get_secret_value())
+        assert row is not None  # INSERT … RETURNING
+        log.info("callback.subscribed", subscription_id=str(row["id"]), channel=body.channel)
+        response.headers["Location"] = f"/v1/callbacks/{row['id']}"
+        return SubscriptionView.model_validate(dict(row))
+
+    @router.get("/v1/callbacks")
+    async def subscriptions(runtime: RuntimeDep, channel: Channel | None = None) -> list[SubscriptionView]:
+        """The active subscriptions (without their secrets)."""
+        return [SubscriptionView.model_validate(dict(row)) for row in await runtime.pool.fetch(ACTIVE, channel)]
+
+    @router.get("/v1/callbacks/deliveries")
+    async def deliveries(
+        runtime: RuntimeDep,
+        case_id: UUID | None = None,
+        state: DeliveryState | None = None,
+        subscription_id: UUID | None = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> list[DeliveryView]:
+        """Deliveries, newest first, each with every attempt made so far."""
+        async with runtime.pool.acquire() as conn:
+            rows = await conn.fetch(DELIVERIES, case_id, state, subscription_id, limit)
+            attempts = await conn.fetch(ATTEMPTS, [row["id"] for row in rows])
+        by_delivery: dict[int, list[AttemptView]] = {}
+        for a in attempts:
+            by_delivery.setdefault(a["delivery_id"], []).append(AttemptView.model_validate(dict(a)))
+        return [DeliveryView(**dict(row), attempts=by_delivery.get(row["id"], [])) for row in rows]
+
+    @router.delete("/v1/callbacks/{subscription_id}", status_code=204)
+    async def unsubscribe(subscription_id: UUID, runtime: RuntimeDep) -> None:
+        """Stop notifying; deliveries still owed are cancelled."""
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval(LOCK, subscription_id):
+                raise NotFound(f"no callback subscription {subscription_id}")
+            await conn.execute(UNSUBSCRIBE, subscription_id)
+            await conn.execute(CANCEL, subscription_id)
+        log.info("callback.unsubscribed", subscription_id=str(subscription_id))
+
+    return router

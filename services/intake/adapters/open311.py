@@ -1,0 +1,212 @@
+"""Open311 GeoReport v2 at `/open311/v2/`: the city's catalogue and cases for third-party clients.
+
+Decisions (the facts behind them are in the shared notes on Open311):
+- Realtime: POST answers the case number (案件编号) as `service_request_id` at once; no token is
+  ever issued. `tokens/{token}` accepts a case number as its own token, so a client that always
+  looks its token up still finds its case; anything else is 404.
+- One jurisdiction: `jurisdiction_id` is ignored, whatever its value (empty or not).
+- API keys (POST only, as the spec says) come from `OPEN311_API_KEYS`, read per request so keys
+  rotate without a restart. A key's name becomes the events' actor (`open311:<name>`).
+- Every answer on these paths is Open311's: errors are `errors/error[]` in the asked format,
+  never the native problem+json, so refusals are caught here rather than by the app's handlers.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, Request, Response
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from casekit.envelope import EventMeta, utc_now
+from casekit.errors import Undecodable
+from casekit.logs import get_logger
+from casekit.runtime import RuntimeDep
+from cityconfig.catalogue import Category
+from cityconfig.city import City
+from services.intake.adapters.kafka_handlers import intake_of
+from services.intake.adapters.open311_format import (
+    Document,
+    Fmt,
+    Open311Error,
+    discovery,
+    error_document,
+    posted,
+    render,
+    requests,
+    service_definition,
+    service_list,
+    token,
+)
+from services.intake.adapters.open311_input import RequestFilter, read_form, refusal, request_filter, submission_of
+from services.intake.application.commands import Intake, submit_report
+from services.intake.domain.public_status import OPEN_STATUSES
+
+log = get_logger("intake")
+PREFIX = "/open311/v2"
+router = APIRouter(prefix=PREFIX, tags=["open311"])
+FORMATS: tuple[Fmt, ...] = ("xml", "json")
+BAD_KEY = "Invalid api_key received -- can't proceed with create_request."
+RECORDS = """SELECT r.case_id, r.case_number, r.category_code, r.description, r.lat, r.lon, r.address,
+        r.photo_urls, r.needs_confirmation, r.received_at, r.status, r.status_note, r.unit_name,
+        r.expected_at, r.updated_at, linked.case_number AS linked_number
+    FROM reports r LEFT JOIN reports linked ON linked.case_id = r.linked_to"""
+
+
+class Open311Settings(BaseSettings):
+    """OPEN311_API_KEYS, OPEN311_CONTACT, OPEN311_KEY_SERVICE: this module's own, beside Intake's."""
+
+    model_config = SettingsConfigDict(env_prefix="OPEN311_", extra="ignore", frozen=True)
+
+    api_keys: SecretStr = Field(
+        SecretStr(""), description="Comma-separated `name:key` (or a bare `key`, named `client`); none: no POST"
+    )
+    contact: str = "城市管理局 City urban management bureau, hotline 12319"
+    key_service: str = "API keys are issued by the city's urban management bureau on request"
+
+    def client_for(self, api_key: str | None) -> str | None:
+        """The name of the client holding this key, or None when the key is missing or unknown."""
+        if not api_key:
+            return None
+        found = None
+        for entry in self.api_keys.get_secret_value().split(","):
+            name, _, secret = entry.strip().rpartition(":")
+            if secret and hmac.compare_digest(secret.encode(), api_key.encode()):
+                found = name or "client"
+        return found
+
+
+async def _answer(suffix: str, make: Callable[[], Awaitable[Document]]) -> Response:
+    """The document in the asked format, or the refusal as Open311 errors in that format."""
+    fmt = next((known for known in FORMATS if known == suffix), None)
+    if fmt is None:
+        return render("xml", error_document(Open311Error(404, f"format {suffix!r} not found: use .xml or .json")))
+    try:
+        document = await make()
+    except Open311Error as error:
+        document = error_document(error)
+    except Undecodable as exc:
+        document = error_document(refusal(exc))
+    return render(fmt, document)
+
+
+@router.get("/discovery.{suffix}")
+async def get_discovery(suffix: str, request: Request) -> Response:
+    """Service discovery: where the endpoint is, its formats, whom to ask for a key."""
+    return await _answer(suffix, lambda: _discovery(str(request.base_url)))
+
+
+async def _discovery(base_url: str) -> Document:
+    settings = Open311Settings()
+    return discovery(f"{base_url}{PREFIX.lstrip('/')}/", settings.contact, settings.key_service)
+
+
+@router.get("/services.{suffix}")
+async def get_services(suffix: str, runtime: RuntimeDep) -> Response:
+    """The service list: one service per category of the city's catalogue."""
+    return await _answer(suffix, lambda: _services(intake_of(runtime).city))
+
+
+async def _services(city: City) -> Document:
+    return service_list(list(city.categories.values()))
+
+
+@router.get("/services/{service_code}.{suffix}")
+async def get_service_definition(service_code: str, suffix: str, runtime: RuntimeDep) -> Response:
+    """A service definition: the few optional attributes every category accepts."""
+    return await _answer(suffix, lambda: _definition(intake_of(runtime).city, service_code))
+
+
+async def _definition(city: City, code: str) -> Document:
+    return service_definition(_category(city, code))
+
+
+def _category(city: City, code: str | None) -> Category:
+    if code is None:
+        raise Open311Error(400, "service_code: not provided")
+    category = city.category(code)
+    if category is None:
+        raise Open311Error(404, f"service_code {code} not found")
+    return category
+
+
+@router.post("/requests.{suffix}")
+async def post_request(suffix: str, request: Request, runtime: RuntimeDep) -> Response:
+    """Create a service request: a public report (上报), form-encoded, with an api_key."""
+    return await _answer(suffix, lambda: _create(request, intake_of(runtime)))
+
+
+async def _create(request: Request, intake: Intake) -> Document:
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        raise Open311Error(400, "send application/x-www-form-urlencoded; photos are media_url links")
+    form = read_form(await request.body())
+    client = Open311Settings().client_for(form.get("api_key") or request.query_params.get("api_key"))
+    if client is None:
+        raise Open311Error(403, BAD_KEY)
+    submission = submission_of(form, _category(intake.city, form.get("service_code")))
+    submitted = await submit_report(submission, intake, EventMeta.traced(f"open311:{client}"))
+    log.info("open311.submitted", case_id=str(submitted.case_id), client=client, category=submission.category_code)
+    [row] = await _records(intake.store.pool, "r.case_id = $1", [submitted.case_id])
+    return posted(row)
+
+
+@router.get("/requests.{suffix}")
+async def get_requests(suffix: str, request: Request, runtime: RuntimeDep) -> Response:
+    """Service requests, newest first: by `service_request_id`s, or by codes, dates and status; paged."""
+    return await _answer(suffix, lambda: _search(request.query_params, runtime.pool, intake_of(runtime).city))
+
+
+async def _search(params: Mapping[str, str], pool: asyncpg.Pool, city: City) -> Document:
+    chosen = request_filter(params, city, utc_now())
+    where, args = where_of(chosen)
+    offset = (chosen.page - 1) * chosen.page_size
+    order = f"ORDER BY r.received_at DESC, r.case_id DESC LIMIT {chosen.page_size} OFFSET {offset}"
+    return requests(await _records(pool, f"{where} {order}", args), city)
+
+
+def where_of(chosen: RequestFilter) -> tuple[str, list[Any]]:
+    """The SQL condition and its arguments; ids override every other filter, as the spec says."""
+    if chosen.ids:
+        return "r.case_number = ANY($1)", [list(chosen.ids)]
+    clauses = ["r.received_at >= $1", "r.received_at <= $2"]
+    args: list[Any] = [chosen.start, chosen.end]
+    if chosen.codes:
+        args.append(list(chosen.codes))
+        clauses.append(f"r.category_code = ANY(${len(args)})")
+    if chosen.open_only is not None:
+        args.append(sorted(OPEN_STATUSES))
+        clauses.append(f"{'' if chosen.open_only else 'NOT '}r.status = ANY(${len(args)})")
+    return " AND ".join(clauses), args
+
+
+@router.get("/requests/{service_request_id}.{suffix}")
+async def get_request(service_request_id: str, suffix: str, runtime: RuntimeDep) -> Response:
+    """One service request by its case number, as a one-element array."""
+    return await _answer(suffix, lambda: _one(service_request_id, runtime.pool, intake_of(runtime).city))
+
+
+async def _one(case_number: str, pool: asyncpg.Pool, city: City) -> Document:
+    rows = await _records(pool, "r.case_number = $1", [case_number])
+    if not rows:
+        raise Open311Error(404, f"service_request_id {case_number} not found")
+    return requests(rows, city)
+
+
+@router.get("/tokens/{token_id}.{suffix}")
+async def get_token(token_id: str, suffix: str, runtime: RuntimeDep) -> Response:
+    """We never issue tokens (realtime); a case number is accepted as its own token."""
+    return await _answer(suffix, lambda: _token(token_id, runtime.pool))
+
+
+async def _token(token_id: str, pool: asyncpg.Pool) -> Document:
+    if not await _records(pool, "r.case_number = $1", [token_id]):
+        raise Open311Error(404, f"token {token_id} not found")
+    return token(token_id)
+
+
+async def _records(pool: asyncpg.Pool, condition: str, args: list[Any]) -> list[dict[str, Any]]:
+    return [dict(row) for row in await pool.fetch(f"{RECORDS} WHERE {condition}", *args)]
