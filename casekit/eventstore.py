@@ -5,8 +5,10 @@ Reading all is gap-free without serialising writers: see ADR 0002.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from opentelemetry import trace
@@ -38,6 +40,23 @@ READ_ALL = f"""SELECT {_COLUMNS} FROM events
 APPEND = "SELECT append_events($1, $2, $3, $4, $5, $6, $7::jsonb[], $8, $9, $10, $11, $12)"
 
 
+@contextlib.contextmanager
+def translated_errors(stream_id: str) -> Iterator[None]:
+    """The store's SQL errors as the exceptions callers handle."""
+    try:
+        yield
+    except asyncpg.UniqueViolationError as error:
+        if error.table_name != "events":
+            raise  # another table's key (an idempotency key, say): the caller's to handle
+        raise ConcurrencyError(f"stream {stream_id} changed during append") from error  # a concurrent append won
+    except asyncpg.PostgresError as error:
+        if error.sqlstate == "CK409":
+            raise ConcurrencyError(str(error)) from error
+        if error.sqlstate == "CK001":
+            raise AppendOrderError(str(error)) from error
+        raise
+
+
 @dataclass(frozen=True)
 class Stream:
     events: list[Event]
@@ -52,6 +71,31 @@ class EventStore:
         self.types = types
         self.metrics = metrics
 
+    def append_arguments(
+        self, stream_id: str, events: Sequence[Event], meta: EventMeta, expected_version: int
+    ) -> tuple[Any, ...]:
+        """The arguments of `append_events(...)`, for SQL that appends and does more in one call."""
+        return (
+            stream_id,
+            expected_version,
+            [new_id() for _ in events],
+            [event.type for event in events],
+            [event.schema_version for event in events],
+            [utc_now()] * len(events),
+            [event.model_dump_json() for event in events],
+            meta.actor,
+            meta.correlation_id,
+            meta.causation_id,
+            meta.traceparent,
+            meta.tracestate,
+        )
+
+    def appended(self, events: Sequence[Event]) -> None:
+        """Count events appended (also by SQL that called `append_events` itself)."""
+        if self.metrics:
+            for event in events:
+                self.metrics.events_appended.labels(event.type).inc()
+
     async def append(
         self,
         stream_id: str,
@@ -64,36 +108,11 @@ class EventStore:
         """Append to a stream at `expected_version`; returns the new version."""
         if not events:
             return expected_version
-        with tracer.start_as_current_span(
-            "eventstore.append", attributes={"stream.id": stream_id, "events.count": len(events)}
-        ):
-            args = (
-                stream_id,
-                expected_version,
-                [new_id() for _ in events],
-                [event.type for event in events],
-                [event.schema_version for event in events],
-                [utc_now()] * len(events),
-                [event.model_dump_json() for event in events],
-                meta.actor,
-                meta.correlation_id,
-                meta.causation_id,
-                meta.traceparent,
-                meta.tracestate,
-            )
-            try:
-                version = int(await (conn or self.pool).fetchval(APPEND, *args))
-            except asyncpg.UniqueViolationError as error:  # a concurrent append won the race
-                raise ConcurrencyError(f"stream {stream_id} changed during append") from error
-            except asyncpg.PostgresError as error:
-                if error.sqlstate == "CK409":
-                    raise ConcurrencyError(str(error)) from error
-                if error.sqlstate == "CK001":
-                    raise AppendOrderError(str(error)) from error
-                raise
-        if self.metrics:
-            for event in events:
-                self.metrics.events_appended.labels(event.type).inc()
+        attributes: dict[str, str | int] = {"stream.id": stream_id, "events.count": len(events)}
+        with tracer.start_as_current_span("eventstore.append", attributes=attributes), translated_errors(stream_id):
+            args = self.append_arguments(stream_id, events, meta, expected_version)
+            version = int(await (conn or self.pool).fetchval(APPEND, *args))
+        self.appended(events)
         return version
 
     async def read_stream(self, stream_id: str, *, after_version: int = 0, conn: Connection | None = None) -> Stream:

@@ -27,7 +27,8 @@ class Runtime:
     """The service's own wiring (its use cases' dependencies), from `ServiceSpec.context`."""
 
 
-def current_runtime(request: Request) -> Runtime:
+async def current_runtime(request: Request) -> Runtime:
+    """Async, so FastAPI does not hand every request to a worker thread to read app state."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from casekit.eventstore import Connection
 from schemas.intake import ReportLinked, ReportReceived
@@ -21,14 +22,44 @@ BLOCK = 50
 NEARBY = """SELECT case_id, category_code, lat, lon, received_at FROM reports
     WHERE open AND linked_to IS NULL AND category_code = $1 AND received_at >= $2
       AND lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6"""
-INSERT_REPORT = """INSERT INTO reports (case_id, case_number, channel, category_code, description, lat, lon,
-        address, grid_code, community_code, street_code, district_code, external_id, photo_urls,
-        needs_confirmation, received_at, linked_to, status, status_note, expected_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $16)"""
+RECORD = "SELECT * FROM record_submission($1, $2, $3, $4, $5, $6::jsonb[], $7, $8, $9, $10, $11, $12, $13, $14, $15)"
 STATUS_CHANGE = "INSERT INTO status_changes (case_id, status, note, unit_name) VALUES ($1, $2, $3, $4)"
 SUMMARY = """SELECT case_id, case_number, channel, category_code, description, lat, lon, address, grid_code,
     community_code, street_code, district_code, external_id, photo_urls, needs_confirmation, received_at,
     linked_to, status, status_note, unit_code, unit_name, expected_at, updated_at FROM reports"""
+
+
+def report_row(event: ReportReceived | ReportLinked, description: str) -> dict[str, Any]:
+    """The public view of a newly submitted report: every column of `reports`."""
+    received = event if isinstance(event, ReportReceived) else None
+    place, location = (received.place, received.location) if received else (None, None)
+    linked = event.linked_to_case_id if isinstance(event, ReportLinked) else None
+    return {
+        "case_id": str(event.case_id),
+        "case_number": event.case_number,
+        "channel": event.channel,
+        "category_code": event.category_code,
+        "description": description,
+        "lat": location.lat if location else None,
+        "lon": location.lon if location else None,
+        "address": received.address if received else None,
+        "grid_code": place.grid_code if place else None,
+        "community_code": place.community_code if place else None,
+        "street_code": place.street_code if place else None,
+        "district_code": place.district_code if place else None,
+        "external_id": event.external_id,
+        "photo_urls": received.photo_urls if received else [],
+        "needs_confirmation": received.needs_confirmation if received else False,
+        "received_at": event.received_at.isoformat(),
+        "linked_to": str(linked) if linked else None,
+        "status": "received",
+        "status_note": f"已并入案件 {linked}" if linked else None,
+        "unit_code": None,
+        "unit_name": None,
+        "expected_at": received.source_deadline_at.isoformat() if received and received.source_deadline_at else None,
+        "updated_at": event.received_at.isoformat(),
+        "open": True,
+    }
 
 
 class SqlReportRecords:
@@ -45,12 +76,6 @@ class SqlReportRecords:
         )
         return found
 
-    async def claim_keys(self, conn: Connection, keys: Sequence[str], case_id: UUID) -> None:
-        if keys:
-            await conn.executemany(
-                "INSERT INTO report_keys (key, case_id) VALUES ($1, $2)", [(key, case_id) for key in keys]
-            )
-
     async def next_sequence(self, prefix: str, day: date, conn: Connection | None) -> int:
         # Each process reserves a block of numbers in one short transaction of its own and hands
         # them out from memory: one counter commit per BLOCK reports instead of per report.
@@ -63,11 +88,6 @@ class SqlReportRecords:
             self._blocks[(prefix, day)] = (next_number + 1, last)
             return next_number
 
-    async def save_contact(self, conn: Connection, case_id: UUID, key_id: str, sealed: bytes) -> None:
-        await conn.execute(
-            "INSERT INTO reporter_contacts (case_id, key_id, ciphertext) VALUES ($1, $2, $3)", case_id, key_id, sealed
-        )
-
     async def open_cases_near(
         self, conn: Reader, category_code: str, lat: float, lon: float, box: tuple[float, float], since: datetime
     ) -> list[OpenCase]:
@@ -75,40 +95,16 @@ class SqlReportRecords:
         rows = await conn.fetch(NEARBY, category_code, since, lat - dlat, lat + dlat, lon - dlon, lon + dlon)
         return [OpenCase(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
-    async def record_report(self, conn: Connection, event: ReportReceived | ReportLinked, description: str) -> None:
-        if isinstance(event, ReportLinked):
-            primary = await conn.fetchrow(
-                "SELECT lat, lon, status, status_note, unit_code FROM reports WHERE case_id = $1",
-                event.linked_to_case_id,
-            )
-            lat, lon = (primary[0], primary[1]) if primary else (None, None)
-            status, note = "received", f"merged into case {event.linked_to_case_id}"
-            args: tuple[Any, ...] = (lat, lon, None, None, None, None, None, [], False, event.linked_to_case_id)
-            expected = None
-        else:
-            place = event.place
-            loc = event.location
-            status, note = "received", None
-            args = (
-                loc.lat if loc else None,
-                loc.lon if loc else None,
-                event.address,
-                place.grid_code if place else None,
-                place.community_code if place else None,
-                place.street_code if place else None,
-                place.district_code if place else None,
-                event.photo_urls,
-                event.needs_confirmation,
-                None,
-            )
-            expected = event.source_deadline_at
-        lat, lon, address, grid, community, street, district, photos, confirm, linked = args
-        await conn.execute(
-            INSERT_REPORT, event.case_id, event.case_number, event.channel, event.category_code, description,
-            lat, lon, address, grid, community, street, district, event.external_id, photos, confirm,
-            event.received_at, linked, status, note, expected,
-        )  # fmt: skip
-        await conn.execute(STATUS_CHANGE, event.case_id, status, note, None)
+    async def record_submission(
+        self, conn: Connection, append: tuple[Any, ...], keys: Sequence[str], contact: tuple[str, bytes] | None,
+        event: ReportReceived | ReportLinked, description: str,
+    ) -> dict[str, Any]:  # fmt: skip
+        key_id, sealed = contact or (None, None)
+        row = report_row(event, description)
+        stream_id, _, *rest = append
+        record = await conn.fetchrow(RECORD, stream_id, *rest, list(keys), key_id, sealed, orjson.dumps(row).decode())
+        assert record is not None
+        return dict(record)
 
     async def case_by_number(self, conn: Connection, case_number: str) -> UUID | None:
         found: UUID | None = await conn.fetchval("SELECT case_id FROM reports WHERE case_number = $1", case_number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,10 +11,9 @@ from uuid import UUID
 
 import asyncpg
 
-from casekit.decider import handle
 from casekit.envelope import EventMeta, new_id, utc_now
 from casekit.errors import NotFound
-from casekit.eventstore import Connection, EventStore
+from casekit.eventstore import Connection, EventStore, translated_errors
 from cityconfig.city import City
 from schemas.intake import Place, ReceivedLocation, ReporterContact, ReportSubmission
 from services.intake.application.ports import Reader, ReportRecords
@@ -23,8 +23,6 @@ from services.intake.domain.placing import place_report
 from services.intake.domain.report import (
     DECIDER,
     Duplicate,
-    Report,
-    ReportEvent,
     SubmitReport,
     decide_submit,
     stream_id,
@@ -137,28 +135,29 @@ async def _duplicate_of(
 async def _record(
     cmd: SubmitReport, keys: Sequence[str], intake: Intake, meta: EventMeta, conn: Connection
 ) -> Submitted:
+    # The case id was just minted: its stream is new, so decide on the initial state, no read.
+    events = decide_submit(DECIDER.initial, cmd)
+    append = intake.store.append_arguments(stream_id(cmd.case_id), events, meta.for_case(cmd.case_id), 0)
+    reporter = cmd.submission.reporter
+    contact = (intake.sealer.key_id, intake.sealer.seal(reporter, str(cmd.case_id))) if reporter else None
+    # Inside a consumer's transaction, a savepoint: a lost race undoes only this.
+    savepoint: contextlib.AbstractAsyncContextManager[Any] = (
+        conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
+    )
     try:
-        # A savepoint inside a consumer's transaction: a lost race undoes only this.
-        async with conn.transaction():
-            events: list[ReportEvent] = []
-
-            def decide(state: Report) -> list[ReportEvent]:
-                events.extend(decide_submit(state, cmd))
-                return events
-
-            await handle(intake.store, stream_id(cmd.case_id), DECIDER, decide, meta.for_case(cmd.case_id), conn)
-            await intake.records.claim_keys(conn, keys, cmd.case_id)
-            if cmd.submission.reporter is not None:
-                sealed = intake.sealer.seal(cmd.submission.reporter, str(cmd.case_id))
-                await intake.records.save_contact(conn, cmd.case_id, intake.sealer.key_id, sealed)
-            await intake.records.record_report(conn, events[0], cmd.submission.description)
+        async with savepoint:
+            with translated_errors(append[0]):
+                view = await intake.records.record_submission(
+                    conn, append, keys, contact, events[0], cmd.submission.description
+                )
     except asyncpg.UniqueViolationError:
         # A concurrent retry with the same key won; answer with its case.
         existing = await intake.records.case_for_keys(conn, keys)
         if existing is None:
             raise
         return await _answer(existing, False, intake, conn)
-    return await _answer(cmd.case_id, True, intake, conn)
+    intake.store.appended(events)
+    return Submitted(cmd.case_id, True, view)
 
 
 async def get_report(case_ref: str, intake: Intake) -> dict[str, Any]:

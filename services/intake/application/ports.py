@@ -20,19 +20,26 @@ Reader = Connection | asyncpg.Pool
 class ReportRecords(Protocol):
     async def case_for_keys(self, conn: Reader, keys: Sequence[str]) -> UUID | None: ...
 
-    async def claim_keys(self, conn: Connection, keys: Sequence[str], case_id: UUID) -> None:
-        """Raises asyncpg.UniqueViolationError when another request claimed a key first."""
-
     async def next_sequence(self, prefix: str, day: date, conn: Connection | None) -> int:
         """A number never handed out before for (prefix, day); `conn`, if given, is outside any transaction."""
-
-    async def save_contact(self, conn: Connection, case_id: UUID, key_id: str, sealed: bytes) -> None: ...
 
     async def open_cases_near(
         self, conn: Reader, category_code: str, lat: float, lon: float, box: tuple[float, float], since: datetime
     ) -> list[OpenCase]: ...
 
-    async def record_report(self, conn: Connection, event: ReportReceived | ReportLinked, description: str) -> None: ...
+    async def record_submission(
+        self,
+        conn: Connection,
+        append: tuple[Any, ...],
+        keys: Sequence[str],
+        contact: tuple[str, bytes] | None,
+        event: ReportReceived | ReportLinked,
+        description: str,
+    ) -> dict[str, Any]:
+        """Append the event and write keys, sealed contact and public view: one round trip.
+
+        Raises asyncpg.UniqueViolationError when a concurrent request claimed a key first.
+        """
 
     async def case_by_number(self, conn: Connection, case_number: str) -> UUID | None: ...
 
