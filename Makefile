@@ -40,7 +40,7 @@ test: install kafka-jars asyncapi-tools
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy casekit services schemas devstack bench tests docs/examples
+	$(BIN)/mypy casekit cityconfig services schemas devstack bench tests docs/examples
 	$(BIN)/lint-imports
 
 format: install
@@ -49,6 +49,7 @@ format: install
 
 bench: install kafka-jars
 	$(BIN)/python -m bench.eventstore
+	$(BIN)/python -m bench.intake
 
 clean:
 	rm -rf .run $(VENV) $(KAFKA_LIBS) tools/asyncapi/node_modules

@@ -25,6 +25,7 @@ DEMO_REPORTS: list[dict[str, Any]] = [
         "category_code": "09001",
         "description": "社区吹哨: 菜场门口游商占道经营, 早高峰堵塞",
         "location": {"lat": 34.2300, "lon": 117.1650},
+        "whistle": {"community_code": "320311008014", "summoned_departments": ["城管执法中队", "市场监管所"]},
     },
     {
         "channel": "grid",

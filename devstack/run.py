@@ -98,7 +98,8 @@ async def load_demo(stack: Stack, intake: str, analytics: str) -> list[dict[str,
         case_ids = []
         for report in DEMO_REPORTS[:-1]:
             reply = await client.post(f"{intake}/v1/reports", json=report, headers={"X-Actor": "demo"})
-            reply.raise_for_status()
+            if reply.status_code not in (200, 201):
+                raise RuntimeError(f"a demo report was refused: {reply.text}")
             case_ids.append(reply.json()["case_id"])
         producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers)
         await producer.start()
@@ -142,6 +143,7 @@ Post a report and read its trace:
   curl -s -X POST {intake}/v1/reports -H 'content-type: application/json' \\
     -d '{{"channel":"grid","category_code":"01002","description":"井盖破损","location":{{"lat":34.26,"lon":117.19}}}}'
   curl -s {analytics}/v1/cases/<case_id>/trace
+Open311 GeoReport v2: {intake}/open311/v2/discovery.json   Search reports: {intake}/v1/reports
 Metrics: {intake}/metrics   Ctrl-C stops everything.""",
         flush=True,
     )
