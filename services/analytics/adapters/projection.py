@@ -8,6 +8,7 @@ from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
 from casekit.kafka.cloudevents import Inbound
 from casekit.kafka.consumer import Handler, Subscription
+from casekit.kafka.subscriptions import subscription
 from casekit.runtime import Runtime
 from casekit.tracing import trace_id_of
 from schemas import topics
@@ -41,16 +42,7 @@ async def project_to_trace(message: Inbound[Any], conn: Connection) -> None:
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    settings = runtime.settings
     handlers: dict[str, Handler] = {event.type: project_to_trace for event in ALL_EVENTS}
-    return [
-        Subscription(
-            group=settings.topic("analytics"),
-            event_topics=tuple(
-                settings.topic(t.name) for t in (topics.INTAKE_EVENTS, topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS)
-            ),
-            types=EventTypes(ALL_EVENTS, UPCASTERS),
-            handlers=handlers,
-            dead_letter_topic=settings.topic(topics.dead_letter("analytics").name),
-        )
-    ]
+    domain_topics = [topics.INTAKE_EVENTS, topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS]
+    types = EventTypes(ALL_EVENTS, UPCASTERS)
+    return [subscription(runtime, "analytics", event_topics=domain_topics, types=types, handlers=handlers)]

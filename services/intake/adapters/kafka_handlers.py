@@ -10,6 +10,7 @@ from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
 from casekit.kafka.cloudevents import Inbound, causation_id
 from casekit.kafka.consumer import Handler, Subscription
+from casekit.kafka.subscriptions import subscription
 from casekit.runtime import Runtime
 from schemas import topics
 from schemas.catalog import ALL_EVENTS, UPCASTERS
@@ -45,17 +46,16 @@ async def on_downstream_event(message: Inbound[Any], conn: Connection) -> None:
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    settings = runtime.settings
     return [
-        Subscription(
-            group=settings.topic("intake"),
+        subscription(
+            runtime,
+            "intake",
             messages={
-                settings.topic(topic.name): (ReportSubmission, on_report_submitted(runtime, channel))
+                topic: (ReportSubmission, on_report_submitted(runtime, channel))
                 for channel, topic in topics.CHANNEL_TOPICS.items()
             },
-            event_topics=(settings.topic(topics.DISPATCH_EVENTS.name), settings.topic(topics.CLOSURE_EVENTS.name)),
+            event_topics=[topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS],
             types=EventTypes(ALL_EVENTS, UPCASTERS),
             handlers={event_type: on_downstream_event for event_type in PUBLIC_CHANGES},
-            dead_letter_topic=settings.topic(topics.dead_letter("intake").name),
         )
     ]
