@@ -14,7 +14,7 @@ SPEC = ServiceSpec(
     types=EventTypes([]),  # read models only: it records no events of its own
     domain_topic=None,
     subscriptions=projection.subscriptions,
-    routers=[http_api.router],
+    routers=[http_api.router, http_api.reports_router],
     migrations=[Path(__file__).parent / "adapters" / "sql"],
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -56,3 +56,30 @@ async def get_case_trace(case_id: UUID, runtime: RuntimeDep) -> CaseTrace:
             for r in rows
         ],
     )
+
+
+reports_router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+REPORT_COUNTS = """SELECT data->>'channel' AS channel,
+        count(*) FILTER (WHERE type = 'intake.ReportReceived') AS opened,
+        count(*) FILTER (WHERE type = 'intake.ReportLinked') AS merged
+    FROM case_trace WHERE type IN ('intake.ReportReceived', 'intake.ReportLinked')
+      AND occurred_at >= $1 AND occurred_at < $2
+    GROUP BY 1 ORDER BY 1"""
+
+
+class ChannelCount(BaseModel):
+    """Reports per channel: those that opened a case, and those merged into one (并单)."""
+
+    channel: str
+    opened: int
+    merged: int
+
+
+@reports_router.get("/counts")
+async def report_counts(
+    runtime: RuntimeDep, since: datetime = datetime(1970, 1, 1, tzinfo=UTC), until: datetime | None = None
+) -> list[ChannelCount]:
+    """Every report counts, merged ones too: the basis of report-volume figures (考核)."""
+    rows = await runtime.pool.fetch(REPORT_COUNTS, since, until or datetime.now(UTC))
+    return [ChannelCount(channel=r[0], opened=r[1], merged=r[2]) for r in rows]
