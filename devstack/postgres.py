@@ -60,6 +60,7 @@ class EmbeddedPostgres:
 
     def start(self, timeout: float = 60.0) -> EmbeddedPostgres:
         user = _run_as()
+        self.data_dir = self.data_dir.resolve()  # the socket directory must be absolute
         self.data_dir.mkdir(parents=True, exist_ok=True)
         pgdata = self.data_dir / "data"
         if user:
