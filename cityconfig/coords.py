@@ -14,12 +14,14 @@ Outside China the library leaves points unchanged, as the apps do.
 from __future__ import annotations
 
 import math
-from typing import Literal, assert_never
+from typing import assert_never, get_args
 
 import geocoordinates_ffi as geo  # type: ignore[import-untyped]  # the bindings ship no py.typed
 
-CoordinateSystem = Literal["WGS84", "GCJ02", "BD09", "CGCS2000"]
-COORDINATE_SYSTEMS: tuple[CoordinateSystem, ...] = ("WGS84", "GCJ02", "BD09", "CGCS2000")
+from schemas.intake import CoordinateSystem
+
+# One list of coordinate systems: the contract's (schemas/intake.py).
+COORDINATE_SYSTEMS: tuple[CoordinateSystem, ...] = get_args(CoordinateSystem)
 
 
 def to_wgs84(lat: float, lon: float, crs: CoordinateSystem) -> tuple[float, float]:
