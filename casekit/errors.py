@@ -13,15 +13,21 @@ class NotFound(Exception):
     """The thing asked for does not exist."""
 
 
-class Undecodable(Exception):
-    """A message that can never be read: not JSON, unknown type or a contract violation."""
+class InvalidInput(Exception):
+    """Input that breaks a rule of the contract or of the city (unknown category, a point outside
+    the city…): HTTP 422, or a dead letter with the rule and path. Retrying it never passes."""
 
     def __init__(self, reason: str, path: str = "", rule: str = "") -> None:
         super().__init__(f"{rule}: {reason} at {path}" if path else reason)
         self.reason = reason
         self.path = path
+        """Where in the input, as a JSON pointer (`/location/grid_code`, `/query/cursor`)."""
         self.rule = rule
-        """The contract rule that failed, e.g. pydantic's `less_than_equal`, or `json`."""
+        """The rule that failed, e.g. pydantic's `less_than_equal`, `json` or `outside-city`."""
+
+
+class Undecodable(InvalidInput):
+    """A message that can never be read: not JSON, unknown type or a contract violation."""
 
 
 class AppendOrderError(Exception):

@@ -38,4 +38,8 @@ class Metrics:
         self.relay_errors = Counter(
             "relay_errors_total", "Relay batches that failed (broker away, contract violation)", registry=r
         )
+        self.tasks_died = Counter(
+            "service_tasks_died_total", "Long-running tasks (relay, consumers, workers) that ended unasked", ["task"],
+            registry=r,
+        )  # fmt: skip
         self.relay_lag = Gauge("relay_lag_seconds", "Age of the oldest event not yet published", registry=r)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -31,6 +31,7 @@ from casekit.metrics import Metrics
 from casekit.outbox import AfterPublish, Relay
 from casekit.runtime import Runtime
 from casekit.settings import ServiceSettings
+from casekit.supervision import Supervisor
 from casekit.tracing import setup_tracing
 from casekit.web.health import add_request_metrics
 from casekit.web.health import router as health_router
@@ -43,27 +44,34 @@ class Worker(Protocol):
     async def stop(self) -> None: ...
 
 
+C = TypeVar("C")
+
+
+def _none(runtime: Runtime, context: Any) -> Sequence[Any]:
+    return ()
+
+
 @dataclass(frozen=True)
-class ServiceSpec:
-    """Everything that makes one service different from another."""
+class ServiceSpec(Generic[C]):
+    """Everything that makes one service different from another; `C` is its typed context."""
 
     name: str
     types: EventTypes
     """The event types in this service's own store."""
     domain_topic: str | None
     """Where the relay publishes this service's events; None for read-model-only services."""
-    subscriptions: Callable[[Runtime], Sequence[Subscription]] = lambda _: ()
+    context: Callable[[Runtime], C]
+    """Builds the service's own dependencies once the pool and store exist (application/context.py)."""
+    subscriptions: Callable[[Runtime, C], Sequence[Subscription]] = _none
     routers: Sequence[APIRouter] = ()
     migrations: Sequence[Path] = ()
-    context: Callable[[Runtime], Any] | None = None
-    """Builds the service's own dependencies once the pool and store exist (kept at `runtime.context`)."""
-    background: Callable[[Runtime], Sequence[Worker]] = lambda _: ()
+    background: Callable[[Runtime, C], Sequence[Worker]] = _none
     """Extra long-running workers (e.g. callbacks), started after the consumers, stopped before them."""
     relay_after_publish: AfterPublish | None = field(default=None)
     """Fault injection for tests: runs between publishing and recording the position."""
 
 
-def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
     setup_logging(settings.log_level)
     setup_tracing(spec.name)
     instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
@@ -80,11 +88,10 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         await producer.start()
         runtime = Runtime(spec.name, settings, pool, EventStore(pool, spec.types, metrics), producer, metrics)
         app.state.runtime = runtime
-        if spec.context:
-            runtime.context = spec.context(runtime)
+        context = app.state.context = spec.context(runtime)
         relay = consumers = None
         workers: list[Worker] = []
-        tasks: list[asyncio.Task[None]] = []
+        supervisor = Supervisor(runtime, log)
         try:
             if spec.domain_topic:
                 relay = Relay(
@@ -96,7 +103,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                     metrics=metrics,
                     after_publish=spec.relay_after_publish,
                 )
-                tasks.append(asyncio.create_task(relay.run(), name=f"{spec.name}-relay"))
+                supervisor.start(f"{spec.name}-relay", relay.run())
             consumers = [
                 Consumer(
                     sub,
@@ -106,26 +113,27 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                     metrics=metrics,
                     service=spec.name,
                 )
-                for sub in spec.subscriptions(runtime)
+                for sub in spec.subscriptions(runtime, context)
             ]
             for consumer in consumers:
                 await consumer.start()
-                tasks.append(asyncio.create_task(consumer.run(), name=f"{spec.name}-{consumer.sub.group}"))
-            workers = list(spec.background(runtime))
+                supervisor.start(f"{spec.name}-{consumer.sub.group}", consumer.run())
+            workers = list(spec.background(runtime, context))
             for worker in workers:
-                tasks.append(asyncio.create_task(worker.run(), name=f"{spec.name}-{type(worker).__name__}"))
+                supervisor.start(f"{spec.name}-{type(worker).__name__}", worker.run())
             runtime.ready = True
             log.info("service.started", port=settings.port, schema=settings.db_schema)
             yield
         finally:
             runtime.ready = False
+            supervisor.stopping = True
             for worker in workers:
                 await worker.stop()
             for consumer in consumers or ():
                 await consumer.stop()
             if relay:
                 await relay.stop()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await supervisor.wait()
             await producer.stop()
             await pool.close()
             log.info("service.stopped")

@@ -13,7 +13,7 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import BaseModel, ValidationError
 
 from casekit.envelope import RecordedEvent
-from casekit.errors import Undecodable
+from casekit.errors import InvalidInput, Undecodable
 from casekit.eventtypes import EventTypes, describe
 from schemas.base import SCHEMA_ID_BASE, Message
 
@@ -157,6 +157,6 @@ def dead_letter_headers(record: ConsumerRecord[bytes, bytes], consumer: str, why
         ("dlq_partition", str(record.partition).encode()),
         ("dlq_offset", str(record.offset).encode()),
     ]
-    if isinstance(why, Undecodable):
+    if isinstance(why, InvalidInput):
         headers += [("dlq_rule", why.rule.encode()), ("dlq_path", why.path.encode())]
     return headers

@@ -21,7 +21,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from casekit import inbox
-from casekit.errors import RuleViolation, Undecodable
+from casekit.errors import InvalidInput, RuleViolation
 from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
 from casekit.kafka.cloudevents import Inbound, dead_letter_headers, decode_event, decode_message, header_map
@@ -116,12 +116,13 @@ class Consumer:
         attempt = 0
         while True:
             try:
-                await self._process(record)
+                try:
+                    await self._process(record)
+                except (InvalidInput, RuleViolation) as why:  # can never pass: park it, move on
+                    await self._dead_letter(record, why)
                 return True
-            except (Undecodable, RuleViolation) as why:  # can never pass: park it, move on
-                await self._dead_letter(record, why)
-                return True
-            except Exception as error:  # transient: database or broker away; retry, never skip
+            # Transient: database or broker away (the dead-letter topic's too); retry, never skip.
+            except Exception as error:
                 attempt += 1
                 self.metrics.handler_retries.labels(record.topic).inc()
                 self.log.warning(

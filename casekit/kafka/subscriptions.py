@@ -1,29 +1,38 @@
-"""Building a service's subscriptions: names from settings, reactions with traced causality."""
+"""Building a service's subscriptions: names from settings, reactions keyed by event class.
+
+A reaction lives in a service's `application/reactions.py` and has one shape everywhere::
+
+    async def on_case_routed(event: CaseRouted, context: Closure, meta: EventMeta, conn: Connection) -> None
+
+`meta` carries the reacting service's actor, the message as causation and its trace, for what
+the reaction appends; `conn` is the consumer's transaction, the inbox's too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from casekit.envelope import EventMeta
-from casekit.eventstore import Connection, EventStore
+from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
 from casekit.kafka.cloudevents import Inbound, causation_id
 from casekit.kafka.consumer import Handler, Subscription
 from casekit.runtime import Runtime
-from schemas.base import Message
+from schemas.base import Event, Message
 from schemas.topics import Topic, dead_letter
 
-Reaction = Callable[[Any, EventStore, EventMeta, Connection], Awaitable[None]]
-"""An application-layer reaction: (event, store, metadata for what it appends, connection)."""
+C = TypeVar("C")
+Reaction = Callable[[Any, C, EventMeta, Connection], Awaitable[None]]
+"""An application-layer reaction: (event, the service's context, metadata for what it appends, connection)."""
 
 
-def reaction(runtime: Runtime, actor: str, react: Reaction) -> Handler:
+def reacting(actor: str, context: C, react: Reaction[C]) -> Handler:
     """A handler that runs `react` as `actor`, its events caused by the message and in its trace."""
 
     async def handle(message: Inbound[Any], conn: Connection) -> None:
         meta = EventMeta.traced(actor, causation_id=causation_id(message))
-        await react(message.data, runtime.store, meta, conn)
+        await react(message.data, context, meta, conn)
 
     return handle
 
@@ -34,16 +43,28 @@ def subscription(
     *,
     event_topics: Sequence[Topic] = (),
     types: EventTypes | None = None,
+    actor: str = "",
+    context: Any = None,
+    reactions: Mapping[type[Event], Reaction[Any]] | None = None,
     handlers: Mapping[str, Handler] | None = None,
     messages: Mapping[Topic, tuple[type[Message], Handler]] | None = None,
 ) -> Subscription:
-    """A consumer group's subscription, with every name prefixed as the settings say."""
+    """A consumer group's subscription, with every name prefixed as the settings say.
+
+    `reactions` (event class -> reaction, run as `actor` with `context`) is what services use;
+    `handlers` (type string -> raw handler) is for plumbing such as projections.
+    """
     settings = runtime.settings
+    handled = dict(handlers or {})
+    for event_class, react in (reactions or {}).items():
+        if event_class.type in handled:
+            raise ValueError(f"{event_class.type} has two handlers in {group}")
+        handled[event_class.type] = reacting(actor or f"system:{runtime.name}", context, react)
     return Subscription(
         group=settings.topic(group),
         event_topics=tuple(settings.topic(topic.name) for topic in event_topics),
         types=types or EventTypes([]),
-        handlers=handlers or {},
-        messages={settings.topic(topic.name): handled for topic, handled in (messages or {}).items()},
+        handlers=handled,
+        messages={settings.topic(topic.name): pair for topic, pair in (messages or {}).items()},
         dead_letter_topic=settings.topic(dead_letter(group).name),
     )

@@ -10,21 +10,30 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casekit.metrics import Metrics
-from casekit.runtime import RuntimeDep
+from casekit.runtime import Runtime, RuntimeDep
 from casekit.web.problems import problem
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    """Alive: the process answers. Kubernetes restarts it when this fails."""
+@router.get("/healthz", response_model=None)
+async def healthz(request: Request) -> Response | dict[str, str]:
+    """Alive: the process answers and none of its long-running tasks died. Kubernetes restarts it when this fails."""
+    runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+    if runtime and runtime.failed:
+        return problem(503, "task-died", _died(runtime.failed), request.url.path, tasks=runtime.failed)
     return {"status": "ok"}
+
+
+def _died(failed: dict[str, str]) -> str:
+    return "; ".join(f"{name} ended: {why}" for name, why in failed.items())
 
 
 @router.get("/readyz", response_model=None)
 async def readyz(request: Request, runtime: RuntimeDep) -> Response | dict[str, str]:
     """Ready for traffic: started, not shutting down, database and broker reachable."""
+    if runtime.failed:
+        return problem(503, "not-ready", _died(runtime.failed), request.url.path, tasks=runtime.failed)
     if not runtime.ready:
         return problem(503, "not-ready", "starting or shutting down", request.url.path)
     try:

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from casekit.errors import ConcurrencyError, NotFound, RuleViolation, Undecodable
+from casekit.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 
 TYPE_BASE = "urn:city-cases:problem"
 MEDIA_TYPE = "application/problem+json"
@@ -47,9 +47,9 @@ async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "invalid-request", "the request does not satisfy the contract", request.url.path, errors=errors)
 
 
-async def undecodable(request: Request, exc: Exception) -> JSONResponse:
+async def invalid_input(request: Request, exc: Exception) -> JSONResponse:
     """A rule the contract or the city imposes (unknown category, a point outside the city…)."""
-    assert isinstance(exc, Undecodable)
+    assert isinstance(exc, InvalidInput)
     errors = [{"path": "/body" + exc.path if exc.path.startswith("/") else exc.path, "rule": exc.rule,
                "message": exc.reason}]  # fmt: skip
     return problem(422, "invalid-request", exc.reason, request.url.path, errors=errors)
@@ -64,5 +64,5 @@ def register_problems(app: FastAPI) -> None:
     for kind in PROBLEMS:
         app.add_exception_handler(kind, problem_reply)
     app.add_exception_handler(RequestValidationError, invalid_request)
-    app.add_exception_handler(Undecodable, undecodable)
+    app.add_exception_handler(InvalidInput, invalid_input)
     app.add_exception_handler(HTTPException, http_error)

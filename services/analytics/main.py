@@ -1,6 +1,7 @@
 """Analytics' app factory and entry point: `python -m services.analytics.main`."""
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -13,13 +14,14 @@ SPEC = ServiceSpec(
     name="analytics",
     types=EventTypes([]),  # read models only: it records no events of its own
     domain_topic=None,
-    subscriptions=projection.subscriptions,
+    context=lambda runtime: runtime.pool,
+    subscriptions=lambda runtime, _: projection.subscriptions(runtime),
     routers=[http_api.router, http_api.reports_router],
     migrations=[Path(__file__).parent / "adapters" / "sql"],
 )
 
 
-def create_app(settings: AnalyticsSettings | None = None, spec: ServiceSpec = SPEC) -> FastAPI:
+def create_app(settings: AnalyticsSettings | None = None, spec: ServiceSpec[Any] = SPEC) -> FastAPI:
     return build_app(spec, settings or AnalyticsSettings())
 
 

@@ -3,21 +3,29 @@
 from fastapi import FastAPI
 
 from casekit.eventtypes import EventTypes
+from casekit.runtime import Runtime
 from casekit.service import ServiceSpec, build_app, serve
 from schemas import topics
 from schemas.closure import ClosureOpened
-from services.closure.adapters import kafka_handlers
+from services.closure.adapters import subscriptions
+from services.closure.application.context import Closure
 from services.closure.settings import ClosureSettings
+
+
+def context(runtime: Runtime) -> Closure:
+    return Closure(runtime.store)
+
 
 SPEC = ServiceSpec(
     name="closure",
     types=EventTypes([ClosureOpened]),
     domain_topic=topics.CLOSURE_EVENTS.name,
-    subscriptions=kafka_handlers.subscriptions,
+    context=context,
+    subscriptions=subscriptions.subscriptions,
 )
 
 
-def create_app(settings: ClosureSettings | None = None, spec: ServiceSpec = SPEC) -> FastAPI:
+def create_app(settings: ClosureSettings | None = None, spec: ServiceSpec[Closure] = SPEC) -> FastAPI:
     return build_app(spec, settings or ClosureSettings())
 
 

@@ -3,21 +3,29 @@
 from fastapi import FastAPI
 
 from casekit.eventtypes import EventTypes
+from casekit.runtime import Runtime
 from casekit.service import ServiceSpec, build_app, serve
 from schemas import topics
 from schemas.dispatch import CaseRouted
-from services.dispatch.adapters import kafka_handlers
+from services.dispatch.adapters import subscriptions
+from services.dispatch.application.context import Dispatch
 from services.dispatch.settings import DispatchSettings
+
+
+def context(runtime: Runtime) -> Dispatch:
+    return Dispatch(runtime.store)
+
 
 SPEC = ServiceSpec(
     name="dispatch",
     types=EventTypes([CaseRouted]),
     domain_topic=topics.DISPATCH_EVENTS.name,
-    subscriptions=kafka_handlers.subscriptions,
+    context=context,
+    subscriptions=subscriptions.subscriptions,
 )
 
 
-def create_app(settings: DispatchSettings | None = None, spec: ServiceSpec = SPEC) -> FastAPI:
+def create_app(settings: DispatchSettings | None = None, spec: ServiceSpec[Dispatch] = SPEC) -> FastAPI:
     return build_app(spec, settings or DispatchSettings())
 
 

@@ -12,35 +12,36 @@ from cityconfig.city import City, load_city
 from schemas import topics
 from schemas.catalog import UPCASTERS
 from schemas.intake import ReportLinked, ReportReceived
-from services.intake.adapters import http_api, kafka_handlers, open311
+from services.intake.adapters import http_api, open311, subscriptions
 from services.intake.adapters.callbacks import CallbackConfig, workers
 from services.intake.adapters.callbacks_http import router_for
 from services.intake.adapters.crypto import ContactCipher
-from services.intake.adapters.records import SqlReportRecords
-from services.intake.application.commands import Intake
+from services.intake.adapters.submissions import SqlSubmissions
+from services.intake.adapters.views.reports import SqlReports
+from services.intake.application.context import Intake
 from services.intake.domain.duplicates import DuplicatePolicy
 from services.intake.settings import IntakeSettings
 
 SQL = Path(__file__).parent / "adapters" / "sql"
 
 
-def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec:
+def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
     cipher = ContactCipher(settings.pii_key.get_secret_value(), settings.pii_key_id)
     policy = DuplicatePolicy(settings.duplicate_distance_m, timedelta(minutes=settings.duplicate_window_minutes))
     callbacks = CallbackConfig.of(settings)
 
     def context(runtime: Runtime) -> Intake:
-        return Intake(runtime.store, SqlReportRecords(runtime.pool), city, cipher, policy)
+        return Intake(runtime.store, SqlSubmissions(runtime.store), SqlReports(), city, cipher, policy)
 
     return ServiceSpec(
         name="intake",
         types=EventTypes([ReportReceived, ReportLinked], UPCASTERS),
         domain_topic=topics.INTAKE_EVENTS.name,
-        subscriptions=kafka_handlers.subscriptions,
+        context=context,
+        subscriptions=subscriptions.subscriptions,
         routers=[router_for(callbacks), http_api.router, open311.router],
         migrations=[SQL],
-        context=context,
-        background=workers(callbacks),
+        background=lambda runtime, _: workers(callbacks)(runtime),
     )
 
 

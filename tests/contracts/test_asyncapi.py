@@ -32,7 +32,7 @@ ENV: dict[str, Any] = {
     "INTAKE_PII_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
 }
 INTAKE = spec_for(IntakeSettings(**ENV), load_city(DEFAULT_CITY))
-SERVICES: list[tuple[ServiceSpec, Any]] = [
+SERVICES: list[tuple[ServiceSpec[Any], Any]] = [
     (INTAKE, IntakeSettings),
     (DISPATCH, DispatchSettings),
     (CLOSURE, ClosureSettings),
@@ -59,7 +59,7 @@ def topics_in_code() -> set[str]:
         runtime = Runtime(spec.name, settings, None, None, None, Metrics())  # type: ignore[arg-type]
         if spec.domain_topic:
             used.add(spec.domain_topic)
-        for subscription in spec.subscriptions(runtime):
+        for subscription in spec.subscriptions(runtime, spec.context(runtime)):
             used.update(subscription.topics)
             used.add(subscription.dead_letter_topic)
     return used

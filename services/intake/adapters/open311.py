@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
 
 import asyncpg
 from fastapi import APIRouter, Request, Response
@@ -23,12 +22,11 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from casekit.envelope import EventMeta, utc_now
-from casekit.errors import Undecodable
+from casekit.errors import InvalidInput
 from casekit.logs import get_logger
-from casekit.runtime import RuntimeDep
 from cityconfig.catalogue import Category
 from cityconfig.city import City
-from services.intake.adapters.kafka_handlers import intake_of
+from services.intake.adapters.deps import IntakeDep
 from services.intake.adapters.open311_format import (
     Document,
     Fmt,
@@ -42,19 +40,16 @@ from services.intake.adapters.open311_format import (
     service_list,
     token,
 )
-from services.intake.adapters.open311_input import RequestFilter, read_form, refusal, request_filter, submission_of
-from services.intake.application.commands import Intake, submit_report
-from services.intake.domain.public_status import OPEN_STATUSES
+from services.intake.adapters.open311_input import read_form, refusal, request_filter, submission_of
+from services.intake.adapters.views import reports
+from services.intake.application.commands import submit_report
+from services.intake.application.context import Intake
 
 log = get_logger("intake")
 PREFIX = "/open311/v2"
 router = APIRouter(prefix=PREFIX, tags=["open311"])
 FORMATS: tuple[Fmt, ...] = ("xml", "json")
 BAD_KEY = "Invalid api_key received -- can't proceed with create_request."
-RECORDS = """SELECT r.case_id, r.case_number, r.category_code, r.description, r.lat, r.lon, r.address,
-        r.photo_urls, r.needs_confirmation, r.received_at, r.status, r.status_note, r.unit_name,
-        r.expected_at, r.updated_at, linked.case_number AS linked_number
-    FROM reports r LEFT JOIN reports linked ON linked.case_id = r.linked_to"""
 
 
 class Open311Settings(BaseSettings):
@@ -89,7 +84,7 @@ async def _answer(suffix: str, make: Callable[[], Awaitable[Document]]) -> Respo
         document = await make()
     except Open311Error as error:
         document = error_document(error)
-    except Undecodable as exc:
+    except InvalidInput as exc:
         document = error_document(refusal(exc))
     return render(fmt, document)
 
@@ -106,9 +101,9 @@ async def _discovery(base_url: str) -> Document:
 
 
 @router.get("/services.{suffix}")
-async def get_services(suffix: str, runtime: RuntimeDep) -> Response:
+async def get_services(suffix: str, intake: IntakeDep) -> Response:
     """The service list: one service per category of the city's catalogue."""
-    return await _answer(suffix, lambda: _services(intake_of(runtime).city))
+    return await _answer(suffix, lambda: _services(intake.city))
 
 
 async def _services(city: City) -> Document:
@@ -116,9 +111,9 @@ async def _services(city: City) -> Document:
 
 
 @router.get("/services/{service_code}.{suffix}")
-async def get_service_definition(service_code: str, suffix: str, runtime: RuntimeDep) -> Response:
+async def get_service_definition(service_code: str, suffix: str, intake: IntakeDep) -> Response:
     """A service definition: the few optional attributes every category accepts."""
-    return await _answer(suffix, lambda: _definition(intake_of(runtime).city, service_code))
+    return await _answer(suffix, lambda: _definition(intake.city, service_code))
 
 
 async def _definition(city: City, code: str) -> Document:
@@ -135,9 +130,9 @@ def _category(city: City, code: str | None) -> Category:
 
 
 @router.post("/requests.{suffix}")
-async def post_request(suffix: str, request: Request, runtime: RuntimeDep) -> Response:
+async def post_request(suffix: str, request: Request, intake: IntakeDep) -> Response:
     """Create a service request: a public report (上报), form-encoded, with an api_key."""
-    return await _answer(suffix, lambda: _create(request, intake_of(runtime)))
+    return await _answer(suffix, lambda: _create(request, intake))
 
 
 async def _create(request: Request, intake: Intake) -> Document:
@@ -148,65 +143,56 @@ async def _create(request: Request, intake: Intake) -> Document:
     if client is None:
         raise Open311Error(403, BAD_KEY)
     submission = submission_of(form, _category(intake.city, form.get("service_code")))
-    submitted = await submit_report(submission, intake, EventMeta.traced(f"open311:{client}"))
+    submitted = await submit_report(
+        submission,
+        intake,
+        EventMeta.traced(f"open311:{client}"),
+        client=f"open311:{client}",
+        idempotency_key=request.headers.get("idempotency-key"),
+    )
     log.info("open311.submitted", case_id=str(submitted.case_id), client=client, category=submission.category_code)
-    [row] = await _records(intake.store.pool, "r.case_id = $1", [submitted.case_id])
-    return posted(row)
+    return posted(submitted.view)
 
 
 @router.get("/requests.{suffix}")
-async def get_requests(suffix: str, request: Request, runtime: RuntimeDep) -> Response:
+async def get_requests(suffix: str, request: Request, intake: IntakeDep) -> Response:
     """Service requests, newest first: by `service_request_id`s, or by codes, dates and status; paged."""
-    return await _answer(suffix, lambda: _search(request.query_params, runtime.pool, intake_of(runtime).city))
+    return await _answer(suffix, lambda: _search(request.query_params, intake.store.pool, intake.city))
 
 
 async def _search(params: Mapping[str, str], pool: asyncpg.Pool, city: City) -> Document:
     chosen = request_filter(params, city, utc_now())
-    where, args = where_of(chosen)
-    offset = (chosen.page - 1) * chosen.page_size
-    order = f"ORDER BY r.received_at DESC, r.case_id DESC LIMIT {chosen.page_size} OFFSET {offset}"
-    return requests(await _records(pool, f"{where} {order}", args), city)
-
-
-def where_of(chosen: RequestFilter) -> tuple[str, list[Any]]:
-    """The SQL condition and its arguments; ids override every other filter, as the spec says."""
-    if chosen.ids:
-        return "r.case_number = ANY($1)", [list(chosen.ids)]
-    clauses = ["r.received_at >= $1", "r.received_at <= $2"]
-    args: list[Any] = [chosen.start, chosen.end]
-    if chosen.codes:
-        args.append(list(chosen.codes))
-        clauses.append(f"r.category_code = ANY(${len(args)})")
-    if chosen.open_only is not None:
-        args.append(sorted(OPEN_STATUSES))
-        clauses.append(f"{'' if chosen.open_only else 'NOT '}r.status = ANY(${len(args)})")
-    return " AND ".join(clauses), args
+    if chosen.ids:  # ids override every other filter, as the spec says
+        return requests(await reports.by_numbers(pool, chosen.ids), city)
+    # request_filter sets the window whenever no ids are given.
+    assert chosen.start is not None
+    assert chosen.end is not None
+    found = await reports.in_window(
+        pool, chosen.start, chosen.end, chosen.codes, chosen.open_only, chosen.page, chosen.page_size
+    )
+    return requests(found, city)
 
 
 @router.get("/requests/{service_request_id}.{suffix}")
-async def get_request(service_request_id: str, suffix: str, runtime: RuntimeDep) -> Response:
+async def get_request(service_request_id: str, suffix: str, intake: IntakeDep) -> Response:
     """One service request by its case number, as a one-element array."""
-    return await _answer(suffix, lambda: _one(service_request_id, runtime.pool, intake_of(runtime).city))
+    return await _answer(suffix, lambda: _one(service_request_id, intake.store.pool, intake.city))
 
 
 async def _one(case_number: str, pool: asyncpg.Pool, city: City) -> Document:
-    rows = await _records(pool, "r.case_number = $1", [case_number])
+    rows = await reports.by_numbers(pool, [case_number])
     if not rows:
         raise Open311Error(404, f"service_request_id {case_number} not found")
     return requests(rows, city)
 
 
 @router.get("/tokens/{token_id}.{suffix}")
-async def get_token(token_id: str, suffix: str, runtime: RuntimeDep) -> Response:
+async def get_token(token_id: str, suffix: str, intake: IntakeDep) -> Response:
     """We never issue tokens (realtime); a case number is accepted as its own token."""
-    return await _answer(suffix, lambda: _token(token_id, runtime.pool))
+    return await _answer(suffix, lambda: _token(token_id, intake.store.pool))
 
 
 async def _token(token_id: str, pool: asyncpg.Pool) -> Document:
-    if not await _records(pool, "r.case_number = $1", [token_id]):
+    if not await reports.case_by_number(pool, token_id):
         raise Open311Error(404, f"token {token_id} not found")
     return token(token_id)
-
-
-async def _records(pool: asyncpg.Pool, condition: str, args: list[Any]) -> list[dict[str, Any]]:
-    return [dict(row) for row in await pool.fetch(f"{RECORDS} WHERE {condition}", *args)]

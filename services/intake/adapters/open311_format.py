@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from fastapi import Response
 
 from cityconfig.catalogue import Category
 from cityconfig.city import City
+from services.intake.application.ports import ReportSummary
 from services.intake.domain.public_status import OPEN_STATUSES
 
 Fmt = Literal["xml", "json"]
@@ -180,48 +181,48 @@ def service_definition(category: Category) -> Document:
     return Document("service_definition", {"service_code": category.code, "attributes": ATTRIBUTES})
 
 
-def requests(rows: Sequence[Mapping[str, Any]], city: City) -> Document:
+def requests(rows: Sequence[ReportSummary], city: City) -> Document:
     """Request records, an array even for one (`requests/{id}`)."""
     return Document("service_requests", [request_record(row, city) for row in rows])
 
 
-def request_record(row: Mapping[str, Any], city: City) -> Node:
+def request_record(row: ReportSummary, city: City) -> Node:
     """One case as the public sees it: every field present, null (empty in XML) when unknown."""
-    category = city.category(row["category_code"])
-    photos: list[str] = row["photo_urls"] or []
+    category = city.category(row.category_code)
+    photos: list[str] = row.photo_urls or []
     return {
-        "service_request_id": row["case_number"],
-        "status": "open" if row["status"] in OPEN_STATUSES else "closed",
-        "status_notes": row["status_note"],
+        "service_request_id": row.case_number,
+        "status": "open" if row.status in OPEN_STATUSES else "closed",
+        "status_notes": row.status_note,
         "service_name": category.name if category else None,
-        "service_code": row["category_code"],
-        "description": row["description"],
-        "agency_responsible": row["unit_name"],
+        "service_code": row.category_code,
+        "description": row.description,
+        "agency_responsible": row.unit_name,
         "service_notice": service_notice(row),
-        "requested_datetime": w3c(row["received_at"]),
-        "updated_datetime": w3c(row["updated_at"]),
-        "expected_datetime": w3c(row["expected_at"]),
-        "address": row["address"],
+        "requested_datetime": w3c(row.received_at),
+        "updated_datetime": w3c(row.updated_at),
+        "expected_datetime": w3c(row.expected_at),
+        "address": row.address,
         "address_id": None,
         "zipcode": None,
-        "lat": row["lat"],
-        "long": row["lon"],
+        "lat": row.lat,
+        "long": row.lon,
         "media_url": photos[0] if photos else None,
     }
 
 
-def service_notice(row: Mapping[str, Any]) -> str | None:
+def service_notice(row: ReportSummary) -> str | None:
     """What happens next, when there is something to say: a merge (并单), or the on-site check (核实)."""
-    if row["linked_number"]:
-        return f"与案件 {row['linked_number']} 为同一问题，已并单处理"
-    if row["status"] == "received" and row["needs_confirmation"]:
+    if row.linked_number:
+        return f"与案件 {row.linked_number} 为同一问题，已并单处理"
+    if row.status == "received" and row.needs_confirmation:
         return "工作人员将先到现场核实，再派遣处置单位"
     return None
 
 
-def posted(row: Mapping[str, Any]) -> Document:
+def posted(row: ReportSummary) -> Document:
     """POST's answer: the case number at once (we are realtime, so never a token)."""
-    body = {"service_request_id": row["case_number"], "service_notice": service_notice(row), "account_id": None}
+    body = {"service_request_id": row.case_number, "service_notice": service_notice(row), "account_id": None}
     return Document("service_requests", [body])
 
 

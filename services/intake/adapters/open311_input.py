@@ -18,7 +18,7 @@ from annotated_types import MaxLen
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from casekit.errors import Undecodable
+from casekit.errors import InvalidInput
 from cityconfig.catalogue import Category
 from cityconfig.city import City
 from schemas.intake import ReportSubmission
@@ -192,7 +192,7 @@ def _described(error: ErrorDetails) -> str:
     return f"{name}: {error['msg']}"
 
 
-def refusal(exc: Undecodable) -> Open311Error:
+def refusal(exc: InvalidInput) -> Open311Error:
     """The city's refusal (outside the city, unknown grid…) in the field names the client used."""
     name = FIELD_NAMES.get(tuple(exc.path.strip("/").split("/")), exc.path or "request")
     return Open311Error(400, f"{name}: {exc.reason}")

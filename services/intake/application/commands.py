@@ -1,51 +1,24 @@
-"""Intake's use cases: submit a report, read it back."""
+"""Intake's use cases: submit a report (受理/并单), read it back."""
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 from uuid import UUID
 
-import asyncpg
-
 from casekit.envelope import EventMeta, new_id, utc_now
-from casekit.errors import NotFound
-from casekit.eventstore import Connection, EventStore, translated_errors
-from cityconfig.city import City
-from schemas.intake import Place, ReceivedLocation, ReporterContact, ReportSubmission
-from services.intake.application.ports import Reader, ReportRecords
+from casekit.errors import InvalidInput, NotFound
+from casekit.eventstore import Connection
+from casekit.writes import NewEvents
+from schemas.intake import Place, ReceivedLocation, ReportLinked, ReportReceived, ReportSubmission
+from services.intake.application.context import Intake
+from services.intake.application.ports import IdempotencyKey, KeyTaken, ReportSummary, SealedContact
 from services.intake.domain.case_numbers import PREFIXES, case_number
-from services.intake.domain.duplicates import DuplicatePolicy, find_duplicate, search_box
+from services.intake.domain.duplicates import find_duplicate, search_box
 from services.intake.domain.placing import place_report
-from services.intake.domain.report import (
-    DECIDER,
-    Duplicate,
-    SubmitReport,
-    decide_submit,
-    stream_id,
-)
-
-
-class Sealer(Protocol):
-    """Encrypts a reporter's contact (adapters/crypto.py)."""
-
-    key_id: str
-
-    def seal(self, contact: ReporterContact, case_id: str) -> bytes: ...
-
-
-@dataclass(frozen=True)
-class Intake:
-    """Everything the use cases need, wired once in main.py."""
-
-    store: EventStore
-    records: ReportRecords
-    city: City
-    sealer: Sealer
-    duplicates: DuplicatePolicy
+from services.intake.domain.report import DECIDER, Duplicate, SubmitReport, decide_submit, stream_id
 
 
 @dataclass(frozen=True)
@@ -53,16 +26,19 @@ class Submitted:
     case_id: UUID
     created: bool
     """False when an earlier submission with the same key is returned instead."""
-    view: dict[str, Any] | None
+    view: ReportSummary
     """The case's public view, read on the same connection right after."""
 
 
-def idempotency_keys(submission: ReportSubmission, idempotency_key: str | None) -> list[str]:
+def idempotency_keys(submission: ReportSubmission, client: str, idempotency_key: str | None) -> list[IdempotencyKey]:
+    """The keys a submission claims: its source's external id (工单编号) per channel, and the
+    client's own Idempotency-Key, scoped to that client so two integrators' keys never meet."""
+    fingerprint = hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
     keys = []
     if submission.external_id:
-        keys.append(f"external:{submission.channel}:{submission.external_id}")
+        keys.append(IdempotencyKey(f"external:{submission.channel}:{submission.external_id}", fingerprint))
     if idempotency_key:
-        keys.append(f"request:{idempotency_key}")
+        keys.append(IdempotencyKey(f"request:{client}:{idempotency_key}", fingerprint))
     return keys
 
 
@@ -70,42 +46,46 @@ async def submit_report(
     submission: ReportSubmission,
     intake: Intake,
     meta: EventMeta,
+    *,
+    client: str,
     idempotency_key: str | None = None,
     conn: Connection | None = None,
 ) -> Submitted:
     """受理/并单: open a case for a report, link it to an open duplicate, or return the one it repeats.
 
-    Everything runs on one connection, borrowed once: the reads, the case number, then the
-    transaction whose first write is the append (ADR 0002). `conn` is the consumer's
-    transaction when a channel message submits the report.
+    `client` is who sent it, as verified by the adapter (an Open311 key's name, a channel
+    topic); its Idempotency-Key is its own. Everything runs on one connection, borrowed once:
+    the reads, the case number, then the transaction whose first write is the append (ADR
+    0002). `conn` is the consumer's transaction when a channel message submits the report.
     """
     location, place = place_report(submission, intake.city)  # refuses before anything is written
+    keys = idempotency_keys(submission, client, idempotency_key)
     if conn is not None:
-        return await _submit(submission, intake, meta, idempotency_key, location, place, conn)
+        return await _submit(submission, intake, meta, keys, location, place, conn)
     async with intake.store.pool.acquire() as own:
-        return await _submit(submission, intake, meta, idempotency_key, location, place, own)
+        return await _submit(submission, intake, meta, keys, location, place, own)
 
 
 async def _submit(
     submission: ReportSubmission,
     intake: Intake,
     meta: EventMeta,
-    idempotency_key: str | None,
+    keys: Sequence[IdempotencyKey],
     location: ReceivedLocation | None,
     place: Place | None,
     conn: Connection,
 ) -> Submitted:
-    keys = idempotency_keys(submission, idempotency_key)
-    if keys and (existing := await intake.records.case_for_keys(conn, keys)):
-        return await _answer(existing, False, intake, conn)
+    if keys and (existing := await _earlier(keys, intake, conn)):
+        return existing
     at = utc_now()
     duplicate = await _duplicate_of(submission, location, at, intake, conn)
     # Outside a transaction the counter may use this connection; inside one it must not write first.
     counter_conn = None if conn.is_in_transaction() else conn
-    sequence = await intake.records.next_sequence(PREFIXES[submission.channel], at.date(), counter_conn)
+    day = at.date()
+    sequence = await intake.submissions.next_sequence(PREFIXES[submission.channel], day, counter_conn)
     cmd = SubmitReport(
         case_id=new_id(),
-        case_number=case_number(submission.channel, at.date(), sequence),
+        case_number=case_number(submission.channel, day, sequence),
         submission=submission,
         location=location,
         place=place,
@@ -115,59 +95,105 @@ async def _submit(
     return await _record(cmd, keys, intake, meta, conn)
 
 
-async def _answer(case_id: UUID, created: bool, intake: Intake, conn: Connection) -> Submitted:
-    return Submitted(case_id, created, await intake.records.summary(conn, case_id))
+async def _earlier(keys: Sequence[IdempotencyKey], intake: Intake, conn: Connection) -> Submitted | None:
+    """The case an earlier submission with one of these keys opened; a key reused for another request is refused."""
+    found = await intake.submissions.cases_for_keys(conn, keys)
+    if not found:
+        return None
+    sent = {key.key: key.fingerprint for key in keys}
+    for keyed in found:
+        # An external id repeats a source's own record (a re-pushed 工单): the original stands.
+        # A client's Idempotency-Key promises the same request (the IETF draft, Stripe): 422.
+        if keyed.key.startswith("request:") and keyed.fingerprint and keyed.fingerprint != sent[keyed.key]:
+            raise InvalidInput(
+                "this Idempotency-Key was already used for a different request",
+                path="/header/Idempotency-Key",
+                rule="idempotency-key-reused",
+            )
+    summary = await intake.reports.summary(conn, found[0].case_id)
+    if summary is None:
+        raise NotFound(f"no report {found[0].case_id}")
+    return Submitted(found[0].case_id, False, summary)
 
 
 async def _duplicate_of(
-    submission: ReportSubmission, location: ReceivedLocation | None, at: datetime, intake: Intake, reader: Reader
+    submission: ReportSubmission, location: ReceivedLocation | None, at: datetime, intake: Intake, conn: Connection
 ) -> Duplicate | None:
     if location is None:
         return None
     policy = intake.duplicates
     box = search_box(location.lat, policy)
-    nearby = await intake.records.open_cases_near(
-        reader, submission.category_code, location.lat, location.lon, box, at - policy.window
+    nearby = await intake.reports.open_cases_near(
+        conn, submission.category_code, location.lat, location.lon, box, at - policy.window
     )
     return find_duplicate(nearby, submission.category_code, location.lat, location.lon, at, policy)
 
 
 async def _record(
-    cmd: SubmitReport, keys: Sequence[str], intake: Intake, meta: EventMeta, conn: Connection
+    cmd: SubmitReport, keys: Sequence[IdempotencyKey], intake: Intake, meta: EventMeta, conn: Connection
 ) -> Submitted:
     # The case id was just minted: its stream is new, so decide on the initial state, no read.
     events = decide_submit(DECIDER.initial, cmd)
-    append = intake.store.append_arguments(stream_id(cmd.case_id), events, meta.for_case(cmd.case_id), 0)
+    new = NewEvents(stream_id(cmd.case_id), events, meta.for_case(cmd.case_id))
     reporter = cmd.submission.reporter
-    contact = (intake.sealer.key_id, intake.sealer.seal(reporter, str(cmd.case_id))) if reporter else None
-    # Inside a consumer's transaction, a savepoint: a lost race undoes only this.
-    savepoint: contextlib.AbstractAsyncContextManager[Any] = (
-        conn.transaction() if conn.is_in_transaction() else contextlib.nullcontext()
-    )
+    contact = SealedContact(intake.sealer.key_id, intake.sealer.seal(reporter, str(cmd.case_id))) if reporter else None
     try:
-        async with savepoint:
-            with translated_errors(append[0]):
-                view = await intake.records.record_submission(
-                    conn, append, keys, contact, events[0], cmd.submission.description
-                )
-    except asyncpg.UniqueViolationError:
-        # A concurrent retry with the same key won; answer with its case.
-        existing = await intake.records.case_for_keys(conn, keys)
+        # Inside a consumer's transaction, a savepoint: a lost race undoes only this.
+        if conn.is_in_transaction():
+            async with conn.transaction():
+                view = await intake.submissions.record(conn, new, keys, contact, first_view(events[0], cmd))
+        else:
+            view = await intake.submissions.record(conn, new, keys, contact, first_view(events[0], cmd))
+    except KeyTaken:
+        # A concurrent retry with the same key won; answer with its case (or refuse a different request).
+        existing = await _earlier(keys, intake, conn)
         if existing is None:
             raise
-        return await _answer(existing, False, intake, conn)
-    intake.store.appended(events)
+        return existing
     return Submitted(cmd.case_id, True, view)
 
 
-async def get_report(case_ref: str, intake: Intake) -> dict[str, Any]:
+def first_view(event: ReportReceived | ReportLinked, cmd: SubmitReport) -> ReportSummary:
+    """The public view of a newly submitted report (a merged one takes its open case's status in SQL)."""
+    received = event if isinstance(event, ReportReceived) else None
+    place, location = (received.place, received.location) if received else (None, None)
+    linked = event.linked_to_case_id if isinstance(event, ReportLinked) else None
+    return ReportSummary(
+        case_id=event.case_id,
+        case_number=cmd.case_number,
+        channel=event.channel,
+        category_code=event.category_code,
+        description=cmd.submission.description,
+        lat=location.lat if location else None,
+        lon=location.lon if location else None,
+        address=received.address if received else None,
+        grid_code=place.grid_code if place else None,
+        community_code=place.community_code if place else None,
+        street_code=place.street_code if place else None,
+        district_code=place.district_code if place else None,
+        external_id=event.external_id,
+        photo_urls=received.photo_urls if received else [],
+        needs_confirmation=received.needs_confirmation if received else False,
+        received_at=event.received_at,
+        linked_to=linked,
+        linked_number=None,
+        status="received",
+        status_note=f"已并入案件 {linked}" if linked else None,
+        unit_code=None,
+        unit_name=None,
+        expected_at=received.source_deadline_at if received else None,
+        updated_at=event.received_at,
+    )
+
+
+async def get_report(case_ref: str, intake: Intake) -> ReportSummary:
     """A case's public view, by case id or case number (案件编号)."""
     async with intake.store.pool.acquire() as conn:
         try:
             case_id: UUID | None = UUID(case_ref)
         except ValueError:
-            case_id = await intake.records.case_by_number(conn, case_ref)
-        summary = await intake.records.summary(conn, case_id) if case_id else None
+            case_id = await intake.reports.case_by_number(conn, case_ref)
+        summary = await intake.reports.summary(conn, case_id) if case_id else None
     if summary is None:
         raise NotFound(f"no report {case_ref}")
     return summary

@@ -1,46 +1,107 @@
-"""What Intake's use cases need from storage, implemented in adapters/records.py."""
+"""What Intake's use cases need from storage, and the typed rows it gives back.
+
+Implemented in adapters/submissions.py (keys, case numbers, the submission's write) and
+adapters/views/reports.py (the public view of each case, 公开状态).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
-import asyncpg
-
 from casekit.eventstore import Connection
-from schemas.intake import ReportLinked, ReportReceived
+from casekit.writes import NewEvents
 from services.intake.domain.duplicates import OpenCase
-
-Reader = Connection | asyncpg.Pool
-"""Where a query may run: a connection (inside a transaction) or the pool (a moment's loan)."""
+from services.intake.domain.public_status import StatusChange
 
 
-class ReportRecords(Protocol):
-    async def case_for_keys(self, conn: Reader, keys: Sequence[str]) -> UUID | None: ...
+@dataclass(frozen=True, slots=True)
+class ReportSummary:
+    """One case as the public sees it: where it stands, who has it, what was said last."""
+
+    case_id: UUID
+    case_number: str
+    channel: str
+    category_code: str
+    description: str
+    lat: float | None
+    lon: float | None
+    address: str | None
+    grid_code: str | None
+    community_code: str | None
+    street_code: str | None
+    district_code: str | None
+    external_id: str | None
+    photo_urls: list[str]
+    needs_confirmation: bool
+    received_at: datetime
+    linked_to: UUID | None
+    linked_number: str | None
+    """并单: the case number of the open case this report was merged into."""
+    status: str
+    status_note: str | None
+    unit_code: str | None
+    unit_name: str | None
+    expected_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A retry key, scoped to the client that sent it, with a fingerprint of what it was sent with."""
+
+    key: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class KeyedCase:
+    case_id: UUID
+    fingerprint: str
+    key: str
+
+
+@dataclass(frozen=True)
+class SealedContact:
+    key_id: str
+    ciphertext: bytes
+
+
+class KeyTaken(Exception):
+    """A concurrent submission claimed one of the idempotency keys first (the adapter's unique violation)."""
+
+
+class Submissions(Protocol):
+    async def cases_for_keys(self, conn: Connection, keys: Sequence[IdempotencyKey]) -> list[KeyedCase]: ...
 
     async def next_sequence(self, prefix: str, day: date, conn: Connection | None) -> int:
         """A number never handed out before for (prefix, day); `conn`, if given, is outside any transaction."""
 
-    async def open_cases_near(
-        self, conn: Reader, category_code: str, lat: float, lon: float, box: tuple[float, float], since: datetime
-    ) -> list[OpenCase]: ...
-
-    async def record_submission(
+    async def record(
         self,
         conn: Connection,
-        append: tuple[Any, ...],
-        keys: Sequence[str],
-        contact: tuple[str, bytes] | None,
-        event: ReportReceived | ReportLinked,
-        description: str,
-    ) -> dict[str, Any]:
-        """Append the event and write keys, sealed contact and public view: one round trip.
+        new: NewEvents,
+        keys: Sequence[IdempotencyKey],
+        contact: SealedContact | None,
+        report: ReportSummary,
+    ) -> ReportSummary:
+        """Append the events and write keys, sealed contact and public view in one round trip.
 
-        Raises asyncpg.UniqueViolationError when a concurrent request claimed a key first.
+        Raises KeyTaken when a concurrent request claimed a key first.
         """
+
+
+class PublicReports(Protocol):
+    async def summary(self, conn: Connection, case_id: UUID) -> ReportSummary | None: ...
 
     async def case_by_number(self, conn: Connection, case_number: str) -> UUID | None: ...
 
-    async def summary(self, conn: Connection, case_id: UUID) -> dict[str, Any] | None: ...
+    async def open_cases_near(
+        self, conn: Connection, category_code: str, lat: float, lon: float, box: tuple[float, float], since: datetime
+    ) -> list[OpenCase]: ...
+
+    async def apply_change(self, conn: Connection, case_id: UUID, change: StatusChange) -> list[UUID]:
+        """Set a case's public status and that of every report merged into it; the ids changed."""

@@ -5,7 +5,7 @@ Pure: the city is configuration. Each refusal names the rule and the path, like 
 
 from __future__ import annotations
 
-from casekit.errors import Undecodable
+from casekit.errors import InvalidInput
 from cityconfig.city import City
 from cityconfig.coords import to_wgs84
 from schemas.intake import Place, ReceivedLocation, ReportedLocation, ReportSubmission
@@ -14,11 +14,11 @@ from schemas.intake import Place, ReceivedLocation, ReportedLocation, ReportSubm
 def place_report(submission: ReportSubmission, city: City) -> tuple[ReceivedLocation | None, Place | None]:
     """The report's WGS-84 point and its place; refuses what the city does not know."""
     if city.category(submission.category_code) is None:
-        raise Undecodable(
+        raise InvalidInput(
             f"unknown category {submission.category_code}", path="/category_code", rule="unknown-category"
         )
     if submission.whistle and city.jurisdiction(submission.whistle.community_code) is None:
-        raise Undecodable(
+        raise InvalidInput(
             f"unknown community {submission.whistle.community_code}",
             path="/whistle/community_code",
             rule="unknown-community",
@@ -28,7 +28,7 @@ def place_report(submission: ReportSubmission, city: City) -> tuple[ReceivedLoca
     if where.grid_code is not None:
         grid = city.jurisdiction(where.grid_code)
         if grid is None or grid.level != "grid":
-            raise Undecodable(f"unknown unit grid {where.grid_code}", path="/location/grid_code", rule="unknown-grid")
+            raise InvalidInput(f"unknown unit grid {where.grid_code}", path="/location/grid_code", rule="unknown-grid")
     if where.lat is None or where.lon is None:
         if grid is None:
             return None, None
@@ -36,7 +36,7 @@ def place_report(submission: ReportSubmission, city: City) -> tuple[ReceivedLoca
     lat, lon = to_wgs84(where.lat, where.lon, where.crs)
     found = city.locate(lat, lon)
     if found is None:
-        raise Undecodable(
+        raise InvalidInput(
             f"({where.lat}, {where.lon}) {where.crs} is outside {city.name}", path="/location", rule="outside-city"
         )
     reported = None if where.crs == "WGS84" else ReportedLocation(lat=where.lat, lon=where.lon, crs=where.crs)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from schemas.base import Event
 from schemas.dispatch import CaseRouted
 
 PublicStatus = Literal["received", "confirmed", "dispatched", "accepted", "disposed", "closed", "returned", "voided"]
@@ -28,12 +29,12 @@ def _routed(event: CaseRouted) -> StatusChange:
     return StatusChange("dispatched", f"已派遣至 {event.unit_name}", event.unit_code, event.unit_name)
 
 
-PUBLIC_CHANGES: dict[str, Callable[[Any], StatusChange]] = {
-    CaseRouted.type: _routed,
+PUBLIC_CHANGES: dict[type[Event], Callable[[Any], StatusChange]] = {
+    CaseRouted: _routed,
 }
 
 
-def public_change(event_type: str, event: Any) -> StatusChange | None:
+def public_change(event: Event) -> StatusChange | None:
     """The public status change an event makes, or None for events the public does not see."""
-    change = PUBLIC_CHANGES.get(event_type)
+    change = PUBLIC_CHANGES.get(type(event))
     return change(event) if change else None

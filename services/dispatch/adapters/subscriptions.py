@@ -1,26 +1,29 @@
-"""Dispatch's subscriptions."""
+"""Dispatch's subscriptions: Intake's events, each class to its reaction."""
 
 from __future__ import annotations
 
 from casekit.eventtypes import EventTypes
 from casekit.kafka.consumer import Subscription
-from casekit.kafka.subscriptions import reaction, subscription
+from casekit.kafka.subscriptions import subscription
 from casekit.runtime import Runtime
 from schemas import topics
 from schemas.catalog import ALL_EVENTS, UPCASTERS
 from schemas.intake import ReportReceived
+from services.dispatch.application.context import Dispatch
 from services.dispatch.application.reactions import on_report_received
 
 ACTOR = "system:dispatch"
 
 
-def subscriptions(runtime: Runtime) -> list[Subscription]:
+def subscriptions(runtime: Runtime, dispatch: Dispatch) -> list[Subscription]:
     return [
         subscription(
             runtime,
             "dispatch",
             event_topics=[topics.INTAKE_EVENTS],
             types=EventTypes(ALL_EVENTS, UPCASTERS),
-            handlers={ReportReceived.type: reaction(runtime, ACTOR, on_report_received)},
+            actor=ACTOR,
+            context=dispatch,
+            reactions={ReportReceived: on_report_received},
         )
     ]

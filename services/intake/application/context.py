@@ -1,0 +1,32 @@
+"""Intake's typed context: everything its use cases and reactions need, wired once in main.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from casekit.eventstore import EventStore
+from cityconfig.city import City
+from schemas.intake import ReporterContact
+from services.intake.application.ports import PublicReports, Submissions
+from services.intake.domain.duplicates import DuplicatePolicy
+
+
+class Sealer(Protocol):
+    """Encrypts a reporter's contact (adapters/crypto.py)."""
+
+    key_id: str
+
+    def seal(self, contact: ReporterContact, case_id: str) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Intake:
+    """受理: the store, Intake's records and views, the city and its policies."""
+
+    store: EventStore
+    submissions: Submissions
+    reports: PublicReports
+    city: City
+    sealer: Sealer
+    duplicates: DuplicatePolicy
