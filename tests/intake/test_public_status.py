@@ -34,3 +34,27 @@ async def test_a_routed_case_and_the_reports_merged_into_it_show_as_dispatched(
     assert primary_view["status_note"] == "已派遣至 市政设施管理处"
     assert merged_view["unit_name"] == "市政设施管理处"
     assert [row["status"] for row in history] == ["received", "dispatched"]
+
+
+async def test_a_report_merged_after_its_case_was_routed_shows_as_dispatched_at_once(
+    intake: IntakeUnderTest, stack: Stack, database: str
+) -> None:
+    async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix)))):
+        primary = (await intake.post(report(channel="hotline", external_id="12345-78"))).json()
+
+        async def dispatched() -> None:
+            view = (await intake.client.get(f"/v1/reports/{primary['case_id']}")).json()
+            assert view["status"] == "dispatched"
+
+        await eventually(dispatched)
+        merged = (await intake.post(report(location={"lat": POINT["lat"] + 0.0001, "lon": POINT["lon"]}))).json()
+        merged_view = (await intake.client.get(f"/v1/reports/{merged['case_id']}")).json()
+        history = await intake.app.state.runtime.pool.fetch(
+            "SELECT status FROM status_changes WHERE case_id = $1 ORDER BY id", merged["case_id"]
+        )
+
+    assert merged["linked_to"] == primary["case_id"]
+    assert merged["status"] == "dispatched"
+    assert merged_view["status"] == "dispatched"
+    assert merged_view["unit_name"] == "市政设施管理处"
+    assert [row["status"] for row in history] == ["dispatched"]

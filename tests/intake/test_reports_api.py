@@ -171,3 +171,16 @@ async def test_the_catalogue_lists_every_category_with_its_urgency(intake: Intak
     manhole = next(c for c in categories if c["code"] == "01002")
     assert manhole["name"] == "污水井盖"
     assert manhole["urgency"] in {"urgent", "normal", "low"}
+
+
+async def test_the_same_idempotency_key_with_a_different_body_is_refused(intake: IntakeUnderTest) -> None:
+    first = await intake.post(report(), **{"Idempotency-Key": "order-9"})
+    again = await intake.post(report(), **{"Idempotency-Key": "order-9"})
+    other = await intake.post(report(description="另一个问题：路灯不亮"), **{"Idempotency-Key": "order-9"})
+
+    assert first.status_code == 201
+    assert (again.status_code, again.json()["case_id"]) == (200, first.json()["case_id"])
+    assert other.status_code == 422
+    assert other.headers["content-type"] == "application/problem+json"
+    assert other.json()["errors"][0]["rule"] == "idempotency-key-reused"
+    assert [kind for kind, _ in await intake.events()] == ["intake.ReportReceived"]
