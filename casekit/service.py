@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -57,6 +57,8 @@ class ServiceSpec:
     migrations: Sequence[Path] = ()
     context: Callable[[Runtime], Any] | None = None
     """Builds the service's own dependencies once the pool and store exist (kept at `runtime.context`)."""
+    startup: Callable[[Runtime], Awaitable[None]] | None = None
+    """Runs once the pool and context exist, before the consumers and routes (e.g. projection tables)."""
     background: Callable[[Runtime], Sequence[Worker]] = lambda _: ()
     """Extra long-running workers (e.g. callbacks), started after the consumers, stopped before them."""
     relay_after_publish: AfterPublish | None = field(default=None)
@@ -82,6 +84,8 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         app.state.runtime = runtime
         if spec.context:
             runtime.context = spec.context(runtime)
+        if spec.startup:
+            await spec.startup(runtime)
         relay = consumers = None
         workers: list[Worker] = []
         tasks: list[asyncio.Task[None]] = []

@@ -6,16 +6,20 @@ from fastapi import FastAPI
 
 from casekit.eventtypes import EventTypes
 from casekit.service import ServiceSpec, build_app, serve
-from services.analytics.adapters import http_api, projection
+from services.analytics.adapters import http_api, projections
 from services.analytics.settings import AnalyticsSettings
+
+MIGRATIONS = [Path(__file__).parent / "adapters" / "sql"]
 
 SPEC = ServiceSpec(
     name="analytics",
     types=EventTypes([]),  # read models only: it records no events of its own
     domain_topic=None,
-    subscriptions=projection.subscriptions,
+    subscriptions=projections.subscriptions,
     routers=[http_api.router, http_api.reports_router],
-    migrations=[Path(__file__).parent / "adapters" / "sql"],
+    migrations=MIGRATIONS,
+    startup=projections.startup,
+    background=projections.background,
 )
 
 
