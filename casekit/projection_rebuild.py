@@ -121,9 +121,12 @@ async def _reader(bootstrap_servers: str, topics: list[str]) -> AsyncIterator[AI
     await reader.start()
     try:
         cluster = await reader._client.fetch_all_metadata()  # the public API knows only subscribed topics
-        partitions = [
-            TopicPartition(topic, partition) for topic in topics for partition in cluster.partitions_for_topic(topic)
-        ]
+        partitions = []
+        for topic in topics:
+            numbers = cluster.partitions_for_topic(topic)
+            if numbers is None:
+                raise LookupError(f"topic {topic} does not exist")
+            partitions += [TopicPartition(topic, number) for number in sorted(numbers)]
         reader.assign(partitions)
         starts = await reader.beginning_offsets(partitions)
         deleted = {f"{tp.topic}/{tp.partition}": offset for tp, offset in starts.items() if offset > 0}

@@ -11,7 +11,8 @@ from typing import Any
 from casekit.db import create_pool, migrate
 from casekit.logs import get_logger
 from casekit.projection import Projection, ensure, stale
-from casekit.projection_rebuild import Progress, RebuildRunning, rebuild
+from casekit.projection_rebuild import HistoryMissing, Progress, RebuildRunning, rebuild
+from casekit.retry import backoff
 from casekit.runtime import Runtime
 from casekit.settings import ServiceSettings
 
@@ -27,31 +28,49 @@ async def ensure_all(runtime: Runtime, projections: Sequence[Projection[Any]], g
 class Rebuilder:
     """A background worker that rebuilds, once at start, each projection that is stale.
 
-    Replicas start together: one takes a projection's rebuild lock, the others skip it.
+    Replicas start together: one takes a projection's rebuild lock, the others skip it. Transient
+    failures are retried with backoff; until a rebuild succeeds the live generation keeps
+    answering (stale but whole). Once done it idles until stopped, so it never looks dead.
     """
 
     def __init__(self, runtime: Runtime, projections: Sequence[Projection[Any]]) -> None:
         self.runtime = runtime
         self.projections = projections
+        self.stopping = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         self.task = asyncio.current_task()
-        settings = self.runtime.settings
         for projection in self.projections:
-            if not await stale(self.runtime.pool, projection):
-                continue
+            await self._rebuild_if_stale(projection)
+        await self.stopping.wait()
+
+    async def _rebuild_if_stale(self, projection: Projection[Any]) -> None:
+        settings = self.runtime.settings
+        attempt = 0
+        while not self.stopping.is_set():
             try:
-                await rebuild(
-                    projection,
-                    pool=self.runtime.pool,
-                    bootstrap_servers=settings.kafka_bootstrap_servers,
-                    topic=settings.topic,
-                )
+                if await stale(self.runtime.pool, projection):
+                    await rebuild(
+                        projection,
+                        pool=self.runtime.pool,
+                        bootstrap_servers=settings.kafka_bootstrap_servers,
+                        topic=settings.topic,
+                    )
+                return
             except RebuildRunning:
                 log.info("projection.rebuild_elsewhere", projection=projection.name)
+                return
+            except HistoryMissing as why:  # retention deleted events: no rebuild can be whole
+                log.error("projection.rebuild_impossible", projection=projection.name, reason=str(why))
+                return
+            except Exception as error:  # database or broker away: try again
+                attempt += 1
+                log.warning("projection.rebuild_retry", projection=projection.name, error=repr(error), attempt=attempt)
+                await asyncio.sleep(backoff(attempt, cap=60.0))
 
     async def stop(self) -> None:
+        self.stopping.set()
         if self.task is not None and not self.task.done():
             self.task.cancel()  # a rebuild cut short leaves the live generation as it was
 
