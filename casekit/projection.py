@@ -140,25 +140,48 @@ async def apply_live(projection: Projection[Any], message: Inbound[Any], conn: C
         await advance(conn, projection.name, generation, message.topic, message.partition, message.offset)
 
 
-def live_handlers(projections: Sequence[Projection[Any]]) -> dict[str, Handler]:
+def live_handlers(
+    projections: Sequence[Projection[Any]], also: Mapping[str, Handler] | None = None
+) -> dict[str, Handler]:
     """Handlers for a `Subscription`: each event type applied to every projection that wants it.
 
     Several projections can share one consumer group (and so its inbox and dead-letter topic):
-    each keeps its own generation and checkpoints, so each is rebuilt on its own.
+    each keeps its own generation and checkpoints, so each is rebuilt on its own. `also` are
+    the group's other handlers (reactions with side effects, which a rebuild must never
+    repeat): each runs after the projections, in the same transaction.
     """
     wanted: dict[str, list[Projection[Any]]] = {}
     for projection in projections:
         for event_type in projection.by_type:
             wanted.setdefault(event_type, []).append(projection)
+    others = dict(also or {})
 
-    def handler_for(targets: list[Projection[Any]]) -> Handler:
+    def handler_for(targets: list[Projection[Any]], then: Handler | None) -> Handler:
         async def handle(message: Inbound[Any], conn: Connection) -> None:
             for projection in targets:
                 await apply_live(projection, message, conn)
+            if then is not None:
+                await then(message, conn)
 
         return handle
 
-    return {event_type: handler_for(targets) for event_type, targets in wanted.items()}
+    handlers = {
+        event_type: handler_for(targets, others.pop(event_type, None)) for event_type, targets in wanted.items()
+    }
+    return {**handlers, **others}
+
+
+async def live_writer(conn: Connection, projection: Projection[W]) -> W:
+    """The writer on the live generation, for a command that updates a read model in its own transaction.
+
+    Takes the projection's row lock like the live consumer, so a swap cannot slip in between.
+    The event still reaches the projection through Kafka later: its handler must then find
+    the row written and change nothing (an upsert), and a rebuild writes it from the event.
+    """
+    generation = await conn.fetchval(LOCK, projection.name)
+    if generation is None:
+        raise LookupError(f"projection {projection.name} is not set up")
+    return projection.bind(conn, projection.names(generation))
 
 
 def topics_of(projections: Sequence[Projection[Any]]) -> list[Topic]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -16,9 +16,9 @@ from aiokafka import AIOKafkaProducer
 from casekit.eventstore import Connection
 from casekit.kafka.admin import ensure_topics
 from casekit.kafka.cloudevents import Inbound
-from casekit.kafka.consumer import Consumer, Subscription
+from casekit.kafka.consumer import Consumer, Handler, Subscription
 from casekit.metrics import Metrics
-from casekit.projection import Names, Projection, Table, checkpoints, ensure, live_handlers
+from casekit.projection import Names, Projection, Table, checkpoints, ensure, live_handlers, live_writer
 from devstack.stack import Stack
 from schemas.topics import Topic
 from tests.casekit.kafka_rig import TYPES, Noted, producer_on
@@ -111,12 +111,12 @@ class ProjectionRig:
         body = orjson.dumps({"case_id": str(uuid4()), "text": text})
         await self.producer.send_and_wait(self.topic, body, key=(key or text).encode(), headers=headers)
 
-    async def start_consumer(self) -> Consumer:
+    async def start_consumer(self, also: Mapping[str, Handler] | None = None) -> Consumer:
         subscription = Subscription(
             group=self.group,
             event_topics=(self.topic,),
             types=TYPES,
-            handlers=live_handlers([self.projection]),
+            handlers=live_handlers([self.projection], also),
             dead_letter_topic=f"{self.prefix}dlq",
         )
         consumer = Consumer(
@@ -201,3 +201,35 @@ async def test_rows_and_checkpoint_commit_together(pool: asyncpg.Pool, stack: St
             assert list((await checkpoints(pool, "test.notes", 1)).values()) == [3]
 
         await eventually(recovered)
+
+
+async def test_the_groups_other_reactions_run_in_the_same_transaction_after_the_projection(
+    pool: asyncpg.Pool, stack: Stack, prefix: str
+) -> None:
+    await pool.execute("CREATE TABLE effects (text text NOT NULL, tallied integer, committed integer)")
+
+    async def side_effect(message: Inbound[Noted], conn: Connection) -> None:
+        query = "SELECT applied FROM tally WHERE text = $1"
+        tallied = await conn.fetchval(query, message.data.text)  # in this transaction: applied already
+        committed = await pool.fetchval(query, message.data.text)  # from outside: not yet
+        await conn.execute("INSERT INTO effects VALUES ($1, $2, $3)", message.data.text, tallied, committed)
+
+    async with projection_rig(pool, stack, prefix) as rig:
+        await rig.note("seen")
+        await rig.start_consumer(also={Noted.type: side_effect})
+
+        async def reacted() -> None:
+            assert [tuple(row) for row in await pool.fetch("SELECT * FROM effects")] == [("seen", 1, None)]
+
+        await eventually(reacted)
+    assert await rig.tally() == {"seen": 1}
+
+
+async def test_a_command_writes_the_live_generation_through_the_projection(
+    pool: asyncpg.Pool, stack: Stack, prefix: str
+) -> None:
+    async with projection_rig(pool, stack, prefix) as rig, pool.acquire() as conn, conn.transaction():
+        rows = await live_writer(conn, rig.projection)
+        await conn.execute(f"INSERT INTO {rows.names['tally']} VALUES ('by-command', 1)")
+
+    assert await rig.tally() == {"by-command": 1}
