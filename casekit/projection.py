@@ -53,9 +53,15 @@ class Table:
 
     def __post_init__(self) -> None:
         check_schema_name(self.name)
+        if len(self.name) > 50:  # PostgreSQL cuts names at 63 bytes; leave room for `_g<N>_by_…`
+            raise ValueError(f"table name too long for generations: {self.name}")
 
     def physical(self, generation: int) -> str:
         return f"{self.name}_g{generation}"
+
+    def create(self, generation: int) -> str:
+        """The DDL for one generation (a plain replace: DDL may hold other braces, `'{}'::jsonb`)."""
+        return self.ddl.replace("{table}", self.physical(generation))
 
 
 @dataclass(frozen=True)
@@ -193,7 +199,7 @@ async def create_tables(conn: Connection, projection: Projection[Any], generatio
     for table in projection.tables:
         physical = table.physical(generation)
         await conn.execute(f"DROP TABLE IF EXISTS {physical}")
-        await conn.execute(table.ddl.format(table=physical))
+        await conn.execute(table.create(generation))
 
 
 async def point_views(conn: Connection, projection: Projection[Any], generation: int) -> None:

@@ -24,7 +24,6 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from casekit import inbox
 from casekit.errors import RuleViolation, Undecodable
 from casekit.eventstore import Connection
 from casekit.kafka.cloudevents import decode_event
@@ -57,6 +56,8 @@ class Progress:
 
 
 OnProgress = Callable[[Progress], Awaitable[None]]
+SEEN = "SELECT coalesce(array_agg(message_id), '{}') FROM inbox WHERE consumer = $1 AND message_id = ANY($2::text[])"
+RECORD = "INSERT INTO inbox (consumer, message_id) SELECT $1, unnest($2::text[])"
 
 
 @dataclass
@@ -92,21 +93,29 @@ class _Replay:
         return False
 
     async def _apply(self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]], conn: Connection) -> None:
-        """One batch and its checkpoint, in the caller's transaction."""
+        """One batch and its checkpoint, in the caller's transaction; its inbox in two statements."""
+        messages = []
         for record in records:
             try:
                 message = decode_event(record, self.projection.types)
             except Undecodable:
                 continue  # the live consumer dead-lettered it; it can never pass here either
-            if message.type not in self.projection.by_type or await inbox.seen(conn, self.scope, message.id):
-                continue  # not ours, or a republished duplicate of one applied already
+            if message.type in self.projection.by_type:
+                messages.append(message)
+        seen = set(await conn.fetchval(SEEN, self.scope, [message.id for message in messages]))
+        applied: list[str] = []
+        for message in messages:
+            if message.id in seen:
+                continue  # a republished duplicate of one applied already
+            seen.add(message.id)
             try:
-                async with conn.transaction():
+                async with conn.transaction():  # a savepoint: a refused event leaves nothing behind
                     await self.projection.apply(message, conn, self.generation)
-            except RuleViolation as why:
+            except RuleViolation as why:  # the live consumer dead-letters it
                 log.warning("projection.rebuild_skipped", projection=self.projection.name, reason=str(why))
                 continue
-            await inbox.record(conn, self.scope, message.id)
+            applied.append(message.id)
+        await conn.execute(RECORD, self.scope, applied)
         await advance(conn, self.projection.name, self.generation, tp.topic, tp.partition, records[-1].offset)
 
 
