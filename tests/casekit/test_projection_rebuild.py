@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import asyncpg
 import pytest
 
-from casekit.projection import checkpoints
+from casekit.projection import checkpoints, ensure, stale
 from casekit.projection_rebuild import Progress, RebuildRunning, rebuild
 from devstack.stack import Stack
 from tests.casekit.test_projection import ProjectionRig, projection_rig
@@ -152,3 +154,17 @@ async def test_a_second_rebuild_at_once_is_refused(pool: asyncpg.Pool, stack: St
         assert await run_rebuild(rig, try_another) == 2
 
     assert refused
+
+
+async def test_a_changed_projection_is_stale_until_rebuilt(pool: asyncpg.Pool, stack: Stack, prefix: str) -> None:
+    async with projection_rig(pool, stack, prefix) as rig:
+        await fill(rig, 3)
+        changed = dataclasses.replace(rig.projection, version=2)
+        assert not await stale(pool, rig.projection)
+
+        assert await ensure(pool, changed, rig.group)  # logs the change, keeps the live generation
+        assert await rig.generation() == 1
+        await rebuild(changed, pool=pool, bootstrap_servers=stack.bootstrap_servers, topic=rig.topic_name)
+
+        assert not await stale(pool, changed)
+        assert await stale(pool, rig.projection)
