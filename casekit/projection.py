@@ -154,7 +154,8 @@ def live_handlers(
     Several projections can share one consumer group (and so its inbox and dead-letter topic):
     each keeps its own generation and checkpoints, so each is rebuilt on its own. `also` are
     the group's other handlers (reactions with side effects, which a rebuild must never
-    repeat): each runs after the projections, in the same transaction.
+    repeat): each runs first, in the same transaction, because an event append must be its
+    transaction's first write (ADR 0002) and a projection's row lock is a write.
     """
     wanted: dict[str, list[Projection[Any]]] = {}
     for projection in projections:
@@ -164,10 +165,10 @@ def live_handlers(
 
     def handler_for(targets: list[Projection[Any]], then: Handler | None) -> Handler:
         async def handle(message: Inbound[Any], conn: Connection) -> None:
-            for projection in targets:
-                await apply_live(projection, message, conn)
             if then is not None:
                 await then(message, conn)
+            for projection in targets:
+                await apply_live(projection, message, conn)
 
         return handle
 

@@ -203,26 +203,33 @@ async def test_rows_and_checkpoint_commit_together(pool: asyncpg.Pool, stack: St
         await eventually(recovered)
 
 
-async def test_the_groups_other_reactions_run_in_the_same_transaction_after_the_projection(
+async def test_the_groups_other_reactions_share_the_projections_transaction(
     pool: asyncpg.Pool, stack: Stack, prefix: str
 ) -> None:
-    await pool.execute("CREATE TABLE effects (text text NOT NULL, tallied integer, committed integer)")
+    await pool.execute("CREATE TABLE effects (text text NOT NULL, first_write boolean NOT NULL)")
 
     async def side_effect(message: Inbound[Noted], conn: Connection) -> None:
-        query = "SELECT applied FROM tally WHERE text = $1"
-        tallied = await conn.fetchval(query, message.data.text)  # in this transaction: applied already
-        committed = await pool.fetchval(query, message.data.text)  # from outside: not yet
-        await conn.execute("INSERT INTO effects VALUES ($1, $2, $3)", message.data.text, tallied, committed)
+        # First: an event append, if a reaction makes one, must be the first write (ADR 0002).
+        first = await conn.fetchval("SELECT pg_current_xact_id_if_assigned() IS NULL")
+        await conn.execute("INSERT INTO effects VALUES ($1, $2)", message.data.text, first)
 
     async with projection_rig(pool, stack, prefix) as rig:
-        await rig.note("seen")
+        rig.failing.texts.add("boom")
+        await rig.note("boom")
         await rig.start_consumer(also={Noted.type: side_effect})
 
+        async def failing() -> None:
+            assert rig.metrics.handler_retries.labels(rig.topic)._value.get() >= 2
+
+        await eventually(failing)
+        assert await pool.fetch("SELECT * FROM effects") == []  # rolled back with the projection's rows
+        rig.failing.texts.clear()
+
         async def reacted() -> None:
-            assert [tuple(row) for row in await pool.fetch("SELECT * FROM effects")] == [("seen", 1, None)]
+            assert [tuple(row) for row in await pool.fetch("SELECT * FROM effects")] == [("boom", True)]
+            assert await rig.tally() == {"boom": 1}
 
         await eventually(reacted)
-    assert await rig.tally() == {"seen": 1}
 
 
 async def test_a_command_writes_the_live_generation_through_the_projection(
