@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := tools/kafka/libs
 
-.PHONY: run test lint format bench install kafka-jars asyncapi-tools schemas release-schemas clean
+.PHONY: run test lint format bench rebuild install kafka-jars asyncapi-tools schemas release-schemas clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -50,6 +50,11 @@ format: install
 bench: install kafka-jars
 	$(BIN)/python -m bench.eventstore
 	$(BIN)/python -m bench.intake
+
+# Rebuild Analytics' read models from offset 0 while it runs (ADR 0009): `make rebuild [PROJECTIONS=…]`.
+# Needs DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS, as the running service has them.
+rebuild: install
+	$(BIN)/python -m services.analytics.rebuild $(PROJECTIONS)
 
 clean:
 	rm -rf .run $(VENV) $(KAFKA_LIBS) tools/asyncapi/node_modules

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -65,6 +65,8 @@ class ServiceSpec(Generic[C]):
     subscriptions: Callable[[Runtime, C], Sequence[Subscription]] = _none
     routers: Sequence[APIRouter] = ()
     migrations: Sequence[Path] = ()
+    startup: Callable[[Runtime, C], Awaitable[None]] | None = None
+    """Runs once the pool and context exist, before the consumers and routes (e.g. projection tables)."""
     background: Callable[[Runtime, C], Sequence[Worker]] = _none
     """Extra long-running workers (e.g. callbacks), started after the consumers, stopped before them."""
     relay_after_publish: AfterPublish | None = field(default=None)
@@ -89,6 +91,8 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
         runtime = Runtime(spec.name, settings, pool, EventStore(pool, spec.types, metrics), producer, metrics)
         app.state.runtime = runtime
         context = app.state.context = spec.context(runtime)
+        if spec.startup:
+            await spec.startup(runtime, context)
         relay = consumers = None
         workers: list[Worker] = []
         supervisor = Supervisor(runtime, log)

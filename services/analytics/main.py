@@ -1,27 +1,37 @@
 """Analytics' app factory and entry point: `python -m services.analytics.main`."""
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 
 from casekit.eventtypes import EventTypes
+from casekit.runtime import Runtime
 from casekit.service import ServiceSpec, build_app, serve
-from services.analytics.adapters import http_api, projection
+from services.analytics.adapters import http_api, projections
+from services.analytics.application.context import Analytics
 from services.analytics.settings import AnalyticsSettings
+
+MIGRATIONS = [Path(__file__).parent / "adapters" / "sql"]
+
+
+def context(runtime: Runtime) -> Analytics:
+    return Analytics(runtime.pool)
+
 
 SPEC = ServiceSpec(
     name="analytics",
     types=EventTypes([]),  # read models only: it records no events of its own
     domain_topic=None,
-    context=lambda runtime: runtime.pool,
-    subscriptions=lambda runtime, _: projection.subscriptions(runtime),
+    context=context,
+    subscriptions=projections.subscriptions,
     routers=[http_api.router, http_api.reports_router],
-    migrations=[Path(__file__).parent / "adapters" / "sql"],
+    migrations=MIGRATIONS,
+    startup=projections.startup,
+    background=projections.background,
 )
 
 
-def create_app(settings: AnalyticsSettings | None = None, spec: ServiceSpec[Any] = SPEC) -> FastAPI:
+def create_app(settings: AnalyticsSettings | None = None, spec: ServiceSpec[Analytics] = SPEC) -> FastAPI:
     return build_app(spec, settings or AnalyticsSettings())
 
 

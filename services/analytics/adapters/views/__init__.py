@@ -1,0 +1,1 @@
+"""Analytics' read models: one module per table, owning all of its SQL and returning typed rows."""

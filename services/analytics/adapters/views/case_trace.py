@@ -1,0 +1,94 @@
+"""The case trace's table (案件轨迹): its DDL, its writes and its one query; all of its SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+from pydantic import BaseModel
+
+from casekit.eventstore import Connection
+from casekit.projection import Names, Table
+from services.analytics.application.case_trace import TraceRecord
+
+# No projected_at column: a rebuild must produce exactly the rows the live consumer wrote.
+TABLE = Table(
+    "case_trace",
+    """CREATE TABLE {table} (
+        event_id         uuid PRIMARY KEY,
+        case_id          uuid NOT NULL,
+        service          text NOT NULL,
+        type             text NOT NULL,
+        occurred_at      timestamptz NOT NULL,
+        actor            text,
+        trace_id         text,
+        data             jsonb NOT NULL,
+        topic            text NOT NULL,
+        kafka_partition  integer NOT NULL,
+        kafka_offset     bigint NOT NULL
+    );
+    CREATE INDEX {table}_by_case ON {table} (case_id, occurred_at, event_id);""",
+)
+
+INSERT = """INSERT INTO {table} (event_id, case_id, service, type, occurred_at, actor, trace_id, data,
+        topic, kafka_partition, kafka_offset)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)"""
+# Ties on the instant fall back to the event id (UUID v7, so time-ordered too): a stable order.
+TRACE = """SELECT event_id, service, type, occurred_at, actor, trace_id, data::text FROM case_trace
+    WHERE case_id = $1 ORDER BY occurred_at, event_id"""
+
+
+class TraceEntry(BaseModel):
+    """One event of a case's trace."""
+
+    event_id: UUID
+    service: str
+    type: str
+    occurred_at: datetime
+    actor: str | None
+    trace_id: str | None
+    data: dict[str, Any]
+
+
+class CaseTraceRows:
+    """Writes trace records into one generation of the table (the projection picks which)."""
+
+    def __init__(self, conn: Connection, names: Names) -> None:
+        self.conn = conn
+        self.insert = INSERT.format(table=names[TABLE.name])
+
+    async def add(self, entry: TraceRecord) -> None:
+        await self.conn.execute(
+            self.insert,
+            entry.event_id,
+            entry.case_id,
+            entry.service,
+            entry.type,
+            entry.occurred_at,
+            entry.actor,
+            entry.trace_id,
+            orjson.dumps(entry.data).decode(),
+            entry.topic,
+            entry.partition,
+            entry.offset,
+        )
+
+
+async def case_trace(db: asyncpg.Pool | Connection, case_id: UUID) -> list[TraceEntry]:
+    """Everything that happened to a case, in every service, in order; empty if nothing did."""
+    rows = await db.fetch(TRACE, case_id)
+    return [
+        TraceEntry(
+            event_id=r[0],
+            service=r[1],
+            type=r[2],
+            occurred_at=r[3],
+            actor=r[4],
+            trace_id=r[5],
+            data=orjson.loads(r[6]),
+        )
+        for r in rows
+    ]
