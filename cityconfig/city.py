@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from cityconfig.catalogue import Category, read_categories
+from cityconfig.city_settings import DEFAULT_ZONE, SETTINGS_FILE, read_city_settings
 from cityconfig.errors import CityConfigError
 from cityconfig.jurisdictions import Jurisdiction, Place, read_jurisdictions
 from cityconfig.spatial import JurisdictionIndex
@@ -17,7 +20,11 @@ CATEGORIES_FILE = "categories.tsv"
 
 
 class City:
-    """城市配置: one city's jurisdictions and categories, checked at load; coordinates are WGS-84 (lat, lon)."""
+    """城市配置: one city's jurisdictions, categories and time zone (时区), checked at load.
+
+    Coordinates are WGS-84 (lat, lon). Instants stay UTC inside; the time zone gives the city's
+    calendar date, which case numbers and every day-based figure use (issue 8, defect 2).
+    """
 
     def __init__(
         self,
@@ -25,12 +32,21 @@ class City:
         path: Path,
         jurisdictions: Mapping[str, Jurisdiction],
         categories: dict[str, Category],
+        timezone: ZoneInfo = DEFAULT_ZONE,
     ) -> None:
         self.name = name
         self.path = path
         self.jurisdictions = jurisdictions
         self.categories = categories
+        self.timezone = timezone
         self._index = JurisdictionIndex(jurisdictions)
+
+    def local_date(self, instant: datetime) -> date:
+        """The city's calendar date at an instant: 2026-11-30T23:30Z is 2026-12-01 in Shanghai."""
+        if instant.tzinfo is None or instant.utcoffset() is None:
+            # A naive datetime has no instant: guessing UTC or local time is how defect 2 happened.
+            raise ValueError(f"local_date needs an aware datetime, got naive {instant.isoformat()}")
+        return instant.astimezone(self.timezone).date()
 
     def jurisdiction(self, code: str) -> Jurisdiction | None:
         return self.jurisdictions.get(code)
@@ -55,12 +71,22 @@ class City:
 
 
 def load_city(path: Path) -> City:
-    """Load and validate a city folder (`jurisdictions.geojson`, `categories.tsv`); raise CityConfigError."""
+    """Load and validate a city folder (`jurisdictions.geojson`, `categories.tsv`, optional `city.toml`).
+
+    Raises CityConfigError, so a service with a broken city refuses to start.
+    """
     if not path.is_dir():
         raise CityConfigError(path, "is not a city folder (no such directory)")
+    settings = read_city_settings(path / SETTINGS_FILE)
     jurisdictions = read_jurisdictions(path / JURISDICTIONS_FILE)
     categories = read_categories(path / CATEGORIES_FILE)
-    return City(name=path.resolve().name, path=path, jurisdictions=jurisdictions, categories=categories)
+    return City(
+        name=path.resolve().name,
+        path=path,
+        jurisdictions=jurisdictions,
+        categories=categories,
+        timezone=settings.timezone,
+    )
 
 
 def city_path_from_env() -> Path:

@@ -41,10 +41,13 @@ def write_city(
     features: list[dict[str, Any]],
     category_rows: list[str] | None = None,
     header: str = CATEGORIES_HEADER,
+    settings: str | None = None,
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     collection = {"type": "FeatureCollection", "features": features}
     (folder / "jurisdictions.geojson").write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
     rows = CATEGORY_ROWS if category_rows is None else category_rows
     (folder / "categories.tsv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    if settings is not None:
+        (folder / "city.toml").write_text(settings, encoding="utf-8")
     return folder
