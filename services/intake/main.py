@@ -12,7 +12,7 @@ from cityconfig.city import City, load_city
 from schemas import topics
 from schemas.catalog import UPCASTERS
 from schemas.intake import ReportLinked, ReportReceived
-from services.intake.adapters import http_api, open311, subscriptions
+from services.intake.adapters import http_api, open311, projections, subscriptions
 from services.intake.adapters.callbacks import CallbackConfig, workers
 from services.intake.adapters.callbacks_http import router_for
 from services.intake.adapters.crypto import ContactCipher
@@ -23,6 +23,7 @@ from services.intake.domain.duplicates import DuplicatePolicy
 from services.intake.settings import IntakeSettings
 
 SQL = Path(__file__).parent / "adapters" / "sql"
+MIGRATIONS = [SQL]
 
 
 def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
@@ -40,8 +41,9 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
         context=context,
         subscriptions=subscriptions.subscriptions,
         routers=[router_for(callbacks), http_api.router, open311.router],
-        migrations=[SQL],
-        background=lambda runtime, _: workers(callbacks)(runtime),
+        migrations=MIGRATIONS,
+        startup=projections.startup,
+        background=lambda runtime, _: [*workers(callbacks)(runtime), *projections.rebuilders(runtime)],
     )
 
 

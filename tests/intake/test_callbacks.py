@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from devstack.ports import free_port
 from devstack.stack import Stack
-from services.intake.adapters.views.reports import apply_change
+from services.intake.adapters.projections import change_status
 from services.intake.domain.public_status import StatusChange
 from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
@@ -206,7 +206,7 @@ async def test_the_changes_of_a_case_arrive_in_order_even_when_the_first_attempt
         case_id = UUID((await intake.post(report())).json()["case_id"])
         for note in ("已派遣至 市政设施管理处", "改派至 环境卫生管理处"):
             async with intake.app.state.runtime.pool.acquire() as conn, conn.transaction():
-                await apply_change(conn, case_id, StatusChange("dispatched", note, "U1", "市政设施管理处"))
+                await change_status(conn, case_id, StatusChange("dispatched", note, "U1", "市政设施管理处"))
         await eventually(lambda: _count(receiver.accepted("/ordered"), 3))
 
     sent = [hit.json["sequence"] for hit in receiver.hits]

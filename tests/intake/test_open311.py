@@ -12,7 +12,7 @@ import httpx
 import orjson
 import pytest
 
-from services.intake.adapters.views.reports import apply_change
+from services.intake.adapters.projections import change_status
 from services.intake.domain.public_status import StatusChange
 from tests.intake.conftest import POINT, IntakeUnderTest
 
@@ -66,7 +66,7 @@ async def set_status(intake: IntakeUnderTest, number: str, status: str, note: st
     case_id = (await intake.client.get(f"/v1/reports/{number}")).json()["case_id"]
     unit_code, unit_name = ("sanitation", "环境卫生管理处") if still_open else (None, None)
     async with intake.app.state.runtime.pool.acquire() as conn:
-        await apply_change(conn, case_id, StatusChange(status, note, unit_code, unit_name))  # type: ignore[arg-type]
+        await change_status(conn, case_id, StatusChange(status, note, unit_code, unit_name))  # type: ignore[arg-type]
 
 
 async def test_discovery_names_the_endpoint_and_both_formats(intake: IntakeUnderTest) -> None:

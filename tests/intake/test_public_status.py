@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from casekit.projection_rebuild import rebuild
 from devstack.stack import Stack
 from services.dispatch.main import create_app as dispatch_app
 from services.dispatch.settings import DispatchSettings
+from services.intake.adapters.projections import PUBLIC_STATUS
 from tests.conftest import eventually, running, service_env
 from tests.intake.conftest import POINT, IntakeUnderTest, report
 
@@ -58,3 +60,36 @@ async def test_a_report_merged_after_its_case_was_routed_shows_as_dispatched_at_
     assert merged_view["status"] == "dispatched"
     assert merged_view["unit_name"] == "市政设施管理处"
     assert [row["status"] for row in history] == ["dispatched"]
+
+
+async def test_a_rebuild_of_the_public_status_reproduces_it_and_the_callbacks_log_is_not_repeated(
+    intake: IntakeUnderTest, stack: Stack, database: str
+) -> None:
+    async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix)))):
+        first = (await intake.post(report())).json()
+        merged = (await intake.post(report(location={"lat": POINT["lat"] + 0.0001, "lon": POINT["lon"]}))).json()
+        second = (await intake.post(report(channel="hotline", category_code="06010"))).json()
+
+        async def both_dispatched() -> None:
+            for case in (first, second):
+                assert (await intake.client.get(f"/v1/reports/{case['case_id']}")).json()["status"] == "dispatched"
+
+        await eventually(both_dispatched)
+    pool = intake.app.state.runtime.pool
+    live = [tuple(row) for row in await pool.fetch("SELECT * FROM public_status ORDER BY case_id")]
+    views = [(await intake.client.get(f"/v1/reports/{c['case_id']}")).json() for c in (first, merged, second)]
+    changes = await pool.fetchval("SELECT count(*) FROM status_changes")
+
+    generation = await rebuild(
+        PUBLIC_STATUS,
+        pool=pool,
+        bootstrap_servers=stack.bootstrap_servers,
+        topic=intake.app.state.runtime.settings.topic,
+    )
+
+    assert generation == 2
+    assert [tuple(row) for row in await pool.fetch("SELECT * FROM public_status ORDER BY case_id")] == live
+    assert [(await intake.client.get(f"/v1/reports/{c['case_id']}")).json() for c in (first, merged, second)] == views
+    assert await pool.fetchval("SELECT count(*) FROM status_changes") == changes
+    assert len(live) == 2
+    assert views[1]["status"] == "dispatched"

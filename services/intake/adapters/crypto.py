@@ -1,4 +1,4 @@
-"""Encryption at rest for the reporter's contact (AES-256-GCM, from `cryptography`)."""
+"""Encryption at rest for personal data: the reporter's contact, free text before masking (AES-256-GCM)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,16 @@ class ContactCipher:
         self.key_id = key_id
 
     def seal(self, contact: ReporterContact, case_id: str) -> bytes:
+        return self.seal_bytes(contact.model_dump_json().encode(), case_id)
+
+    def seal_bytes(self, plain: bytes, case_id: str) -> bytes:
+        """Any personal data of a case: its contact, or free text as typed before masking."""
         nonce = os.urandom(12)
         # The case id is authenticated data: a row copied to another case will not open.
-        return nonce + self._aead.encrypt(nonce, contact.model_dump_json().encode(), case_id.encode())
+        return nonce + self._aead.encrypt(nonce, plain, case_id.encode())
+
+    def open_bytes(self, sealed: bytes, case_id: str) -> bytes:
+        return self._aead.decrypt(sealed[:12], sealed[12:], case_id.encode())
 
     def open(self, sealed: bytes, case_id: str) -> ReporterContact:
-        plain = self._aead.decrypt(sealed[:12], sealed[12:], case_id.encode())
-        return ReporterContact.model_validate_json(plain)
+        return ReporterContact.model_validate_json(self.open_bytes(sealed, case_id))

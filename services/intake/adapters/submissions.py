@@ -13,13 +13,13 @@ import orjson
 
 from casekit.eventstore import Connection, EventStore
 from casekit.writes import NewEvents, append_with
-from services.intake.application.ports import IdempotencyKey, KeyedCase, KeyTaken, ReportSummary, SealedContact
+from services.intake.application.ports import IdempotencyKey, KeyedCase, KeyTaken, ReportSummary, Sealed
 
 RESERVE_BLOCK = """INSERT INTO case_number_counters (prefix, day, last) VALUES ($1, $2, $3)
     ON CONFLICT (prefix, day) DO UPDATE SET last = case_number_counters.last + $3 RETURNING last"""
 BLOCK = 50
 KEYS = "SELECT case_id, fingerprint, key FROM report_keys WHERE key = ANY($1)"
-RECORD = "SELECT * FROM record_submission($1, $2, $3, $4, $5, $6::jsonb)"
+RECORD = "SELECT record_submission($1, $2, $3, $4, $5, $6, $7::jsonb)"
 
 
 class SqlSubmissions:
@@ -51,16 +51,14 @@ class SqlSubmissions:
         conn: Connection,
         new: NewEvents,
         keys: Sequence[IdempotencyKey],
-        contact: SealedContact | None,
+        sealed: Sealed,
         report: ReportSummary,
-    ) -> ReportSummary:
-        row = orjson.dumps({**asdict(report), "open": True}, default=str).decode()
-        key_id, sealed = (contact.key_id, contact.ciphertext) if contact else (None, None)
+    ) -> None:
+        row = orjson.dumps(asdict(report), default=str).decode()
+        key_names, fingerprints = [k.key for k in keys], [k.fingerprint for k in keys]
         try:
-            record = await append_with(
-                self.store, conn, new, RECORD, [k.key for k in keys], [k.fingerprint for k in keys], key_id, sealed, row
+            await append_with(
+                self.store, conn, new, RECORD, key_names, fingerprints, sealed.key_id, sealed.contact, sealed.text, row
             )
         except asyncpg.UniqueViolationError as error:
             raise KeyTaken(str(error)) from error
-        assert record is not None
-        return ReportSummary(**dict(record))

@@ -6,17 +6,19 @@ from typing import Any
 
 from casekit.envelope import EventMeta
 from casekit.eventstore import Connection
-from casekit.eventtypes import EventTypes
 from casekit.kafka.cloudevents import Inbound, causation_id
 from casekit.kafka.consumer import Handler, Subscription
-from casekit.kafka.subscriptions import subscription
+from casekit.kafka.subscriptions import reacting, subscription
+from casekit.projection import live_handlers, topics_of
 from casekit.runtime import Runtime
 from schemas import topics
-from schemas.catalog import ALL_EVENTS, UPCASTERS
 from schemas.intake import ReportSubmission
+from services.intake.adapters.projections import GROUP, PROJECTIONS, TYPES
 from services.intake.application.context import Intake
 from services.intake.application.reactions import on_public_change, on_report_submitted
 from services.intake.domain.public_status import PUBLIC_CHANGES
+
+ACTOR = "system:intake"
 
 
 def channel_handler(intake: Intake, channel: str) -> Handler:
@@ -30,17 +32,18 @@ def channel_handler(intake: Intake, channel: str) -> Handler:
 
 
 def subscriptions(runtime: Runtime, intake: Intake) -> list[Subscription]:
+    # The change log for callbacks runs once per event, beside the projection (never on a rebuild).
+    change_log = {event.type: reacting(ACTOR, intake, on_public_change) for event in PUBLIC_CHANGES}
     return [
         subscription(
             runtime,
-            "intake",
+            GROUP,
             messages={
                 topic: (ReportSubmission, channel_handler(intake, channel))
                 for channel, topic in topics.CHANNEL_TOPICS.items()
             },
-            event_topics=[topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS],
-            types=EventTypes(ALL_EVENTS, UPCASTERS),
-            context=intake,
-            reactions=dict.fromkeys(PUBLIC_CHANGES, on_public_change),
+            event_topics=topics_of(PROJECTIONS),
+            types=TYPES,
+            handlers=live_handlers(PROJECTIONS, also=change_log),
         )
     ]

@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+import orjson
+
 from casekit.envelope import EventMeta, new_id, utc_now
 from casekit.errors import InvalidInput, NotFound
 from casekit.eventstore import Connection
 from casekit.writes import NewEvents
 from schemas.intake import Place, ReceivedLocation, ReportLinked, ReportReceived, ReportSubmission
 from services.intake.application.context import Intake
-from services.intake.application.ports import IdempotencyKey, KeyTaken, ReportSummary, SealedContact
+from services.intake.application.ports import IdempotencyKey, KeyTaken, ReportSummary, Sealed
 from services.intake.domain.case_numbers import PREFIXES, case_number
 from services.intake.domain.duplicates import find_duplicate, search_box
+from services.intake.domain.masking import mask_submission
 from services.intake.domain.placing import place_report
 from services.intake.domain.report import DECIDER, Duplicate, SubmitReport, decide_submit, stream_id
 
@@ -60,14 +63,20 @@ async def submit_report(
     """
     location, place = place_report(submission, intake.city)  # refuses before anything is written
     keys = idempotency_keys(submission, client, idempotency_key)
+    # Phone and ID numbers typed into free text are masked in everything published or shown;
+    # what was typed is sealed (issue 8). Jurisdiction codes are digits too, and never masked.
+    masked = mask_submission(submission, intake.city.jurisdictions.keys())
+    originals = orjson.dumps(masked.originals) if masked.originals else None
+    args = (masked.submission, originals, intake, meta, keys, location, place)
     if conn is not None:
-        return await _submit(submission, intake, meta, keys, location, place, conn)
+        return await _submit(*args, conn)
     async with intake.store.pool.acquire() as own:
-        return await _submit(submission, intake, meta, keys, location, place, own)
+        return await _submit(*args, own)
 
 
 async def _submit(
     submission: ReportSubmission,
+    originals: bytes | None,
     intake: Intake,
     meta: EventMeta,
     keys: Sequence[IdempotencyKey],
@@ -81,7 +90,7 @@ async def _submit(
     duplicate = await _duplicate_of(submission, location, at, intake, conn)
     # Outside a transaction the counter may use this connection; inside one it must not write first.
     counter_conn = None if conn.is_in_transaction() else conn
-    day = at.date()
+    day = intake.city.local_date(at)  # case numbers count days in the city's time zone
     sequence = await intake.submissions.next_sequence(PREFIXES[submission.channel], day, counter_conn)
     cmd = SubmitReport(
         case_id=new_id(),
@@ -92,7 +101,7 @@ async def _submit(
         at=at,
         duplicate_of=duplicate,
     )
-    return await _record(cmd, keys, intake, meta, conn)
+    return await _record(cmd, originals, keys, intake, meta, conn)
 
 
 async def _earlier(keys: Sequence[IdempotencyKey], intake: Intake, conn: Connection) -> Submitted | None:
@@ -130,26 +139,39 @@ async def _duplicate_of(
 
 
 async def _record(
-    cmd: SubmitReport, keys: Sequence[IdempotencyKey], intake: Intake, meta: EventMeta, conn: Connection
+    cmd: SubmitReport,
+    originals: bytes | None,
+    keys: Sequence[IdempotencyKey],
+    intake: Intake,
+    meta: EventMeta,
+    conn: Connection,
 ) -> Submitted:
     # The case id was just minted: its stream is new, so decide on the initial state, no read.
     events = decide_submit(DECIDER.initial, cmd)
     new = NewEvents(stream_id(cmd.case_id), events, meta.for_case(cmd.case_id))
+    sealer, case = intake.sealer, str(cmd.case_id)
     reporter = cmd.submission.reporter
-    contact = SealedContact(intake.sealer.key_id, intake.sealer.seal(reporter, str(cmd.case_id))) if reporter else None
+    sealed = Sealed(
+        sealer.key_id,
+        sealer.seal(reporter, case) if reporter else None,
+        sealer.seal_bytes(originals, case) if originals else None,
+    )
+    view = first_view(events[0], cmd)
     try:
         # Inside a consumer's transaction, a savepoint: a lost race undoes only this.
         if conn.is_in_transaction():
             async with conn.transaction():
-                view = await intake.submissions.record(conn, new, keys, contact, first_view(events[0], cmd))
+                await intake.submissions.record(conn, new, keys, sealed, view)
         else:
-            view = await intake.submissions.record(conn, new, keys, contact, first_view(events[0], cmd))
+            await intake.submissions.record(conn, new, keys, sealed, view)
     except KeyTaken:
         # A concurrent retry with the same key won; answer with its case (or refuse a different request).
         existing = await _earlier(keys, intake, conn)
         if existing is None:
             raise
         return existing
+    if view.linked_to is not None:  # a merged report shows its open case's status, as it stands
+        view = await intake.reports.summary(conn, cmd.case_id) or view
     return Submitted(cmd.case_id, True, view)
 
 

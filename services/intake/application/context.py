@@ -19,6 +19,8 @@ class Sealer(Protocol):
 
     def seal(self, contact: ReporterContact, case_id: str) -> bytes: ...
 
+    def seal_bytes(self, plain: bytes, case_id: str) -> bytes: ...
+
 
 @dataclass(frozen=True)
 class Intake:

@@ -65,9 +65,12 @@ class KeyedCase:
 
 
 @dataclass(frozen=True)
-class SealedContact:
+class Sealed:
+    """What a submission keeps encrypted: the reporter's contact, and free text before masking."""
+
     key_id: str
-    ciphertext: bytes
+    contact: bytes | None
+    text: bytes | None
 
 
 class KeyTaken(Exception):
@@ -85,10 +88,10 @@ class Submissions(Protocol):
         conn: Connection,
         new: NewEvents,
         keys: Sequence[IdempotencyKey],
-        contact: SealedContact | None,
+        sealed: Sealed,
         report: ReportSummary,
-    ) -> ReportSummary:
-        """Append the events and write keys, sealed contact and public view in one round trip.
+    ) -> None:
+        """Append the events and write keys, sealed data, the report and its first change in one round trip.
 
         Raises KeyTaken when a concurrent request claimed a key first.
         """
@@ -103,5 +106,5 @@ class PublicReports(Protocol):
         self, conn: Connection, category_code: str, lat: float, lon: float, box: tuple[float, float], since: datetime
     ) -> list[OpenCase]: ...
 
-    async def apply_change(self, conn: Connection, case_id: UUID, change: StatusChange) -> list[UUID]:
-        """Set a case's public status and that of every report merged into it; the ids changed."""
+    async def record_change(self, conn: Connection, case_id: UUID, change: StatusChange) -> list[UUID]:
+        """Log a change for the case and every report merged into it (the callbacks' source); the ids."""

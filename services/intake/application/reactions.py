@@ -1,4 +1,4 @@
-"""What Intake does when messages arrive: channel reports to submit, downstream events to show the public."""
+"""What Intake does when messages arrive: channel reports to submit, downstream events to log for callbacks."""
 
 from __future__ import annotations
 
@@ -23,7 +23,10 @@ async def on_report_submitted(
 
 
 async def on_public_change(event: Any, intake: Intake, meta: EventMeta, conn: Connection) -> None:
-    """Dispatch's and Closure's events change what the public is told (公开状态)."""
+    """A change the public is told of (公开状态), logged per report for the callbacks; once, never on a rebuild.
+
+    The status itself is the projection's (application/public_status.py), in the same transaction.
+    """
     change = public_change(event)
     if change is not None:
-        await intake.reports.apply_change(conn, event.case_id, change)
+        await intake.reports.record_change(conn, event.case_id, change)

@@ -1,8 +1,10 @@
-"""The public view of each case (公开状态): tables `reports` and `status_changes`, all their SQL.
+"""The public view of each case (公开状态): `reports`, `status_changes` and the projection
+`public_status`, all their SQL, returning `ReportSummary` rows.
 
-Written when a report is recorded (adapters/submissions.py calls `record_submission`, whose SQL
-fills the first row) and when Dispatch's and Closure's events change what the public is told;
-read by the native API, Open311 and the duplicate check. Returns `ReportSummary` rows.
+`reports` is written once, when a report is recorded (adapters/submissions.py calls
+`record_submission`); `public_status` follows Dispatch's and Closure's events (a projection,
+rebuildable, ADR 0009); `status_changes` logs every change per report for the callbacks.
+Read by the native API, Open311 and the duplicate check.
 """
 
 from __future__ import annotations
@@ -18,24 +20,72 @@ import asyncpg
 
 from casekit.errors import InvalidInput
 from casekit.eventstore import Connection
+from casekit.projection import Names, Table
 from services.intake.application.ports import ReportSummary
 from services.intake.domain.duplicates import OpenCase
 from services.intake.domain.public_status import OPEN_STATUSES, StatusChange
 
 Reader = Connection | asyncpg.Pool
-SUMMARY = "SELECT * FROM report_summaries"
-NEARBY = """SELECT case_id, category_code, lat, lon, received_at FROM reports
-    WHERE open AND linked_to IS NULL AND category_code = $1 AND received_at >= $2
-      AND lat BETWEEN $3 AND $4 AND lon BETWEEN $5 AND $6"""
-# The open case's row first: it waits for (and then blocks) a merge in flight, whose FOR SHARE
-# on this row makes it copy the status; the merged rows then, in a statement of their own,
-# so that one committed meanwhile is seen (sql/004).
-UPDATE_CASE = """UPDATE reports SET status = $2, status_note = $3, unit_code = coalesce($4, unit_code),
-        unit_name = coalesce($5, unit_name), open = $6, updated_at = now()
-    WHERE case_id = $1 RETURNING case_id"""
-UPDATE_MERGED = UPDATE_CASE.replace("WHERE case_id = $1", "WHERE linked_to = $1")
-STATUS_CHANGE = "INSERT INTO status_changes (case_id, status, note, unit_name) VALUES ($1, $2, $3, $4)"
+
+# The projection: where each case stands, from Dispatch's and Closure's events (ADR 0009).
+# Upserts keep the latest change by the event's own time, so a rebuild that reads the topics in
+# another interleaving ends up with the same rows.
+PUBLIC_STATUS = Table(
+    "public_status",
+    """CREATE TABLE {table} (
+        case_id     uuid PRIMARY KEY,
+        status      text NOT NULL,
+        note        text,
+        unit_code   text,
+        unit_name   text,
+        open        boolean NOT NULL,
+        changed_at  timestamptz NOT NULL
+    );""",
+)
+UPSERT = """INSERT INTO {table} AS s (case_id, status, note, unit_code, unit_name, open, changed_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, note = excluded.note,
+        unit_code = coalesce(excluded.unit_code, s.unit_code), unit_name = coalesce(excluded.unit_name, s.unit_name),
+        open = excluded.open, changed_at = excluded.changed_at
+    WHERE s.changed_at <= excluded.changed_at"""
+
+# A report with where its case stands: a merged report (并单) shows its open case's status.
+SUMMARY = """SELECT * FROM (SELECT r.case_id, r.case_number, r.channel, r.category_code, r.description, r.lat, r.lon,
+        r.address, r.grid_code, r.community_code, r.street_code, r.district_code, r.external_id, r.photo_urls,
+        r.needs_confirmation, r.received_at, r.linked_to, primary_case.case_number AS linked_number,
+        coalesce(s.status, 'received') AS status,
+        CASE WHEN s.status IS NULL AND r.linked_to IS NOT NULL THEN '已并入案件 ' || r.linked_to ELSE s.note END
+            AS status_note,
+        s.unit_code, s.unit_name, r.expected_at, greatest(r.received_at, s.changed_at) AS updated_at
+    FROM reports r
+    LEFT JOIN reports primary_case ON primary_case.case_id = r.linked_to
+    LEFT JOIN public_status s ON s.case_id = coalesce(r.linked_to, r.case_id)) AS summaries"""
+NEARBY = """SELECT r.case_id, r.category_code, r.lat, r.lon, r.received_at FROM reports r
+    LEFT JOIN public_status s ON s.case_id = r.case_id
+    WHERE r.linked_to IS NULL AND coalesce(s.open, true) AND r.category_code = $1 AND r.received_at >= $2
+      AND r.lat BETWEEN $3 AND $4 AND r.lon BETWEEN $5 AND $6"""
+# The open case's row first: it waits for (and then holds off) a merge in flight, whose FOR
+# SHARE on this row makes it read the new status; then, in a statement of its own, every
+# report of the case, so that one merged meanwhile is seen (sql/004).
+LOCK_CASE = "SELECT 1 FROM reports WHERE case_id = $1 FOR UPDATE"
+STATUS_CHANGES = """INSERT INTO status_changes (case_id, status, note, unit_name)
+    SELECT case_id, $2, $3, $4 FROM reports WHERE case_id = $1 OR linked_to = $1 ORDER BY case_id
+    RETURNING case_id"""
 AREA_COLUMN = {6: "district_code", 9: "street_code", 12: "community_code", 15: "grid_code"}
+
+
+class PublicStatusRows:
+    """Writes one generation of the projection (the projection says which)."""
+
+    def __init__(self, conn: Connection, names: Names) -> None:
+        self.conn = conn
+        self.upsert = UPSERT.format(table=names[PUBLIC_STATUS.name])
+
+    async def apply(self, case_id: UUID, change: StatusChange, at: datetime) -> None:
+        open_ = change.status in OPEN_STATUSES
+        await self.conn.execute(
+            self.upsert, case_id, change.status, change.note, change.unit_code, change.unit_name, open_, at
+        )
 
 
 def summary_of(row: asyncpg.Record) -> ReportSummary:
@@ -60,13 +110,11 @@ async def open_cases_near(
     return [OpenCase(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
-async def apply_change(conn: Connection, case_id: UUID, change: StatusChange) -> list[UUID]:
-    """Set a case's public status and that of every report merged into it; log each change."""
-    args = (case_id, change.status, change.note, change.unit_code, change.unit_name, change.status in OPEN_STATUSES)
-    changed = [row[0] for row in await conn.fetch(UPDATE_CASE, *args)]
-    changed += [row[0] for row in await conn.fetch(UPDATE_MERGED, *args)]
-    await conn.executemany(STATUS_CHANGE, [(one, change.status, change.note, change.unit_name) for one in changed])
-    return changed
+async def record_change(conn: Connection, case_id: UUID, change: StatusChange) -> list[UUID]:
+    """Log a change for the case and every report merged into it (the callbacks' source); the ids."""
+    await conn.execute(LOCK_CASE, case_id)
+    rows = await conn.fetch(STATUS_CHANGES, case_id, change.status, change.note, change.unit_name)
+    return [row[0] for row in rows]
 
 
 class SqlReports:
@@ -75,7 +123,7 @@ class SqlReports:
     summary = staticmethod(summary)
     case_by_number = staticmethod(case_by_number)
     open_cases_near = staticmethod(open_cases_near)
-    apply_change = staticmethod(apply_change)
+    record_change = staticmethod(record_change)
 
 
 @dataclass(frozen=True)
