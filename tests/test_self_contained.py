@@ -1,6 +1,6 @@
 """The repository stands alone: no tracked file but prose reads the project notes beside a checkout.
 
-A clone from the project's own repository has no `../shared` folder (issue 8, section 1); what the
+A clone from the project's own repository has no notes folder beside it (issue 8, section 1); what the
 code needs from there is copied in with its provenance (deploy/crds/, tools/demo_city/source/).
 Markdown may still cite the notes; code, tests, scripts and the Makefile may not.
 """
@@ -11,9 +11,9 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = "shared"
-# Built from parts so that this file does not match itself: `../shared`, `shared/data`, and the
-# folder as a path segment of its own (`parent / "shared" / "data"`, `os.path.join('..', 'shared')`).
+SHARED = "sha" + "red"
+# Built from parts so that this file, tracked too, does not match itself: the parent folder's notes,
+# their data folder, and the folder's name as a string of its own (`ROOT.parent / NAME / "data"`).
 PATTERNS = (rf"\.\./{SHARED}", rf"{SHARED}/data", rf"[\"']{SHARED}[\"']")
 
 
@@ -37,7 +37,7 @@ def test_no_tracked_file_but_markdown_names_the_notes_beside_the_checkout() -> N
 
 
 def test_the_check_sees_a_path_built_from_segments_and_spares_markdown(tmp_path: Path) -> None:
-    # The old tests/deploy/crds.py read `parents[2].parent / "shared" / "data" / "crds"`.
+    # As the old tests/deploy/crds.py and tools/demo_city/generate.py read their files.
     (tmp_path / "crds.py").write_text(f'CRDS = ROOT.parent / "{SHARED}" / "data" / "crds"\n', encoding="utf-8")
     (tmp_path / "generate.py").write_text(f"# --source ../{SHARED}/data\n", encoding="utf-8")
     (tmp_path / "NOTES.md").write_text(f"Taken from ../{SHARED}/data.\n", encoding="utf-8")
