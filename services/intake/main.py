@@ -41,6 +41,7 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec:
         migrations=[SQL],
         context=context,
         background=workers(callbacks),
+        nul_responders={open311.PREFIX: open311.nul_refusal},
     )
 
 
