@@ -103,7 +103,7 @@ class Relay:
         # The lease connection also reads and records: if it dies, so does the lease and this loop.
         row = await lease.fetchrow(LOAD, self.name)
         position = Position(row[0], row[1]) if row else Position()
-        measured_at = -math.inf  # monotonic instant of the last idle measurement; -inf: measure now
+        measured_at = -math.inf  # monotonic instant of the last idle measurement; -inf: none yet
         while not self.stopping.is_set():
             batch = await self.store.read_all(position, self.batch_size, conn=lease)
             if not batch:
@@ -112,7 +112,6 @@ class Relay:
                     await self._measure_idle_lag(lease, position)
                 await self._pause(self.idle_seconds)
                 continue
-            measured_at = -math.inf  # after a batch, the first idle poll measures at once
             self.metrics.relay_lag.set((datetime.now(UTC) - batch[0].recorded_at).total_seconds())
             await self._publish(batch)
             if self.after_publish:
