@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -33,6 +35,13 @@ SAVE = """INSERT INTO relay_checkpoints (relay, transaction_id, global_position)
     ON CONFLICT (relay) DO UPDATE SET transaction_id = $2, global_position = $3, updated_at = now()"""
 LEASE = "SELECT pg_try_advisory_lock(hashtext(current_schema() || '.relay.' || $1))"
 UNLEASE = "SELECT pg_advisory_unlock_all()"
+# The oldest committed event past the checkpoint, read without READ_ALL's xmin fence: while a
+# long transaction anywhere holds the fence back, the relay reads nothing, yet this row waits
+# (ADR 0002, "alert on relay_lag_seconds"). The index on the pair makes it one probe; the age is
+# taken on the database's clock, which wrote `recorded_at`.
+OLDEST_UNPUBLISHED = """SELECT greatest(extract(epoch FROM clock_timestamp() - recorded_at), 0)::float8 FROM events
+    WHERE (transaction_id, global_position) > ($1, $2)
+    ORDER BY transaction_id, global_position LIMIT 1"""
 
 
 class Relay:
@@ -47,12 +56,15 @@ class Relay:
         metrics: Metrics,
         batch_size: int = 500,
         idle_seconds: float = 0.05,
+        lag_seconds: float = 1.0,
         after_publish: AfterPublish | None = None,
     ) -> None:
         self.name, self.store, self.producer, self.topic, self.source = name, store, producer, topic, source
         self.metrics = metrics
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        self.lag_seconds = lag_seconds
+        """How often an idle relay measures its lag: one index probe per interval."""
         self.after_publish = after_publish
         """Runs between publishing and recording the position: where a crash hurts most."""
         self.stopping = asyncio.Event()
@@ -91,10 +103,13 @@ class Relay:
         # The lease connection also reads and records: if it dies, so does the lease and this loop.
         row = await lease.fetchrow(LOAD, self.name)
         position = Position(row[0], row[1]) if row else Position()
+        measured_at = -math.inf  # monotonic instant of the last idle measurement; -inf: none yet
         while not self.stopping.is_set():
             batch = await self.store.read_all(position, self.batch_size, conn=lease)
             if not batch:
-                self.metrics.relay_lag.set(0)
+                if time.monotonic() - measured_at >= self.lag_seconds:
+                    measured_at = time.monotonic()
+                    await self._measure_idle_lag(lease, position)
                 await self._pause(self.idle_seconds)
                 continue
             self.metrics.relay_lag.set((datetime.now(UTC) - batch[0].recorded_at).total_seconds())
@@ -105,6 +120,11 @@ class Relay:
             await lease.execute(SAVE, self.name, position.transaction_id, position.global_position)
             if len(batch) < self.batch_size:
                 await self._pause(self.idle_seconds)
+
+    async def _measure_idle_lag(self, lease: Connection, position: Position) -> None:
+        """Nothing readable: the lag is the age of the oldest committed event the fence still hides, or 0."""
+        age = await lease.fetchval(OLDEST_UNPUBLISHED, position.transaction_id, position.global_position)
+        self.metrics.relay_lag.set(age or 0.0)
 
     async def _publish(self, batch: list[RecordedEvent]) -> None:
         deliveries = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -35,6 +35,7 @@ from casekit.supervision import Supervisor
 from casekit.tracing import setup_tracing
 from casekit.web.health import add_request_metrics
 from casekit.web.health import router as health_router
+from casekit.web.nul import RefuseNul, Responder
 from casekit.web.problems import register_problems
 
 
@@ -69,6 +70,8 @@ class ServiceSpec(Generic[C]):
     """Runs once the pool and context exist, before the consumers and routes (e.g. projection tables)."""
     background: Callable[[Runtime, C], Sequence[Worker]] = _none
     """Extra long-running workers (e.g. callbacks), started after the consumers, stopped before them."""
+    nul_responders: Mapping[str, Responder] = field(default_factory=dict)
+    """Per path prefix, how a request carrying a NUL is refused there (default: 422 problem+json)."""
     relay_after_publish: AfterPublish | None = field(default=None)
     """Fault injection for tests: runs between publishing and recording the position."""
 
@@ -144,6 +147,7 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
 
     app = FastAPI(title=f"city-cases {spec.name}", lifespan=lifespan)
     register_problems(app)
+    app.add_middleware(RefuseNul, responders=spec.nul_responders)  # inside the metrics: refusals counted
     add_request_metrics(app, metrics)
     app.include_router(health_router)
     for router in spec.routers:

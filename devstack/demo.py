@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# Points inside 鼓楼区, 云龙区 and 泉山区; categories from shared/data/categories.tsv.
+# Points inside 鼓楼区, 云龙区 and 泉山区 (cities/xuzhou-demo/README.md); categories from its categories.tsv.
 DEMO_REPORTS: list[dict[str, Any]] = [
     {
         "channel": "grid",

@@ -1,7 +1,7 @@
 """A real single-node Apache Kafka broker (KRaft, broker + controller in one JVM).
 
 Jars come from Maven Central through `tools/kafka/pom.xml`; storage is formatted
-with Kafka's own StorageTool. See ADR 0004 and shared/kafka-local.md.
+with Kafka's own StorageTool. See ADR 0004 (real servers without Docker).
 """
 
 from __future__ import annotations

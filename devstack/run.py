@@ -7,7 +7,6 @@ four services start as their own processes; demo reports flow through; then we w
 from __future__ import annotations
 
 import asyncio
-import base64
 import os
 import signal
 import subprocess
@@ -23,6 +22,7 @@ from aiokafka import AIOKafkaProducer
 
 from casekit.kafka.admin import ensure_topics
 from devstack.demo import DEMO_REPORTS
+from devstack.keys import demo_open311_key, dev_secrets, open311_hint
 from devstack.stack import RUN_DIR, Stack, start_stack
 from schemas.topics import ALL_TOPICS, REPORTS_HOTLINE
 
@@ -45,25 +45,19 @@ def port_of(name: str) -> int:
     return int(os.environ.get(f"{name.upper()}_PORT", SERVICES[name]))
 
 
-def dev_pii_key() -> str:
-    """A local key for reporters' contacts, made once under .run/ (production sets INTAKE_PII_KEY)."""
-    path = RUN_DIR / "pii.key"
-    if not path.exists():
-        RUN_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(base64.b64encode(os.urandom(32)).decode())
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def start_services(stack: Stack) -> list[Service]:
-    logs = RUN_DIR / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    env = {
-        "INTAKE_PII_KEY": dev_pii_key(),
+def service_environment(stack: Stack) -> dict[str, str]:
+    """What every service process gets: the environment, the local secrets it lacks, the stack."""
+    return {
         **os.environ,
+        **dev_secrets(),
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
     }
+
+
+def start_services(env: dict[str, str]) -> list[Service]:
+    logs = RUN_DIR / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
     started = []
     for name in SERVICES:
         log = logs / f"{name}.log"
@@ -129,7 +123,9 @@ def stop_services(services: list[Service]) -> None:
             service.process.kill()
 
 
-def print_welcome(services: list[Service], traces: list[dict[str, Any]], seconds: float) -> None:
+def print_welcome(
+    services: list[Service], traces: list[dict[str, Any]], seconds: float, open311_key: str | None
+) -> None:
     print(f"\nAll four services are up ({seconds:.0f}s). Demo cases and their traces:")
     for trace in traces:
         steps = " -> ".join(f"{e['service']}:{e['type'].split('.')[1]}" for e in trace["events"])
@@ -144,6 +140,7 @@ Post a report and read its trace:
     -d '{{"channel":"grid","category_code":"01002","description":"井盖破损","location":{{"lat":34.26,"lon":117.19}}}}'
   curl -s {analytics}/v1/cases/<case_id>/trace
 Open311 GeoReport v2: {intake}/open311/v2/discovery.json   Search reports: {intake}/v1/reports
+{open311_hint(intake, open311_key)}
 Metrics: {intake}/metrics   Ctrl-C stops everything.""",
         flush=True,
     )
@@ -161,11 +158,12 @@ def main() -> None:
     signal.signal(signal.SIGINT, request_stop)
     with start_stack(RUN_DIR) as stack:
         asyncio.run(ensure_topics(stack.bootstrap_servers, ALL_TOPICS))
-        services = start_services(stack)
+        env = service_environment(stack)
+        services = start_services(env)
         try:
             asyncio.run(wait_ready(services))
             traces = asyncio.run(load_demo(stack, services[0].url, services[3].url))
-            print_welcome(services, traces, time.monotonic() - started)
+            print_welcome(services, traces, time.monotonic() - started, demo_open311_key(env))
             while not stop_requested and all(s.process.poll() is None for s in services):
                 time.sleep(0.5)
         finally:

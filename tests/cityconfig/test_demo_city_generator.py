@@ -1,7 +1,9 @@
-"""The committed demo city is exactly what tools/demo_city/generate.py makes from shared/data."""
+"""The committed demo city is exactly what tools/demo_city/generate.py makes from its source/ folder."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,16 @@ from tools.demo_city.layout import tile
 
 @pytest.mark.parametrize("name", ["jurisdictions.geojson", "categories.tsv"])
 def test_the_committed_file_matches_a_fresh_generation(tmp_path: Path, name: str) -> None:
-    # shared/ sits beside every checkout, CI's included (DEVELOPERS.md).
-    assert SOURCE.is_dir(), f"reference data not found at {SOURCE}"
     generate(SOURCE, tmp_path)
 
     assert (tmp_path / name).read_bytes() == (DEFAULT_CITY / name).read_bytes()
+
+
+def test_the_sources_are_the_bytes_their_provenance_records() -> None:
+    recorded = set(re.findall(r"`([0-9a-f]{64})`", (SOURCE / "PROVENANCE.md").read_text(encoding="utf-8")))
+    present = {hashlib.sha256(p.read_bytes()).hexdigest() for p in SOURCE.iterdir() if p.name != "PROVENANCE.md"}
+
+    assert present == recorded
 
 
 def test_tiles_fill_their_box_in_proportion_to_their_weights() -> None:

@@ -1,9 +1,9 @@
-"""Offline validation of custom resources against the upstream CRDs kept in shared/data/crds.
+"""Offline validation of custom resources against the upstream CRDs kept in deploy/crds.
 
 The API server checks a custom resource against `spec.versions[i].schema.openAPIV3Schema` of
 its CRD; jsonschema can do the same for everything but the `x-kubernetes-*` extensions
 (CEL rules, list and map types), which it ignores. Two adjustments make it closer to what
-`kubectl apply` does (see PROVENANCE.md beside the CRDs):
+`kubectl apply` does (see deploy/crds/PROVENANCE.md):
 
 - kubectl validates fields strictly by default: an unknown field is an error, not silently
   pruned. Structural schemas leave objects open, so every object with `properties` and no
@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-CRD_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "crds"
+CRD_DIR = Path(__file__).resolve().parents[2] / "deploy" / "crds"
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the Kafka CRD alone is 600 kB
 _COMBINATORS = ("allOf", "anyOf", "oneOf")

@@ -1,7 +1,7 @@
 """The Kubernetes manifests in deploy/: valid for their operators, and in step with the code.
 
 Offline: no cluster, no servers. Custom resources are checked against the upstream CRDs in
-shared/data/crds (tests/deploy/crds.py); everything else against what the code says
+deploy/crds (tests/deploy/crds.py); everything else against what the code says
 (topics, ports, consumer groups, metric names).
 """
 

@@ -1,1 +1,1 @@
-"""Builds the demo city folder `cities/xuzhou-demo` from the reference data in shared/data."""
+"""Builds the demo city folder `cities/xuzhou-demo` from the reference data in tools/demo_city/source."""

@@ -1,10 +1,10 @@
-"""Write `cities/xuzhou-demo` (jurisdictions.geojson, categories.tsv) from shared/data, deterministically.
+"""Write `cities/xuzhou-demo` (jurisdictions.geojson, categories.tsv) from source/, deterministically.
 
-    .venv/bin/python -m tools.demo_city.generate [--source ../shared/data] [--out cities/xuzhou-demo]
+    .venv/bin/python -m tools.demo_city.generate [--source tools/demo_city/source] [--out cities/xuzhou-demo]
 
 Names and codes are real (NBS 2023 统计用区划代码); the geometry is synthetic (see layout.py and the
 city's README.md). The real district outlines (GCJ-02, AMap's) only give each district's extent and are
-not shipped.
+not shipped in the city folder. Sources, provenance and licences: source/PROVENANCE.md.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from cityconfig.coords import to_wgs84
 from tools.demo_city.layout import Box, district_boxes, round_box, tile
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT.parent / "shared" / "data"
+SOURCE = Path(__file__).resolve().with_name("source")
 OUT = ROOT / "cities" / "xuzhou-demo"
 GULOU, YUNLONG, QUANSHAN = "320302", "320303", "320311"
 
@@ -59,7 +59,7 @@ class Division:
 
 def read_divisions(source: Path) -> list[Division]:
     """The three central districts' rows, without placeholder communities and the streets left empty by that."""
-    with (source / "xuzhou" / "divisions.csv").open(encoding="utf-8", newline="") as file:
+    with (source / "divisions.csv").open(encoding="utf-8", newline="") as file:
         rows = [Division(r["level"], r["code"], r["name"], r["parent_code"]) for r in csv.DictReader(file)]
     rows = [r for r in rows if r.code[:6] in (GULOU, YUNLONG, QUANSHAN)]
     rows = [r for r in rows if not (r.level == "community" and PLACEHOLDER_MARK in r.name)]
@@ -69,7 +69,7 @@ def read_divisions(source: Path) -> list[Division]:
 
 def real_outlines(source: Path) -> dict[str, BaseGeometry]:
     """The AMap district outlines converted from GCJ-02 to WGS-84, vertex by vertex (only for extents and checks)."""
-    document = json.loads((source / "xuzhou" / "districts.geojson").read_text(encoding="utf-8"))
+    document = json.loads((source / "districts.geojson").read_text(encoding="utf-8"))
 
     def to_wgs(coords: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.array([to_wgs84(lat, lon, "GCJ02")[::-1] for lon, lat in coords])
@@ -146,7 +146,7 @@ def write_jurisdictions(path: Path, features: Sequence[dict[str, Any]]) -> None:
 
 
 def write_categories(source: Path, glosses_path: Path, path: Path) -> None:
-    """The 250 categories of shared/data/categories.tsv with an English gloss and a default urgency each."""
+    """The 250 categories of source/categories.tsv with an English gloss and a default urgency each."""
     with (source / "categories.tsv").open(encoding="utf-8", newline="") as file:
         categories = list(csv.DictReader(file, delimiter="\t"))
     with glosses_path.open(encoding="utf-8", newline="") as file:
@@ -182,7 +182,7 @@ def _feature(code: str, name: str, level: str, parent: str | None, box: Box) -> 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--source", type=Path, default=SOURCE, help="shared/data folder (default: %(default)s)")
+    parser.add_argument("--source", type=Path, default=SOURCE, help="folder of the source data (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=OUT, help="city folder to write (default: %(default)s)")
     args = parser.parse_args(argv)
     generate(args.source, args.out)

@@ -20,10 +20,12 @@ import asyncpg
 from fastapi import APIRouter, Request, Response
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.types import Scope
 
 from casekit.envelope import EventMeta, utc_now
 from casekit.errors import InvalidInput
 from casekit.logs import get_logger
+from casekit.web.nul import DETAIL, Where
 from cityconfig.catalogue import Category
 from cityconfig.city import City
 from services.intake.adapters.deps import IntakeDep
@@ -87,6 +89,13 @@ async def _answer(suffix: str, make: Callable[[], Awaitable[Document]]) -> Respo
     except InvalidInput as exc:
         document = error_document(refusal(exc))
     return render(fmt, document)
+
+
+def nul_refusal(scope: Scope, where: Where) -> Response:
+    """A NUL character refused (casekit.web.nul) as Open311's 400, in the format the path asks for."""
+    suffix = str(scope["path"]).rpartition(".")[2]
+    fmt: Fmt = next((known for known in FORMATS if known == suffix), "xml")
+    return render(fmt, error_document(Open311Error(400, DETAIL.format(where=where))))
 
 
 @router.get("/discovery.{suffix}")
