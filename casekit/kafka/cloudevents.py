@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from casekit.envelope import RecordedEvent
 from casekit.errors import InvalidInput, Undecodable
 from casekit.eventtypes import EventTypes, describe
+from casekit.web.nul import has_json_nul
 from schemas.base import SCHEMA_ID_BASE, Message
 
 SPEC_VERSION = "1.0"
@@ -82,6 +83,8 @@ def header_map(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
 def _body(record: ConsumerRecord[bytes, bytes]) -> Any:
     if record.value is None:
         raise Undecodable("empty message body")
+    if has_json_nul(record.value):  # PostgreSQL refuses it: retrying would block the partition for ever
+        raise Undecodable("a text holds a NUL character (U+0000)", rule="nul-character")
     try:
         return orjson.loads(record.value)
     except orjson.JSONDecodeError as error:

@@ -65,3 +65,23 @@ async def test_an_invalid_channel_message_is_dead_lettered_with_the_failed_rule_
     assert dict(parked[0].headers)["dlq_path"] == b"/location/lat"
     assert "a grid report on the hotline channel topic" in reasons[1]
     assert [orjson.loads(m.value) for m in parked] == [bad, wrong_channel]
+
+
+async def test_a_channel_message_with_a_nul_character_is_dead_lettered_and_the_next_one_handled(
+    stack: Stack, database: str, topics_for: str
+) -> None:
+    prefix = topics_for
+    poisoned = {**REPORT, "description": "暴露垃圾\u0000", "external_id": "12345-nul"}
+    app = create_app(IntakeSettings(**service_env(stack, database, prefix)))
+    async with running(app), producer_on(stack.bootstrap_servers) as producer:
+        for body in (poisoned, REPORT):
+            await producer.send_and_wait(f"{prefix}reports.hotline.v1", orjson.dumps(body), key=b"k")
+        [parked] = await read_topic(stack.bootstrap_servers, f"{prefix}dlq.intake", expected=1)
+
+        async def next_one_handled() -> None:
+            assert await app.state.runtime.pool.fetchval("SELECT count(*) FROM events") == 1
+
+        await eventually(next_one_handled)
+
+    assert dict(parked.headers)["dlq_rule"] == b"nul-character"
+    assert orjson.loads(parked.value) == poisoned
