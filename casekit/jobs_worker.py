@@ -34,7 +34,6 @@ from casekit.retry import backoff
 from casekit.tracing import context_from
 
 tracer = trace.get_tracer("casekit.jobs")
-log = get_logger("casekit.jobs")
 
 
 @dataclass(frozen=True)
@@ -114,9 +113,11 @@ class JobWorker:
         metrics: JobMetrics,
         *,
         on_settled: Callable[[Settled], None] | None = None,
+        service: str = "casekit",
     ) -> None:
         self.pool, self.queue, self.handler, self.policy, self.metrics = pool, queue, handler, policy, metrics
         self.on_settled = on_settled
+        self.log = get_logger(service).bind(queue=queue)
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -139,7 +140,7 @@ class JobWorker:
                 errors = 0
             except Exception as error:  # the database away: keep trying, the jobs wait for us
                 errors += 1
-                log.warning("job.claim_failed", queue=self.queue, error=repr(error), attempt=errors)
+                self.log.warning("job.claim_failed", error=repr(error), attempt=errors)
                 await self._pause(backoff(errors, self.policy.poll_seconds, 5.0))
                 continue
             if not started or len(self._in_flight) >= self.policy.concurrency:
@@ -171,12 +172,12 @@ class JobWorker:
     async def _reap(self, conn: Connection) -> None:
         for row in await jobs.reap_expired(conn, self.queue, self.policy.limits):
             self.metrics.expired.labels(self.queue).inc()
-            fields = {"queue": self.queue, "job_id": row["id"], "case_id": _text(row["correlation_id"])}
+            fields = {"job_id": row["id"], "case_id": _text(row["correlation_id"])}
             if row["state"] == "given_up":
                 self.metrics.given_up.labels(self.queue).inc()
-                log.error("job.given_up", reason="lease expired", **fields)
+                self.log.error("job.given_up", reason="lease expired", **fields)
             else:
-                log.warning("job.lease_expired", **fields)
+                self.log.warning("job.lease_expired", **fields)
 
     async def _count(self, conn: Connection) -> None:
         # At most once a second: the gauges need not follow every poll.
@@ -200,7 +201,7 @@ class JobWorker:
                 state, outcome = await self._run(job)
             except Exception as error:  # unrecorded (the database away): the lease expires, it is retried
                 span.record_exception(error)
-                log.warning("job.record_failed", **_fields(job), error=repr(error))
+                self.log.warning("job.record_failed", **_fields(job), error=repr(error))
                 return
             span.set_attribute("job.state", state or "lease_lost")
         self._observe(Settled(job, outcome, state))
@@ -242,16 +243,16 @@ class JobWorker:
         if isinstance(outcome, Done):
             if state == "done":
                 self.metrics.done.labels(self.queue).inc()
-                log.info("job.done", **fields)
+                self.log.info("job.done", **fields)
             else:
-                log.warning("job.lease_lost", **fields)
+                self.log.warning("job.lease_lost", **fields)
         else:
             self.metrics.failed.labels(self.queue).inc()
             if state == "given_up":
                 self.metrics.given_up.labels(self.queue).inc()
-                log.error("job.given_up", **fields, error=outcome.error)
+                self.log.error("job.given_up", **fields, error=outcome.error)
             else:
-                log.warning("job.failed", **fields, error=outcome.error)
+                self.log.warning("job.failed", **fields, error=outcome.error)
         if self.on_settled:
             self.on_settled(settled)
 
@@ -275,7 +276,7 @@ def _text(value: object) -> str | None:
 
 def _fields(job: Job) -> dict[str, Any]:
     # Never the payload: it may carry what logs must not (a URL with a token, personal data).
-    return {"queue": job.queue, "job_id": job.id, "attempt": job.attempt, "case_id": _text(job.correlation_id)}
+    return {"job_id": job.id, "attempt": job.attempt, "case_id": _text(job.correlation_id)}
 
 
 def _describe(error: BaseException) -> str:

@@ -4,6 +4,7 @@ and a timer that appends an event fires once however workers race (casekit/jobs*
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from uuid import uuid4
 
@@ -232,3 +233,36 @@ async def test_a_timer_appending_an_event_fires_once_when_two_workers_race(pool:
     assert [e.text for e in events.events if isinstance(e, Noted)] == ["overdue"]
     outcomes = Counter(a.outcome for a in (await record(pool, job_id)).attempts)
     assert outcomes == {"lease_expired": 1, "done": 1}
+
+
+async def test_a_job_is_owed_in_the_transaction_of_the_append_before_it(
+    pool: asyncpg.Pool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = EventStore(pool, TYPES)
+    kept, dropped = uuid4(), uuid4()
+    for case in (kept, dropped):
+        with contextlib.suppress(RuntimeError):
+            async with pool.acquire() as conn, conn.transaction():
+                meta = EventMeta(actor="tester", correlation_id=case)
+                await store.append(f"case-{case}", [Noted(case_id=case, text="opened")], meta=meta, expected_version=0,
+                                   conn=conn)  # fmt: skip
+                await jobs.enqueue(conn, QUEUE, {"case": str(case)}, order_key=str(case), correlation_id=case)
+                if case == dropped:
+                    raise RuntimeError("rolled back: neither the event nor the job exists")
+    handled: list[str] = []
+
+    async def handle(job: Job) -> Outcome:
+        handled.append(job.payload["case"])
+        return Done()
+
+    async with workers(pool, External(handle), fast_policy()):
+
+        async def done() -> None:
+            assert await states(pool) == {"done": 1}
+
+        await eventually(done)
+
+    assert handled == [str(kept)]
+    logged = [line for line in capsys.readouterr().out.splitlines() if "job.done" in line]
+    assert len(logged) == 1
+    assert str(kept) in logged[0]  # the case id, for finding a case's jobs in the logs

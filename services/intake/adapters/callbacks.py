@@ -174,7 +174,9 @@ class CallbackWorker:
     def __init__(self, pool: asyncpg.Pool, config: CallbackConfig, metrics: CallbackMetrics, jobs: JobMetrics) -> None:
         self.pool, self.config, self.metrics = pool, config, metrics
         self.client: httpx.AsyncClient | None = None
-        self.jobs = JobWorker(pool, QUEUE, External(self._deliver), config.policy, jobs, on_settled=self._observe)
+        self.jobs = JobWorker(
+            pool, QUEUE, External(self._deliver), config.policy, jobs, on_settled=self._observe, service="intake"
+        )
 
     async def run(self) -> None:
         # No redirects (a redirect could leave the allow-list) and no proxies from the environment.
