@@ -1,9 +1,11 @@
 """Callbacks: POST each public status change to the channel systems that subscribed to it.
 
-A status change owes one delivery per subscription of its case's channel; a trigger writes
-those rows in the change's own transaction (sql/002_callbacks.sql). `CallbackWorker`, one per
-replica, claims due deliveries with FOR UPDATE SKIP LOCKED, POSTs them a few at a time, and
-records every attempt. Submitting a report never waits on a receiver.
+A status change owes one delivery per subscription of its case's channel; a trigger enqueues
+each as a casekit durable job (queue `callbacks`) in the change's own transaction
+(sql/004_callbacks_on_jobs.sql). `CallbackWorker`, one per replica, is a casekit `JobWorker`
+with an external handler: it claims due deliveries (FOR UPDATE SKIP LOCKED), POSTs them a few
+at a time outside any transaction, and records every attempt. Submitting a report never waits
+on a receiver.
 
 The request a receiver gets::
 
@@ -33,26 +35,26 @@ order: a change waits until the one before it was accepted or given up.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
-from uuid import UUID
+from dataclasses import dataclass
+from datetime import timedelta
 
 import asyncpg
 import httpx
 import orjson
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from casekit.envelope import utc_now
+from casekit.jobs import Job, Limits
+from casekit.jobs_metrics import JobMetrics
+from casekit.jobs_worker import Done, External, Failed, JobPolicy, JobWorker, Outcome, Settled
 from casekit.logs import get_logger
-from casekit.retry import backoff
 from casekit.runtime import Runtime
 from casekit.service import Worker
+from services.intake.adapters import callbacks_store
+from services.intake.adapters.callbacks_store import QUEUE, Notification
 from services.intake.settings import IntakeSettings
 
 log = get_logger("intake")
@@ -87,6 +89,19 @@ class CallbackConfig:
         # Longer than any attempt (bounded by the timeout) plus recording it.
         return timedelta(seconds=self.timeout_seconds + 30)
 
+    @property
+    def policy(self) -> JobPolicy:
+        """Retried with backoff until the give-up time, however many attempts that takes."""
+        return JobPolicy(
+            lease=self.lease,
+            concurrency=CONCURRENCY,
+            poll_seconds=self.poll_seconds,
+            backoff_seconds=self.backoff_seconds,
+            max_backoff_seconds=self.max_backoff_seconds,
+            limits=Limits(max_attempts=None, give_up_after=self.give_up),
+            stop_grace_seconds=STOP_GRACE_SECONDS,
+        )
+
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     """The X-CityCases-Signature value: the timestamp is signed too, so it cannot be swapped."""
@@ -95,7 +110,9 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class CallbackMetrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
+    """Per channel, beside the queue's own `jobs_*{queue="callbacks"}`."""
+
+    def __init__(self, registry: CollectorRegistry, jobs: JobMetrics) -> None:
         self.delivered = Counter(
             "callbacks_delivered_total", "Callback deliveries a receiver accepted", ["channel"], registry=registry
         )
@@ -111,109 +128,28 @@ class CallbackMetrics:
             "callback_deliveries_pending", "Callback deliveries not yet accepted nor given up (all replicas)",
             registry=registry,
         )  # fmt: skip
+        # The same figure as jobs_pending{queue="callbacks"}, under the name dashboards know.
+        self.pending.set_function(lambda: _sample(jobs.pending, QUEUE))
 
 
-# Due deliveries whose case has no earlier change still owed to the same subscriber (the
-# order rule), locked without waiting for other replicas, leased by pushing next_attempt_at.
-# Per case, status_changes ids follow commit order: apply_status locks the case's report row
-# before it inserts, so a later change of the same case cannot commit before an earlier one.
-CLAIM = """WITH due AS (
-        SELECT d.id FROM callback_deliveries d
-        WHERE d.state = 'pending' AND d.next_attempt_at <= now()
-          AND NOT EXISTS (
-              SELECT 1 FROM callback_deliveries e
-              WHERE e.subscription_id = d.subscription_id AND e.case_id = d.case_id
-                AND e.state = 'pending' AND e.status_change_id < d.status_change_id)
-        ORDER BY d.next_attempt_at, d.id
-        LIMIT $1
-        FOR UPDATE SKIP LOCKED
-    ), claimed AS (
-        UPDATE callback_deliveries d SET next_attempt_at = now() + $2::interval, claim_token = gen_random_uuid()
-        FROM due WHERE d.id = due.id
-        RETURNING d.id, d.claim_token, d.attempts, d.subscription_id, d.status_change_id, d.case_id
-    )
-    SELECT c.id, c.claim_token, c.attempts, c.subscription_id, s.url, s.secret,
-        c.case_id, r.case_number, r.channel, r.external_id, r.expected_at,
-        sc.id AS sequence, sc.status, sc.note, sc.changed_at,
-        (SELECT p.unit_name FROM status_changes p
-         WHERE p.case_id = sc.case_id AND p.id <= sc.id AND p.unit_name IS NOT NULL
-         ORDER BY p.id DESC LIMIT 1) AS agency_responsible
-    FROM claimed c
-    JOIN callback_subscriptions s ON s.id = c.subscription_id
-    JOIN status_changes sc ON sc.id = c.status_change_id
-    JOIN reports r ON r.case_id = c.case_id"""
-ATTEMPT = """INSERT INTO callback_attempts (delivery_id, attempted_at, duration_ms, http_status, error)
-    VALUES ($1, $2, $3, $4, $5)"""
-# Only the claim's holder settles it, and only while pending (an unsubscribe cancels it).
-DELIVERED = """UPDATE callback_deliveries SET state = 'delivered', attempts = attempts + 1, claim_token = NULL,
-        finished_at = now()
-    WHERE id = $1 AND claim_token = $2 AND state = 'pending' RETURNING state"""
-# The last retry is due exactly at the give-up time; a failure at or after it gives up.
-FAILED = """UPDATE callback_deliveries SET attempts = attempts + 1, claim_token = NULL,
-        state = CASE WHEN now() >= created_at + $3::interval THEN 'given_up' ELSE 'pending' END,
-        finished_at = CASE WHEN now() >= created_at + $3::interval THEN now() END,
-        next_attempt_at = least(now() + $4::interval, created_at + $3::interval)
-    WHERE id = $1 AND claim_token = $2 AND state = 'pending' RETURNING state"""
-PENDING = "SELECT count(*) FROM callback_deliveries WHERE state = 'pending'"
+def _sample(gauge: Gauge, queue: str) -> float:
+    for family in gauge.collect():
+        for sample in family.samples:
+            if sample.labels.get("queue") == queue:
+                return sample.value
+    return 0.0
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A delivery this worker holds until its lease expires."""
-
-    id: int
-    token: UUID
-    attempt: int
-    """This attempt's number, from 1."""
-    subscription_id: UUID
-    url: str
-    secret: str = field(repr=False)
-    case_id: UUID
-    channel: str
-    payload: dict[str, Any]
-
-    @classmethod
-    def of(cls, row: asyncpg.Record) -> Claimed:
-        payload = {
-            "case_id": str(row["case_id"]),
-            "case_number": row["case_number"],
-            "channel": row["channel"],
-            "external_id": row["external_id"],
-            "status": row["status"],
-            "status_note": row["note"],
-            "agency_responsible": row["agency_responsible"],
-            "updated_at": row["changed_at"],
-            "expected_at": row["expected_at"],
-            "sequence": row["sequence"],
-        }
-        return cls(
-            row["id"], row["claim_token"], row["attempts"] + 1, row["subscription_id"], row["url"], row["secret"],
-            row["case_id"], row["channel"], payload,
-        )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Outcome:
-    at: datetime
-    duration_ms: int
-    http_status: int | None = None
-    error: str | None = None
-
-    @property
-    def accepted(self) -> bool:
-        return self.http_status is not None and 200 <= self.http_status < 300
-
-
-async def attempt(client: httpx.AsyncClient, claimed: Claimed, timeout_seconds: float) -> Outcome:
+async def attempt(client: httpx.AsyncClient, notification: Notification, timeout_seconds: float) -> Outcome:
     """One POST, never raising: whatever happens becomes the attempt's record."""
-    body = orjson.dumps(claimed.payload)
+    body = orjson.dumps(notification.body)
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
         "X-CityCases-Timestamp": timestamp,
-        "X-CityCases-Signature": sign(claimed.secret, timestamp, body),
+        "X-CityCases-Signature": sign(notification.secret, timestamp, body),
     }
-    at, started = utc_now(), time.perf_counter()
+    started = time.perf_counter()
 
     def took() -> int:
         return round((time.perf_counter() - started) * 1000)
@@ -221,134 +157,79 @@ async def attempt(client: httpx.AsyncClient, claimed: Claimed, timeout_seconds: 
     try:
         # httpx's timeout bounds each read; this bounds the whole exchange (a receiver trickling bytes).
         async with asyncio.timeout(timeout_seconds):
-            response = await client.post(claimed.url, content=body, headers=headers)
+            response = await client.post(notification.url, content=body, headers=headers)
     except (TimeoutError, httpx.TimeoutException):
-        return Outcome(at, took(), error=f"timeout after {timeout_seconds:g} s")
+        return Failed(f"timeout after {timeout_seconds:g} s", {"duration_ms": took()})
     except Exception as error:  # refused, reset, TLS…: recorded and retried like any failure
-        return Outcome(at, took(), error=f"{type(error).__name__}: {error}"[:500])
-    return Outcome(at, took(), http_status=response.status_code)
+        return Failed(f"{type(error).__name__}: {error}"[:500], {"duration_ms": took()})
+    detail = {"http_status": response.status_code, "duration_ms": took()}
+    if 200 <= response.status_code < 300:
+        return Done(detail)
+    return Failed(f"HTTP {response.status_code}", detail)
 
 
 class CallbackWorker:
-    """Claims due deliveries and attempts them, CONCURRENCY at a time, until stopped."""
+    """The `callbacks` queue's worker: attempts deliveries, CONCURRENCY at a time, until stopped."""
 
-    def __init__(self, pool: asyncpg.Pool, config: CallbackConfig, metrics: CallbackMetrics) -> None:
+    def __init__(self, pool: asyncpg.Pool, config: CallbackConfig, metrics: CallbackMetrics, jobs: JobMetrics) -> None:
         self.pool, self.config, self.metrics = pool, config, metrics
-        self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._pending_counted_at = 0.0
+        self.client: httpx.AsyncClient | None = None
+        self.jobs = JobWorker(
+            pool, QUEUE, External(self._deliver), config.policy, jobs, on_settled=self._observe, service="intake"
+        )
 
     async def run(self) -> None:
         # No redirects (a redirect could leave the allow-list) and no proxies from the environment.
         timeout = httpx.Timeout(self.config.timeout_seconds)
         limits = httpx.Limits(max_connections=CONCURRENCY)
         async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False, trust_env=False) as client:
-            errors = 0
-            while not self._stopping.is_set():
-                try:
-                    started = await self._claim_and_start(client)
-                    errors = 0
-                except Exception as error:  # the database away: keep trying, the rows wait for us
-                    errors += 1
-                    log.warning("callback.claim_failed", error=repr(error), attempt=errors)
-                    await self._pause(backoff(errors, self.config.poll_seconds, 30.0))
-                    continue
-                if not started or len(self._in_flight) >= CONCURRENCY:
-                    await self._pause(self.config.poll_seconds)
-            await self._drain()
+            self.client = client
+            await self.jobs.run()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
+        await self.jobs.stop()
 
-    async def _claim_and_start(self, client: httpx.AsyncClient) -> int:
-        await self._count_pending()
-        free = CONCURRENCY - len(self._in_flight)
-        if free <= 0:
-            return 0
-        rows = await self.pool.fetch(CLAIM, free, self.config.lease)
-        for row in rows:
-            task = asyncio.create_task(self._deliver(client, Claimed.of(row)), name=f"callback-{row['id']}")
-            self._in_flight.add(task)
-            task.add_done_callback(self._finished)
-        return len(rows)
+    async def _deliver(self, job: Job) -> Outcome:
+        assert self.client is not None  # set before the worker claims anything
+        notification = await callbacks_store.notification(self.pool, job.payload)
+        if notification is None:
+            return Failed("the status change or the subscription no longer exists", final=True)
+        return await attempt(self.client, notification, self.config.timeout_seconds)
 
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._in_flight.discard(task)
-        self._wake.set()  # a free slot, and maybe the next change of that case is now due
-
-    async def _deliver(self, client: httpx.AsyncClient, claimed: Claimed) -> None:
-        outcome = await attempt(client, claimed, self.config.timeout_seconds)
-        try:
-            state = await self._record(claimed, outcome)
-        except Exception as error:  # unrecorded: the lease expires and the delivery is attempted again
-            log.warning("callback.record_failed", case_id=str(claimed.case_id), delivery_id=claimed.id,
-                        error=repr(error))  # fmt: skip
-            return
-        self._observe(claimed, outcome, state)
-
-    async def _record(self, claimed: Claimed, outcome: Outcome) -> str | None:
-        """The attempt and the delivery's new state, in one transaction; None if the claim was lost."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(ATTEMPT, claimed.id, outcome.at, outcome.duration_ms, outcome.http_status, outcome.error)
-            if outcome.accepted:
-                state: str | None = await conn.fetchval(DELIVERED, claimed.id, claimed.token)
-            else:
-                delay = timedelta(
-                    seconds=backoff(claimed.attempt, self.config.backoff_seconds, self.config.max_backoff_seconds)
-                )
-                state = await conn.fetchval(FAILED, claimed.id, claimed.token, self.config.give_up, delay)
-        return state
-
-    def _observe(self, claimed: Claimed, outcome: Outcome, state: str | None) -> None:
+    def _observe(self, settled: Settled) -> None:
+        job, outcome, state = settled.job, settled.outcome, settled.state
+        channel = job.payload.get("channel", "unknown")
+        detail = outcome.detail or {}
         # Never the secret, the URL (it may carry a token) nor anything about the reporter.
         fields = {
-            "case_id": str(claimed.case_id),
-            "delivery_id": claimed.id,
-            "subscription_id": str(claimed.subscription_id),
-            "sequence": claimed.payload["sequence"],
-            "attempt": claimed.attempt,
-            "http_status": outcome.http_status,
-            "error": outcome.error,
-            "duration_ms": outcome.duration_ms,
+            "case_id": str(job.correlation_id),
+            "delivery_id": job.id,
+            "subscription_id": job.payload["subscription_id"],
+            "sequence": job.payload["status_change_id"],
+            "attempt": job.attempt,
+            "http_status": detail.get("http_status"),
+            "error": outcome.error if isinstance(outcome, Failed) else None,
+            "duration_ms": detail.get("duration_ms"),
             "state": state,
         }
-        if outcome.accepted:
-            self.metrics.delivered.labels(claimed.channel).inc()
-            log.info("callback.delivered", **fields)
+        if isinstance(outcome, Done):
+            if state == "done":  # not when an unsubscribe cancelled it meanwhile
+                self.metrics.delivered.labels(channel).inc()
+                log.info("callback.delivered", **fields)
             return
-        self.metrics.failed.labels(claimed.channel).inc()
+        self.metrics.failed.labels(channel).inc()
         if state == "given_up":
-            self.metrics.given_up.labels(claimed.channel).inc()
+            self.metrics.given_up.labels(channel).inc()
             log.error("callback.given_up", **fields)
         else:
             log.warning("callback.failed", **fields)
-
-    async def _count_pending(self) -> None:
-        # At most once a second: the gauge need not follow every poll.
-        if time.monotonic() - self._pending_counted_at >= 1.0:
-            self._pending_counted_at = time.monotonic()
-            self.metrics.pending.set(await self.pool.fetchval(PENDING))
-
-    async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
-        self._wake.clear()
-
-    async def _drain(self) -> None:
-        if not self._in_flight:
-            return
-        _, unfinished = await asyncio.wait(self._in_flight, timeout=STOP_GRACE_SECONDS)
-        for task in unfinished:
-            task.cancel()
-        await asyncio.gather(*unfinished, return_exceptions=True)
 
 
 def workers(config: CallbackConfig) -> Callable[[Runtime], Sequence[Worker]]:
     """`ServiceSpec.background`: one callback worker per replica; SKIP LOCKED shares the work."""
 
     def start(runtime: Runtime) -> Sequence[Worker]:
-        return [CallbackWorker(runtime.pool, config, CallbackMetrics(runtime.metrics.registry))]
+        jobs = JobMetrics.of(runtime.metrics.registry)
+        return [CallbackWorker(runtime.pool, config, CallbackMetrics(runtime.metrics.registry, jobs), jobs)]
 
     return start

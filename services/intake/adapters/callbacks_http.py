@@ -5,7 +5,7 @@ its signature are described in adapters/callbacks.py."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 import httpx
@@ -17,29 +17,11 @@ from casekit.errors import NotFound, Undecodable
 from casekit.logs import get_logger
 from casekit.runtime import RuntimeDep
 from schemas.intake import Channel
+from services.intake.adapters import callbacks_store
 from services.intake.adapters.callbacks import CallbackConfig
+from services.intake.adapters.callbacks_store import DeliveryState
 
 log = get_logger("intake")
-DeliveryState = Literal["pending", "delivered", "given_up", "cancelled"]
-
-SUBSCRIBE = """INSERT INTO callback_subscriptions (id, channel, url, secret) VALUES ($1, $2, $3, $4)
-    RETURNING id, channel, url, created_at"""
-ACTIVE = """SELECT id, channel, url, created_at FROM callback_subscriptions
-    WHERE deleted_at IS NULL AND ($1::text IS NULL OR channel = $1) ORDER BY created_at, id"""
-# FOR UPDATE waits for status changes owing this subscription a delivery (their trigger holds
-# FOR KEY SHARE), so the cancel below also sees the deliveries they committed.
-LOCK = "SELECT 1 FROM callback_subscriptions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"
-UNSUBSCRIBE = "UPDATE callback_subscriptions SET deleted_at = now() WHERE id = $1"
-CANCEL = """UPDATE callback_deliveries SET state = 'cancelled', claim_token = NULL, finished_at = now()
-    WHERE subscription_id = $1 AND state = 'pending'"""
-DELIVERIES = """SELECT d.id, d.subscription_id, d.case_id, d.status_change_id AS sequence, sc.status, d.state,
-        d.created_at, d.finished_at, CASE WHEN d.state = 'pending' THEN d.next_attempt_at END AS next_attempt_at
-    FROM callback_deliveries d JOIN status_changes sc ON sc.id = d.status_change_id
-    WHERE ($1::uuid IS NULL OR d.case_id = $1) AND ($2::text IS NULL OR d.state = $2)
-      AND ($3::uuid IS NULL OR d.subscription_id = $3)
-    ORDER BY d.id DESC LIMIT $4"""
-ATTEMPTS = """SELECT delivery_id, attempted_at AS at, http_status, error, duration_ms FROM callback_attempts
-    WHERE delivery_id = ANY($1) ORDER BY delivery_id, id"""
 
 
 class NewSubscription(BaseModel):
@@ -119,16 +101,17 @@ def router_for(config: CallbackConfig) -> APIRouter:
         url = canonical_url(body.url)
         if not allowed(url, config.allowlist):
             raise _refuse("the URL is not in the callback allow-list", "not-allowed")
-        row = await runtime.pool.fetchrow(SUBSCRIBE, new_id(), body.channel, url, body.secret.get_secret_value())
-        assert row is not None  # INSERT … RETURNING
-        log.info("callback.subscribed", subscription_id=str(row["id"]), channel=body.channel)
-        response.headers["Location"] = f"/v1/callbacks/{row['id']}"
-        return SubscriptionView.model_validate(dict(row))
+        secret = body.secret.get_secret_value()
+        created = await callbacks_store.subscribe(runtime.pool, new_id(), body.channel, url, secret)
+        log.info("callback.subscribed", subscription_id=str(created.id), channel=body.channel)
+        response.headers["Location"] = f"/v1/callbacks/{created.id}"
+        return SubscriptionView.model_validate(created, from_attributes=True)
 
     @router.get("/v1/callbacks")
     async def subscriptions(runtime: RuntimeDep, channel: Channel | None = None) -> list[SubscriptionView]:
         """The active subscriptions (without their secrets)."""
-        return [SubscriptionView.model_validate(dict(row)) for row in await runtime.pool.fetch(ACTIVE, channel)]
+        found = await callbacks_store.active(runtime.pool, channel)
+        return [SubscriptionView.model_validate(subscription, from_attributes=True) for subscription in found]
 
     @router.get("/v1/callbacks/deliveries")
     async def deliveries(
@@ -140,21 +123,17 @@ def router_for(config: CallbackConfig) -> APIRouter:
     ) -> list[DeliveryView]:
         """Deliveries, newest first, each with every attempt made so far."""
         async with runtime.pool.acquire() as conn:
-            rows = await conn.fetch(DELIVERIES, case_id, state, subscription_id, limit)
-            attempts = await conn.fetch(ATTEMPTS, [row["id"] for row in rows])
-        by_delivery: dict[int, list[AttemptView]] = {}
-        for a in attempts:
-            by_delivery.setdefault(a["delivery_id"], []).append(AttemptView.model_validate(dict(a)))
-        return [DeliveryView(**dict(row), attempts=by_delivery.get(row["id"], [])) for row in rows]
+            found = await callbacks_store.deliveries(
+                conn, case_id=case_id, state=state, subscription_id=subscription_id, limit=limit
+            )
+        return [DeliveryView.model_validate(delivery, from_attributes=True) for delivery in found]
 
     @router.delete("/v1/callbacks/{subscription_id}", status_code=204)
     async def unsubscribe(subscription_id: UUID, runtime: RuntimeDep) -> None:
         """Stop notifying; deliveries still owed are cancelled."""
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval(LOCK, subscription_id):
+        async with runtime.pool.acquire() as conn:
+            if not await callbacks_store.unsubscribe(conn, subscription_id):
                 raise NotFound(f"no callback subscription {subscription_id}")
-            await conn.execute(UNSUBSCRIBE, subscription_id)
-            await conn.execute(CANCEL, subscription_id)
         log.info("callback.unsubscribed", subscription_id=str(subscription_id))
 
     return router
