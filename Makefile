@@ -51,10 +51,13 @@ bench: install kafka-jars
 	$(BIN)/python -m bench.eventstore
 	$(BIN)/python -m bench.intake
 
-# Rebuild Analytics' read models from offset 0 while it runs (ADR 0009): `make rebuild [PROJECTIONS=…]`.
-# Needs DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS, as the running service has them.
+# Rebuild a service's read models from offset 0 while it runs (ADR 0009):
+# `make rebuild [SERVICE=analytics|intake] [PROJECTIONS=…]`. Uses DATABASE_URL and
+# KAFKA_BOOTSTRAP_SERVERS, or the stack `make run` started (.run/stack.env).
+SERVICE ?= analytics
 rebuild: install
-	$(BIN)/python -m services.analytics.rebuild $(PROJECTIONS)
+	@if [ -z "$$DATABASE_URL" ] && [ -f .run/stack.env ]; then set -a; . ./.run/stack.env; set +a; fi; \
+		$(BIN)/python -m services.$(SERVICE).rebuild $(PROJECTIONS)
 
 clean:
 	rm -rf .run $(VENV) $(KAFKA_LIBS) tools/asyncapi/node_modules

@@ -55,6 +55,14 @@ def service_environment(stack: Stack) -> dict[str, str]:
     }
 
 
+STACK_ENV = RUN_DIR / "stack.env"
+
+
+def write_stack_env(stack: Stack) -> None:
+    """Where the running stack is, for commands beside it (`make rebuild`); removed on exit."""
+    STACK_ENV.write_text(f"DATABASE_URL={stack.database_url}\nKAFKA_BOOTSTRAP_SERVERS={stack.bootstrap_servers}\n")
+
+
 def start_services(env: dict[str, str]) -> list[Service]:
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -159,6 +167,7 @@ def main() -> None:
     with start_stack(RUN_DIR) as stack:
         asyncio.run(ensure_topics(stack.bootstrap_servers, ALL_TOPICS))
         env = service_environment(stack)
+        write_stack_env(stack)
         services = start_services(env)
         try:
             asyncio.run(wait_ready(services))
@@ -168,6 +177,7 @@ def main() -> None:
                 time.sleep(0.5)
         finally:
             print("\nStopping services, Kafka and PostgreSQL...", flush=True)
+            STACK_ENV.unlink(missing_ok=True)
             stop_services(services)
 
 

@@ -236,8 +236,9 @@ async def test_a_timer_appending_an_event_fires_once_when_two_workers_race(pool:
 
 
 async def test_a_job_is_owed_in_the_transaction_of_the_append_before_it(
-    pool: asyncpg.Pool, capsys: pytest.CaptureFixture[str]
+    pool: asyncpg.Pool, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("INFO")
     store = EventStore(pool, TYPES)
     kept, dropped = uuid4(), uuid4()
     for case in (kept, dropped):
@@ -263,6 +264,6 @@ async def test_a_job_is_owed_in_the_transaction_of_the_append_before_it(
         await eventually(done)
 
     assert handled == [str(kept)]
-    logged = [line for line in capsys.readouterr().out.splitlines() if "job.done" in line]
+    logged = [str(record.msg) for record in caplog.records if "job.done" in str(record.msg)]
     assert len(logged) == 1
     assert str(kept) in logged[0]  # the case id, for finding a case's jobs in the logs

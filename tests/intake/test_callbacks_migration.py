@@ -44,7 +44,10 @@ async def test_deliveries_recorded_before_the_move_to_jobs_keep_their_attempts(d
             await conn.execute("UPDATE callback_deliveries SET state = 'delivered', attempts = 2 WHERE id = $1", first)
             await conn.execute("UPDATE callback_deliveries SET attempts = 1 WHERE id = $1", second)
 
-        assert await migrate(database, "intake", [SQL]) == ["adapters/004_callbacks_on_jobs.sql"]
+        assert await migrate(database, "intake", [SQL]) == [
+            "adapters/004_callbacks_on_jobs.sql",
+            "adapters/005_submissions_and_public_status.sql",
+        ]
         async with pool.acquire() as conn:
             moved = await callbacks_store.deliveries(conn, case_id=case, state=None, subscription_id=None, limit=10)
             await conn.execute("INSERT INTO status_changes (case_id, status) VALUES ($1, 'closed')", case)
