@@ -352,30 +352,3 @@ async def test_a_case_number_is_accepted_as_its_own_token(intake: IntakeUnderTes
 
     root = as_xml(await intake.client.get(f"{V2}/tokens/{number}.xml"))
     assert root.findtext("request/service_request_id") == root.findtext("request/token") == number
-
-
-async def test_idempotency_keys_belong_to_the_client_that_sent_them(intake: IntakeUnderTest) -> None:
-    def post_as(api_key: str) -> Any:
-        return intake.client.post(f"{V2}/requests.json", data=form(api_key=api_key), headers={"Idempotency-Key": "k-1"})
-
-    first, retried, other_client = await post_as(KEY), await post_as(KEY), await post_as("bare-key")
-    native = await intake.post(
-        {"channel": "public", "category_code": "01002", "description": "x", "location": POINT},
-        **{"Idempotency-Key": "k-1"},
-    )
-
-    numbers = [as_json(reply)[0]["service_request_id"] for reply in (first, retried, other_client)]
-    assert numbers[0] == numbers[1]
-    assert numbers[2] != numbers[0]
-    assert native.status_code == 201
-    assert native.json()["case_number"] not in numbers
-
-
-async def test_an_idempotency_key_reused_for_another_request_is_an_open311_error(intake: IntakeUnderTest) -> None:
-    headers = {"Idempotency-Key": "k-2"}
-    await intake.client.post(f"{V2}/requests.json", data=form(), headers=headers)
-    reply = await intake.client.post(f"{V2}/requests.json", data=form(description="另一个问题"), headers=headers)
-
-    assert reply.status_code == 400
-    [error] = as_json(reply)
-    assert "Idempotency-Key" in error["description"]
