@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import pydantic_core
 from opentelemetry import trace
+from uuid_utils import uuid7 as fast_id  # v7 as `new_id`, without the copy into uuid.UUID (asyncpg takes .bytes)
 
 from casekit.envelope import EventMeta, Position, RecordedEvent, new_id, utc_now
 from casekit.errors import AppendOrderError, ConcurrencyError
@@ -37,7 +39,30 @@ READ_ALL = f"""SELECT {_COLUMNS} FROM events
       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
     ORDER BY transaction_id, global_position LIMIT $3"""
 
+# `append_events(...)` (001_eventstore.sql) stays for SQL that appends and does more in one call.
 APPEND = "SELECT append_events($1, $2, $3, $4, $5, $6, $7::jsonb[], $8, $9, $10, $11, $12)"
+
+# `append` in one plain statement (ADR 0008): a plpgsql call cost about as much again as the
+# INSERT it wraps. Its WHERE is a one-time filter, evaluated before any row is written: the
+# append must be its transaction's first write (ADR 0002) and the stream at the expected
+# version. A refused append inserts nothing ("INSERT 0 0"); `_refuse` then says why. Two
+# appenders that both pass the check collide on the primary key (a unique violation).
+# Event ids are made here: the server's uuidv7() draws strong randomness per row, ~6 µs each.
+_GUARD = """WHERE pg_current_xact_id_if_assigned() IS NULL
+      AND coalesce((SELECT max(version) FROM events WHERE stream_id = $1), 0) = $2"""
+APPEND_ONE = f"""INSERT INTO events (stream_id, version, event_id, type, schema_version, occurred_at, data,
+        actor, correlation_id, causation_id, traceparent, tracestate)
+    SELECT $1, $2 + 1, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12
+    {_GUARD}"""
+# The events' data travel as one JSON array, serialised in one call and split by the server.
+APPEND_MANY = f"""INSERT INTO events (stream_id, version, event_id, type, schema_version, occurred_at, data,
+        actor, correlation_id, causation_id, traceparent, tracestate)
+    SELECT $1, $2 + e.n::integer, e.event_id, e.type, e.schema_version, $6, e.data, $8, $9, $10, $11, $12
+    FROM ROWS FROM (unnest($3::uuid[], $4::text[], $5::integer[]), jsonb_array_elements($7::jsonb))
+         WITH ORDINALITY AS e(event_id, type, schema_version, data, n)
+    {_GUARD}"""
+REFUSAL = """SELECT pg_current_xact_id_if_assigned() IS NULL,
+    coalesce((SELECT max(version) FROM events WHERE stream_id = $1), 0)"""
 
 
 @contextlib.contextmanager
@@ -110,10 +135,36 @@ class EventStore:
             return expected_version
         attributes: dict[str, str | int] = {"stream.id": stream_id, "events.count": len(events)}
         with tracer.start_as_current_span("eventstore.append", attributes=attributes), translated_errors(stream_id):
-            args = self.append_arguments(stream_id, events, meta, expected_version)
-            version = int(await (conn or self.pool).fetchval(APPEND, *args))
+            db = conn or self.pool
+            if len(events) == 1:
+                [event] = events
+                ids: Any = fast_id()
+                data: Any = event.model_dump_json()
+                types: Any = event.type
+                schema_versions: Any = event.schema_version
+                statement = APPEND_ONE
+            else:
+                ids = [fast_id() for _ in events]
+                data = pydantic_core.to_json(events).decode()  # a JSON array, as model_dump_json each
+                types = [event.type for event in events]
+                schema_versions = [event.schema_version for event in events]
+                statement = APPEND_MANY
+            status = await db.execute(
+                statement, stream_id, expected_version, ids, types, schema_versions, utc_now(), data,
+                meta.actor, meta.correlation_id, meta.causation_id, meta.traceparent, meta.tracestate,
+            )  # fmt: skip
+            if status == "INSERT 0 0":
+                await self._refuse(db, stream_id, expected_version)
         self.appended(events)
-        return version
+        return expected_version + len(events)
+
+    @staticmethod
+    async def _refuse(db: Connection | asyncpg.Pool, stream_id: str, expected_version: int) -> None:
+        """Raise what stopped an append that inserted nothing."""
+        first_write, version = await db.fetchrow(REFUSAL, stream_id) or (True, 0)
+        if not first_write:
+            raise AppendOrderError("append must be the first write of its transaction")
+        raise ConcurrencyError(f"stream {stream_id} is at version {version}, not {expected_version}")
 
     async def read_stream(self, stream_id: str, *, after_version: int = 0, conn: Connection | None = None) -> Stream:
         rows = await (conn or self.pool).fetch(READ_STREAM, stream_id, after_version)
