@@ -26,9 +26,13 @@ tracer = trace.get_tracer("casekit.eventstore")
 START = Position()
 
 # Instants as integer microseconds: decoding datetimes dominated catch-up reads (RecordedEvent).
-_COLUMNS = """event_id, stream_id, version, type, schema_version,
-    (extract(epoch FROM occurred_at) * 1000000)::bigint, (extract(epoch FROM recorded_at) * 1000000)::bigint, actor,
-    correlation_id, causation_id, traceparent, tracestate, data::text, transaction_id, global_position"""
+# date_part's float8 is exact to the microsecond for these dates (checked on 5 million
+# instants, 1970-2100) and costs the server less than half of extract's numeric.
+# Ids as text: a decoded UUID is one more object per id for the garbage collector to track,
+# and the collector was most of a catch-up read's time (ADR 0008); properties parse on use.
+_COLUMNS = """event_id::text, stream_id, version, type, schema_version,
+    (date_part('epoch', occurred_at) * 1e6)::bigint, (date_part('epoch', recorded_at) * 1e6)::bigint, actor,
+    correlation_id::text, causation_id::text, traceparent, tracestate, data::text, transaction_id, global_position"""
 
 READ_STREAM = f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version"
 
@@ -172,11 +176,12 @@ class EventStore:
         return Stream(events=events, version=rows[-1][2] if rows else after_version)
 
     async def read_recorded(self, stream_id: str, conn: Connection | None = None) -> list[RecordedEvent]:
-        return [RecordedEvent(row) for row in await (conn or self.pool).fetch(READ_STREAM, stream_id, 0)]
+        return await (conn or self.pool).fetch(READ_STREAM, stream_id, 0, record_class=RecordedEvent)
 
     async def read_all(
         self, after: Position = START, limit: int = 1000, conn: Connection | None = None
     ) -> list[RecordedEvent]:
         """Events after `after` in the global order; never skips one that commits later."""
-        rows = await (conn or self.pool).fetch(READ_ALL, after.transaction_id, after.global_position, limit)
-        return [RecordedEvent(row) for row in rows]
+        return await (conn or self.pool).fetch(
+            READ_ALL, after.transaction_id, after.global_position, limit, record_class=RecordedEvent
+        )

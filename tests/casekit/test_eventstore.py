@@ -67,6 +67,18 @@ async def test_recorded_events_carry_their_metadata(store: EventStore) -> None:
     assert recorded.recorded_at >= recorded.occurred_at
 
 
+async def test_recorded_instants_and_ids_are_exact(store: EventStore, pool: asyncpg.Pool) -> None:
+    case = uuid4()
+    await store.append("note-9", [noted(case, "t")], meta=META.for_case(case), expected_version=0)
+
+    [recorded] = await store.read_recorded("note-9")
+    stored = await pool.fetchrow("SELECT event_id, occurred_at, recorded_at FROM events WHERE stream_id = 'note-9'")
+
+    assert stored is not None
+    assert (recorded.event_id, recorded.occurred_at, recorded.recorded_at) == tuple(stored)  # to the microsecond
+    assert (recorded.correlation_id, recorded.causation_id) == (case, None)
+
+
 async def test_append_at_a_stale_version_is_a_conflict(store: EventStore) -> None:
     case = uuid4()
     await store.append("note-3", [noted(case, "first")], meta=META, expected_version=0)
