@@ -52,8 +52,8 @@ POOL_SIZE = 10
 TRANSACTIONS_PER_STREAM = 10
 PAGE = 5000
 ROUNDS = 3
-APPEND_TARGET = 0.70
-READ_TARGET = 300_000.0
+APPEND_TARGET = 0.75
+READ_TARGET = 0.55
 UNIT = "events/s"
 TEXT = "Pavement damaged near the east gate of the market"
 PEER_TOPIC = "bench.eventstore:BenchEvent"
@@ -417,8 +417,8 @@ def code_version() -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    changed = git("status", "--porcelain", "--", "casekit", "schemas")
-    return f"{commit}, with uncommitted changes to casekit or schemas" if changed else commit
+    changed = git("status", "--porcelain", "--", "casekit", "schemas", "services", "bench")
+    return f"{commit}, with uncommitted changes" if changed else commit
 
 
 def environment(server: dict[str, str], code: str, load: tuple[float, float]) -> list[tuple[str, str]]:
@@ -434,7 +434,7 @@ def environment(server: dict[str, str], code: str, load: tuple[float, float]) ->
         ),
         ("asyncpg", package_version("asyncpg")),
         ("eventsourcing", f"{package_version('eventsourcing')} (psycopg {package_version('psycopg')})"),
-        ("Load average (1 min) before and after", f"{load[0]:.2f}, {load[1]:.2f}"),
+        ("Load average (1 min) before and after", f"{load[0]:.2f}, {load[1]:.2f} (other agents share the cores)"),
         ("Command", f"`{COMMAND}`"),
     ]
 
@@ -470,25 +470,22 @@ def results_table(results: Sequence[Measurement], runs: Runs) -> list[str]:
 
 def targets_table(results: Sequence[Measurement]) -> list[str]:
     lines = ["| Target | Result | |", "|---|---:|---|"]
-    for mode in (APPEND_SINGLE, APPEND_BATCHED):
+    for mode, target in ((APPEND_SINGLE, APPEND_TARGET), (APPEND_BATCHED, APPEND_TARGET), (READ_ALL, READ_TARGET)):
         ratio = find(results, f"ours: {mode}").ratio or 0.0
-        lines.append(
-            f"| ours: {mode} ≥ {APPEND_TARGET:.0%} of ceiling | {ratio:.1%} | {verdict(ratio >= APPEND_TARGET)} |"
-        )
-    read = find(results, f"ours: {READ_ALL}").value
-    lines.append(
-        f"| ours: {READ_ALL} ≥ {rate_text(READ_TARGET)} events/s | {rate_text(read)} | {verdict(read >= READ_TARGET)} |"
-    )
+        lines.append(f"| ours: {mode} ≥ {target:.2f} of ceiling | {ratio:.2f} | {verdict(ratio >= target)} |")
     return lines
 
 
 METHOD = f"""\
-- **ours**: `casekit.eventstore.EventStore.append` (one `append_events` call per transaction, expected
-  version checked) and `read_all` in pages of {PAGE:,}; pool of {POOL_SIZE} asyncpg connections.
+- **ours**: `casekit.eventstore.EventStore.append` (one guarded `INSERT … SELECT` per transaction: first
+  write of its transaction, expected version checked, ADR 0008) and `read_all` (gap-free, ADR 0002) in
+  pages of {PAGE:,}, rows as `RecordedEvent`; pool of {POOL_SIZE} asyncpg connections.
 - **ceiling**: bare asyncpg, with a pool made as ours is (`casekit.db.create_pool`), on `ceiling(id
   bigserial primary key, stream_id text, version int, data jsonb, unique (stream_id, version))`: one
   autocommit `INSERT` per event, or one `INSERT … SELECT FROM unnest(…)` per 100 events; read with
-  `SELECT * FROM ceiling WHERE id > $1 ORDER BY id LIMIT {PAGE}`.
+  `SELECT * FROM ceiling WHERE id > $1 ORDER BY id LIMIT {PAGE}`. The ceiling reads its 4 columns, ours
+  reads the 15 an event carries (ids, type, versions, instants, actor, causation, trace, data, position):
+  the ratio is what the envelope and the gap-free order cost together, not like for like.
 - **peer**: `eventsourcing` `PostgresApplicationRecorder` (text originator ids; its table lock gives a
   gap-free order, as ours does) with `insert_events` from {WRITERS} threads; read with
   `select_notifications` in pages of {PAGE:,}.
