@@ -96,6 +96,8 @@ MODES = (APPEND_SINGLE, APPEND_BATCHED, READ_ALL)
 STORED = sum(workload.events + workload.warmup().events for workload in (SINGLE, BATCHED))
 """Events each system holds when it is read."""
 SYSTEMS = ("ours", "ceiling", "peer")
+BARE = "bare read of our rows"
+"""Reference, not a target: ours' own table read with no horizon and asyncpg's default decoding."""
 
 Rates = dict[str, float]
 """Events per second by mode."""
@@ -138,6 +140,8 @@ class Subject:
     url: str
     writer: Writer
     read: Callable[[], Awaitable[int]]
+    bare_read: Callable[[], Awaitable[int]] | None = None
+    """A bare read of the same rows and columns, for reference (ours only)."""
 
 
 def plan_writer(key: str, writer: int, workload: Workload) -> list[Append]:
@@ -241,7 +245,21 @@ async def open_ours(admin_url: str, resources: AsyncExitStack) -> Subject:
     pool = await create_pool(url, "bench", min_size=WRITERS, max_size=POOL_SIZE)
     resources.push_async_callback(pool.close)
     store = EventStore(pool, EventTypes([BenchEvent]))
-    return Subject(url, ours_writer(store), lambda: read_ours(store))
+    return Subject(url, ours_writer(store), lambda: read_ours(store), lambda: read_bare(pool))
+
+
+BARE_READ = """SELECT event_id, stream_id, version, type, schema_version, occurred_at, recorded_at, actor,
+    correlation_id, causation_id, traceparent, tracestate, data, transaction_id, global_position FROM events
+    WHERE (transaction_id, global_position) > ($1, $2) ORDER BY transaction_id, global_position LIMIT $3"""
+
+
+async def read_bare(pool: asyncpg.Pool) -> int:
+    """Our events as stored, every column decoded by asyncpg as it does by default, no horizon."""
+    count, last = 0, (0, 0)
+    while rows := await pool.fetch(BARE_READ, *last, PAGE):
+        count += len(rows)
+        last = (rows[-1][13], rows[-1][14])
+    return count
 
 
 CEILING_TABLE = """CREATE TABLE ceiling (
@@ -354,7 +372,7 @@ OPENERS: dict[str, Callable[[str, AsyncExitStack], Awaitable[Subject]]] = {
 
 async def measure_round(admin_url: str) -> dict[str, Rates]:
     """Every system in turn, measurement by measurement, so that those compared run close in time."""
-    rates: dict[str, Rates] = {system: {} for system in SYSTEMS}
+    rates: dict[str, Rates] = {system: {} for system in (*SYSTEMS, BARE)}
     async with AsyncExitStack() as resources:
         subjects = {system: await OPENERS[system](admin_url, resources) for system in SYSTEMS}
         for mode, workload in ((APPEND_SINGLE, SINGLE), (APPEND_BATCHED, BATCHED)):
@@ -364,6 +382,8 @@ async def measure_round(admin_url: str) -> dict[str, Rates]:
             await vacuum(subject.url)
         for system, subject in subjects.items():
             rates[system][READ_ALL] = await read_rate(subject.read)
+        if bare := subjects["ours"].bare_read:
+            rates[BARE] = {READ_ALL: await read_rate(bare)}
     return rates
 
 
@@ -382,6 +402,9 @@ def measurements(runs: Runs) -> list[Measurement]:
             value = median(rates[mode] for rates in runs[system])
             ratio = paired_ratio(runs, system, "ceiling", mode)
             results.append(Measurement(f"{system}: {mode}", value, UNIT, ceiling.name, ratio))
+    value = median(rates[READ_ALL] for rates in runs[BARE])
+    ratio = paired_ratio(runs, BARE, "ceiling", READ_ALL)
+    results.append(Measurement(f"{BARE}: {READ_ALL}", value, UNIT, f"ceiling: {READ_ALL}", ratio))
     return results
 
 
@@ -476,6 +499,14 @@ def targets_table(results: Sequence[Measurement]) -> list[str]:
     return lines
 
 
+def reference_line(runs: Runs) -> str:
+    ratio = paired_ratio(runs, "ours", BARE, READ_ALL)
+    return (
+        f"Reference, no target: ours reads all at {ratio:.2f} of the bare read of its own rows (the same 15"
+        " columns, asyncpg's default decoding, no xid horizon): the gap to the ceiling is the envelope's width."
+    )
+
+
 METHOD = f"""\
 - **ours**: `casekit.eventstore.EventStore.append` (one guarded `INSERT … SELECT` per transaction: first
   write of its transaction, expected version checked, ADR 0008) and `read_all` (gap-free, ADR 0002) in
@@ -495,6 +526,8 @@ METHOD = f"""\
   (`BenchEvent`, {PAYLOAD_BYTES} bytes); events for all systems, and the ceiling's and peer's rows, are
   built before the clock starts; ours serialises inside `append`.
 - Reading covers every event the system holds ({STORED:,}, counted), after `VACUUM ANALYZE`.
+- **bare read of our rows** (reference, no target): ours' `events` table read in the same order and pages
+  with every column as stored and decoded by asyncpg's defaults, without the xid horizon.
 - {ROUNDS} rounds; each gives every system a fresh database, then runs each measurement on
   every system in turn. Rates are the median round; a ratio is the median of the rounds' ratios,
   as the systems compared ran back to back within a round.
@@ -509,6 +542,7 @@ def render_section(results: Sequence[Measurement], runs: Runs, facts: list[tuple
     lines += results_table(results, runs)
     lines += ["", "### Targets", ""]
     lines += targets_table(results)
+    lines += ["", reference_line(runs)]
     return "\n".join(lines) + "\n"
 
 
@@ -536,13 +570,15 @@ def write_outputs(results: Sequence[Measurement], runs: Runs, facts: list[tuple[
 
 
 async def measure_all(admin_url: str) -> Runs:
-    runs: Runs = {system: [] for system in SYSTEMS}
+    runs: Runs = {system: [] for system in (*SYSTEMS, BARE)}
     for number in range(1, ROUNDS + 1):
         rates = await measure_round(admin_url)
+        runs[BARE].append(rates[BARE])
         for system in SYSTEMS:
             runs[system].append(rates[system])
             summary = "; ".join(f"{mode} {rate_text(rates[system][mode])}" for mode in MODES)
             print(f"round {number}, {system}: {summary} ({UNIT})", flush=True)
+        print(f"round {number}, {BARE}: {rate_text(rates[BARE][READ_ALL])} ({UNIT})", flush=True)
     return runs
 
 
