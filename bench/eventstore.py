@@ -52,8 +52,8 @@ POOL_SIZE = 10
 TRANSACTIONS_PER_STREAM = 10
 PAGE = 5000
 ROUNDS = 3
-APPEND_TARGET = 0.70
-READ_TARGET = 300_000.0
+APPEND_TARGET = 0.75
+READ_TARGET = 0.55
 UNIT = "events/s"
 TEXT = "Pavement damaged near the east gate of the market"
 PEER_TOPIC = "bench.eventstore:BenchEvent"
@@ -96,6 +96,8 @@ MODES = (APPEND_SINGLE, APPEND_BATCHED, READ_ALL)
 STORED = sum(workload.events + workload.warmup().events for workload in (SINGLE, BATCHED))
 """Events each system holds when it is read."""
 SYSTEMS = ("ours", "ceiling", "peer")
+BARE = "bare read of our rows"
+"""Reference, not a target: ours' own table read with no horizon and asyncpg's default decoding."""
 
 Rates = dict[str, float]
 """Events per second by mode."""
@@ -138,6 +140,8 @@ class Subject:
     url: str
     writer: Writer
     read: Callable[[], Awaitable[int]]
+    bare_read: Callable[[], Awaitable[int]] | None = None
+    """A bare read of the same rows and columns, for reference (ours only)."""
 
 
 def plan_writer(key: str, writer: int, workload: Workload) -> list[Append]:
@@ -241,7 +245,21 @@ async def open_ours(admin_url: str, resources: AsyncExitStack) -> Subject:
     pool = await create_pool(url, "bench", min_size=WRITERS, max_size=POOL_SIZE)
     resources.push_async_callback(pool.close)
     store = EventStore(pool, EventTypes([BenchEvent]))
-    return Subject(url, ours_writer(store), lambda: read_ours(store))
+    return Subject(url, ours_writer(store), lambda: read_ours(store), lambda: read_bare(pool))
+
+
+BARE_READ = """SELECT event_id, stream_id, version, type, schema_version, occurred_at, recorded_at, actor,
+    correlation_id, causation_id, traceparent, tracestate, data, transaction_id, global_position FROM events
+    WHERE (transaction_id, global_position) > ($1, $2) ORDER BY transaction_id, global_position LIMIT $3"""
+
+
+async def read_bare(pool: asyncpg.Pool) -> int:
+    """Our events as stored, every column decoded by asyncpg as it does by default, no horizon."""
+    count, last = 0, (0, 0)
+    while rows := await pool.fetch(BARE_READ, *last, PAGE):
+        count += len(rows)
+        last = (rows[-1][13], rows[-1][14])
+    return count
 
 
 CEILING_TABLE = """CREATE TABLE ceiling (
@@ -354,7 +372,7 @@ OPENERS: dict[str, Callable[[str, AsyncExitStack], Awaitable[Subject]]] = {
 
 async def measure_round(admin_url: str) -> dict[str, Rates]:
     """Every system in turn, measurement by measurement, so that those compared run close in time."""
-    rates: dict[str, Rates] = {system: {} for system in SYSTEMS}
+    rates: dict[str, Rates] = {system: {} for system in (*SYSTEMS, BARE)}
     async with AsyncExitStack() as resources:
         subjects = {system: await OPENERS[system](admin_url, resources) for system in SYSTEMS}
         for mode, workload in ((APPEND_SINGLE, SINGLE), (APPEND_BATCHED, BATCHED)):
@@ -364,6 +382,8 @@ async def measure_round(admin_url: str) -> dict[str, Rates]:
             await vacuum(subject.url)
         for system, subject in subjects.items():
             rates[system][READ_ALL] = await read_rate(subject.read)
+        if bare := subjects["ours"].bare_read:
+            rates[BARE] = {READ_ALL: await read_rate(bare)}
     return rates
 
 
@@ -382,6 +402,9 @@ def measurements(runs: Runs) -> list[Measurement]:
             value = median(rates[mode] for rates in runs[system])
             ratio = paired_ratio(runs, system, "ceiling", mode)
             results.append(Measurement(f"{system}: {mode}", value, UNIT, ceiling.name, ratio))
+    value = median(rates[READ_ALL] for rates in runs[BARE])
+    ratio = paired_ratio(runs, BARE, "ceiling", READ_ALL)
+    results.append(Measurement(f"{BARE}: {READ_ALL}", value, UNIT, f"ceiling: {READ_ALL}", ratio))
     return results
 
 
@@ -417,8 +440,8 @@ def code_version() -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    changed = git("status", "--porcelain", "--", "casekit", "schemas")
-    return f"{commit}, with uncommitted changes to casekit or schemas" if changed else commit
+    changed = git("status", "--porcelain", "--", "casekit", "schemas", "services", "bench")
+    return f"{commit}, with uncommitted changes" if changed else commit
 
 
 def environment(server: dict[str, str], code: str, load: tuple[float, float]) -> list[tuple[str, str]]:
@@ -434,7 +457,7 @@ def environment(server: dict[str, str], code: str, load: tuple[float, float]) ->
         ),
         ("asyncpg", package_version("asyncpg")),
         ("eventsourcing", f"{package_version('eventsourcing')} (psycopg {package_version('psycopg')})"),
-        ("Load average (1 min) before and after", f"{load[0]:.2f}, {load[1]:.2f}"),
+        ("Load average (1 min) before and after", f"{load[0]:.2f}, {load[1]:.2f} (other agents share the cores)"),
         ("Command", f"`{COMMAND}`"),
     ]
 
@@ -470,25 +493,30 @@ def results_table(results: Sequence[Measurement], runs: Runs) -> list[str]:
 
 def targets_table(results: Sequence[Measurement]) -> list[str]:
     lines = ["| Target | Result | |", "|---|---:|---|"]
-    for mode in (APPEND_SINGLE, APPEND_BATCHED):
+    for mode, target in ((APPEND_SINGLE, APPEND_TARGET), (APPEND_BATCHED, APPEND_TARGET), (READ_ALL, READ_TARGET)):
         ratio = find(results, f"ours: {mode}").ratio or 0.0
-        lines.append(
-            f"| ours: {mode} ≥ {APPEND_TARGET:.0%} of ceiling | {ratio:.1%} | {verdict(ratio >= APPEND_TARGET)} |"
-        )
-    read = find(results, f"ours: {READ_ALL}").value
-    lines.append(
-        f"| ours: {READ_ALL} ≥ {rate_text(READ_TARGET)} events/s | {rate_text(read)} | {verdict(read >= READ_TARGET)} |"
-    )
+        lines.append(f"| ours: {mode} ≥ {target:.2f} of ceiling | {ratio:.2f} | {verdict(ratio >= target)} |")
     return lines
 
 
+def reference_line(runs: Runs) -> str:
+    ratio = paired_ratio(runs, "ours", BARE, READ_ALL)
+    return (
+        f"Reference, no target: ours reads all at {ratio:.2f} of the bare read of its own rows (the same 15"
+        " columns, asyncpg's default decoding, no xid horizon): the gap to the ceiling is the envelope's width."
+    )
+
+
 METHOD = f"""\
-- **ours**: `casekit.eventstore.EventStore.append` (one `append_events` call per transaction, expected
-  version checked) and `read_all` in pages of {PAGE:,}; pool of {POOL_SIZE} asyncpg connections.
+- **ours**: `casekit.eventstore.EventStore.append` (one guarded `INSERT … SELECT` per transaction: first
+  write of its transaction, expected version checked, ADR 0008) and `read_all` (gap-free, ADR 0002) in
+  pages of {PAGE:,}, rows as `RecordedEvent`; pool of {POOL_SIZE} asyncpg connections.
 - **ceiling**: bare asyncpg, with a pool made as ours is (`casekit.db.create_pool`), on `ceiling(id
   bigserial primary key, stream_id text, version int, data jsonb, unique (stream_id, version))`: one
   autocommit `INSERT` per event, or one `INSERT … SELECT FROM unnest(…)` per 100 events; read with
-  `SELECT * FROM ceiling WHERE id > $1 ORDER BY id LIMIT {PAGE}`.
+  `SELECT * FROM ceiling WHERE id > $1 ORDER BY id LIMIT {PAGE}`. The ceiling reads its 4 columns, ours
+  reads the 15 an event carries (ids, type, versions, instants, actor, causation, trace, data, position):
+  the ratio is what the envelope and the gap-free order cost together, not like for like.
 - **peer**: `eventsourcing` `PostgresApplicationRecorder` (text originator ids; its table lock gives a
   gap-free order, as ours does) with `insert_events` from {WRITERS} threads; read with
   `select_notifications` in pages of {PAGE:,}.
@@ -498,6 +526,8 @@ METHOD = f"""\
   (`BenchEvent`, {PAYLOAD_BYTES} bytes); events for all systems, and the ceiling's and peer's rows, are
   built before the clock starts; ours serialises inside `append`.
 - Reading covers every event the system holds ({STORED:,}, counted), after `VACUUM ANALYZE`.
+- **bare read of our rows** (reference, no target): ours' `events` table read in the same order and pages
+  with every column as stored and decoded by asyncpg's defaults, without the xid horizon.
 - {ROUNDS} rounds; each gives every system a fresh database, then runs each measurement on
   every system in turn. Rates are the median round; a ratio is the median of the rounds' ratios,
   as the systems compared ran back to back within a round.
@@ -512,6 +542,7 @@ def render_section(results: Sequence[Measurement], runs: Runs, facts: list[tuple
     lines += results_table(results, runs)
     lines += ["", "### Targets", ""]
     lines += targets_table(results)
+    lines += ["", reference_line(runs)]
     return "\n".join(lines) + "\n"
 
 
@@ -539,13 +570,15 @@ def write_outputs(results: Sequence[Measurement], runs: Runs, facts: list[tuple[
 
 
 async def measure_all(admin_url: str) -> Runs:
-    runs: Runs = {system: [] for system in SYSTEMS}
+    runs: Runs = {system: [] for system in (*SYSTEMS, BARE)}
     for number in range(1, ROUNDS + 1):
         rates = await measure_round(admin_url)
+        runs[BARE].append(rates[BARE])
         for system in SYSTEMS:
             runs[system].append(rates[system])
             summary = "; ".join(f"{mode} {rate_text(rates[system][mode])}" for mode in MODES)
             print(f"round {number}, {system}: {summary} ({UNIT})", flush=True)
+        print(f"round {number}, {BARE}: {rate_text(rates[BARE][READ_ALL])} ({UNIT})", flush=True)
     return runs
 
 

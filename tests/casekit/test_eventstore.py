@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import ClassVar
 from uuid import UUID, uuid4
 
@@ -66,6 +67,18 @@ async def test_recorded_events_carry_their_metadata(store: EventStore) -> None:
     assert recorded.recorded_at >= recorded.occurred_at
 
 
+async def test_recorded_instants_and_ids_are_exact(store: EventStore, pool: asyncpg.Pool) -> None:
+    case = uuid4()
+    await store.append("note-9", [noted(case, "t")], meta=META.for_case(case), expected_version=0)
+
+    [recorded] = await store.read_recorded("note-9")
+    stored = await pool.fetchrow("SELECT event_id, occurred_at, recorded_at FROM events WHERE stream_id = 'note-9'")
+
+    assert stored is not None
+    assert (recorded.event_id, recorded.occurred_at, recorded.recorded_at) == tuple(stored)  # to the microsecond
+    assert (recorded.correlation_id, recorded.causation_id) == (case, None)
+
+
 async def test_append_at_a_stale_version_is_a_conflict(store: EventStore) -> None:
     case = uuid4()
     await store.append("note-3", [noted(case, "first")], meta=META, expected_version=0)
@@ -73,6 +86,27 @@ async def test_append_at_a_stale_version_is_a_conflict(store: EventStore) -> Non
     with pytest.raises(ConcurrencyError):
         await store.append("note-3", [noted(case, "second")], meta=META, expected_version=0)
     assert [e.text for e in (await store.read_stream("note-3")).events] == ["first"]  # type: ignore[attr-defined]
+
+
+async def test_append_ahead_of_the_stream_is_a_conflict_and_writes_nothing(store: EventStore) -> None:
+    case = uuid4()
+    await store.append("note-7", [noted(case, "first")], meta=META, expected_version=0)
+
+    with pytest.raises(ConcurrencyError, match="at version 1, not 3"):
+        await store.append("note-7", [noted(case, "x"), noted(case, "y")], meta=META, expected_version=3)
+    assert (await store.read_stream("note-7")).version == 1
+
+
+async def test_a_batch_is_stored_event_by_event_as_each_serialises(store: EventStore) -> None:
+    case = uuid4()
+    events = [noted(case, f"n{i} “引号” \u0001") for i in range(3)]
+    await store.append("note-8", events, meta=META, expected_version=0)
+
+    recorded = await store.read_recorded("note-8")
+
+    assert [json.loads(r.data) for r in recorded] == [json.loads(e.model_dump_json()) for e in events]
+    assert [r.version for r in recorded] == [1, 2, 3]
+    assert len({r.event_id for r in recorded}) == 3
 
 
 async def test_racing_appends_at_the_same_version_have_one_winner(store: EventStore) -> None:
