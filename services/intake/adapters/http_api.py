@@ -63,14 +63,18 @@ def view(row: ReportSummary) -> ReportView:
     return ReportView.model_validate(row, from_attributes=True)
 
 
-@router.post("/v1/reports", status_code=201, responses={200: {"description": "An earlier submission, returned"}})
+@router.post(
+    "/v1/reports",
+    status_code=201,
+    response_model=ReportView,
+    responses={200: {"description": "An earlier submission, returned"}},
+)
 async def post_report(
     body: ReportSubmission,
     intake: IntakeDep,
-    response: Response,
     actor: ActorHeader = None,
     idempotency_key: KeyHeader = None,
-) -> ReportView:
+) -> Response:
     """Submit a report (上报): a case is opened, or linked to an open duplicate (并单).
 
     A retry with the same `Idempotency-Key` returns the same case (200); the same key with a
@@ -81,10 +85,13 @@ async def post_report(
     submitted = await submit_report(body, intake, meta, client=ANONYMOUS, idempotency_key=idempotency_key)
     with structlog.contextvars.bound_contextvars(case_id=str(submitted.case_id)):
         log.info("report.submitted", created=submitted.created, channel=body.channel, category=body.category_code)
-    response.headers["Location"] = f"/v1/reports/{submitted.case_id}"
-    if not submitted.created:
-        response.status_code = 200
-    return view(submitted.view)
+    # Serialised once, here: returned as a model, FastAPI would validate it again (the hot path, ADR 0008).
+    return Response(
+        view(submitted.view).model_dump_json(),
+        status_code=201 if submitted.created else 200,
+        media_type="application/json",
+        headers={"Location": f"/v1/reports/{submitted.case_id}"},
+    )
 
 
 @router.get("/v1/reports/{case_ref}")
