@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date
 
 import asyncpg
@@ -54,7 +53,7 @@ class SqlSubmissions:
         sealed: Sealed,
         report: ReportSummary,
     ) -> None:
-        row = orjson.dumps(asdict(report), default=str).decode()
+        row = orjson.dumps(report, default=str).decode()  # orjson writes dataclasses itself
         key_names, fingerprints = [k.key for k in keys], [k.fingerprint for k in keys]
         try:
             await append_with(

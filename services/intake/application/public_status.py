@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from casekit.errors import InvalidInput
 from casekit.kafka.cloudevents import Inbound
 from casekit.projection import ProjectionHandler
 from schemas.base import Event
@@ -26,13 +27,10 @@ async def on_status_event(message: Inbound[Any], statuses: PublicStatuses) -> No
     """Where the case stands now; the event's own instant orders changes from different topics."""
     change = public_change(message.data)
     if change is not None:
-        await statuses.apply(message.data.case_id, change, message.time or change_time(message.data))
-
-
-def change_time(event: Any) -> datetime:
-    """The event's own instant when a message came without `ce_time` (`routed_at` and alike)."""
-    instants = [value for name, value in vars(event).items() if name.endswith("_at") and isinstance(value, datetime)]
-    return instants[0]
+        at = change.at or message.time
+        if at is None:  # can never pass: dead-lettered, not retried
+            raise InvalidInput(f"{message.type} gives no instant for its status change", rule="no-instant")
+        await statuses.apply(message.data.case_id, change, at)
 
 
 HANDLERS: dict[type[Event], ProjectionHandler[PublicStatuses]] = dict.fromkeys(PUBLIC_CHANGES, on_status_event)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from schemas.base import Event
@@ -23,10 +24,12 @@ class StatusChange:
     note: str
     unit_code: str | None = None
     unit_name: str | None = None
+    at: datetime | None = None
+    """When it happened, by the event's own instant: it orders changes from different topics."""
 
 
 def _routed(event: CaseRouted) -> StatusChange:
-    return StatusChange("dispatched", f"已派遣至 {event.unit_name}", event.unit_code, event.unit_name)
+    return StatusChange("dispatched", f"已派遣至 {event.unit_name}", event.unit_code, event.unit_name, event.routed_at)
 
 
 PUBLIC_CHANGES: dict[type[Event], Callable[[Any], StatusChange]] = {
