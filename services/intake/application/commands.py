@@ -67,11 +67,10 @@ async def submit_report(
     # what was typed is sealed (issue 8). Jurisdiction codes are digits too, and never masked.
     masked = mask_submission(submission, intake.city.jurisdictions.keys())
     originals = orjson.dumps(masked.originals) if masked.originals else None
-    args = (masked.submission, originals, intake, meta, keys, location, place)
     if conn is not None:
-        return await _submit(*args, conn)
+        return await _submit(masked.submission, originals, intake, meta, keys, location, place, conn)
     async with intake.store.pool.acquire() as own:
-        return await _submit(*args, own)
+        return await _submit(masked.submission, originals, intake, meta, keys, location, place, own)
 
 
 async def _submit(
