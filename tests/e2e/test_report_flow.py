@@ -6,6 +6,7 @@ import contextlib
 from typing import Any
 
 from devstack.stack import Stack
+from schemas.access import GRID_MEMBER
 from services.analytics.main import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.closure.main import create_app as closure_app
@@ -14,7 +15,7 @@ from services.dispatch.main import create_app as dispatch_app
 from services.dispatch.settings import DispatchSettings
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
-from tests.conftest import eventually, running, service_env
+from tests.conftest import bearer, eventually, running, service_env
 
 REPORT = {
     "channel": "grid",
@@ -33,7 +34,9 @@ async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, d
         await services.enter_async_context(running(closure_app(ClosureSettings(**env))))
         analytics = await services.enter_async_context(running(analytics_app(AnalyticsSettings(**env))))
 
-        created = await intake.post("/v1/reports", json=REPORT, headers={"X-Actor": "grid:G-0042"})
+        # The actor is the verified token's subject; a header claiming another is ignored.
+        as_grid_member = {**bearer(GRID_MEMBER, areas=["320311008007"], subject="G-0042"), "X-Actor": "someone-else"}
+        created = await intake.post("/v1/reports", json=REPORT, headers=as_grid_member)
         assert created.status_code == 201
         case_id = created.json()["case_id"]
         assert created.headers["location"] == f"/v1/reports/{case_id}"
@@ -52,7 +55,7 @@ async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, d
         ("dispatch", "dispatch.CaseRouted"),
         ("closure", "closure.ClosureOpened"),
     ]
-    assert [e["actor"] for e in events] == ["grid:G-0042", "system:dispatch", "system:closure"]
+    assert [e["actor"] for e in events] == ["user:G-0042", "system:dispatch", "system:closure"]
     assert events[1]["data"]["unit_code"] == "municipal-works"
     assert len({e["trace_id"] for e in events}) == 1
     assert events[0]["trace_id"] is not None

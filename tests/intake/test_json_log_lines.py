@@ -20,7 +20,7 @@ import pytest
 
 from devstack.ports import free_port
 from devstack.stack import Stack
-from tests.conftest import ROOT, eventually, service_env
+from tests.conftest import ROOT, bearer, eventually, service_env
 from tests.intake.conftest import report
 
 
@@ -47,7 +47,7 @@ async def run_service(name: str, env: dict[str, str], log: Path, traffic: Any = 
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as client:
+        async with httpx.AsyncClient(base_url=url, headers=bearer()) as client:
             await eventually(lambda: ready(client, url), within=60)
             if traffic:
                 await traffic(client)
