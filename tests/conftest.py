@@ -8,7 +8,7 @@ import contextlib
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,7 +36,7 @@ def bearer(role: str | list[str] = ADMIN, **claims: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {ISSUER.person(role, **claims)}"}
 
 
-def system_bearer(client: str, scopes: list[str], channels: tuple[str, ...] = ()) -> dict[str, str]:
+def system_bearer(client: str, scopes: Sequence[str], channels: Sequence[str] = ()) -> dict[str, str]:
     """Headers carrying a system's client-credentials token."""
     return {"Authorization": f"Bearer {ISSUER.system(client, scopes, channels)}"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 from fastapi import FastAPI
@@ -53,13 +54,26 @@ def operation_id(service: str) -> Callable[[APIRoute], str]:
 
 
 def declare_refusals(app: FastAPI, service: str) -> None:
-    """Every protected operation documents its 401 and 403 (and 429 for writes) in OpenAPI."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        rule = rule_for(service, route.name)
-        if rule is None or rule.open:
-            continue
-        answers = {**REFUSALS, **(THROTTLED if rule.write else {})}
-        for status, description in answers.items():
-            route.responses.setdefault(status, {"description": description, "content": PROBLEM})
+    """Every protected operation documents its 401 and 403 (and 429 for writes) in OpenAPI.
+
+    Added to the generated document, by operation id, rather than to the routes: FastAPI
+    includes routers lazily, so `app.routes` does not list every route.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = generate()
+        for operation in (op for methods in document.get("paths", {}).values() for op in methods.values()):
+            rule = rule_for(service, str(operation.get("operationId", "")).removeprefix(f"{service}."))
+            if rule is None or rule.open:
+                continue
+            answers = {**REFUSALS, **(THROTTLED if rule.write else {})}
+            for status, description in answers.items():
+                operation.setdefault("responses", {}).setdefault(
+                    str(status), {"description": description, "content": PROBLEM}
+                )
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
