@@ -64,7 +64,7 @@ def forged(claims: dict[str, Any], **header: Any) -> str:
             "ES256",
             id="hs256",
         ),
-        pytest.param(jwt.encode({"sub": "x", "roles": ["admin"]}, None, algorithm="none"), "ES256", id="alg-none"),
+        pytest.param(jwt.encode({"sub": "x", "roles": ["admin"]}, "", algorithm="none"), "ES256", id="alg-none"),
         pytest.param("not.a.jwt", "JWT", id="garbage"),
     ],
 )
