@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 
 from casekit.db import create_pool, migrate
-from casekit.kafka.admin import ensure_topics
+from devstack.kafka_acls import provision
 from devstack.stack import Stack, start_stack
 from schemas.topics import ALL_TOPICS
 
@@ -84,11 +84,11 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-def service_env(stack: Stack, database: str, prefix: str) -> dict[str, Any]:
-    """Settings shared by every service under test: a fresh database, a private topic prefix."""
+def service_env(stack: Stack, database: str, prefix: str, service: str) -> dict[str, Any]:
+    """Settings for `service` under test: a fresh database, a private topic prefix, its own Kafka user."""
     return {
         "DATABASE_URL": database,
-        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        **stack.kafka_user(service).environment(),
         "KAFKA_TOPIC_PREFIX": prefix,
         "INTAKE_PII_KEY": TEST_PII_KEY,
     }
@@ -96,5 +96,6 @@ def service_env(stack: Stack, database: str, prefix: str) -> dict[str, Any]:
 
 @pytest.fixture
 async def topics_for(stack: Stack, prefix: str) -> str:
-    await ensure_topics(stack.bootstrap_servers, ALL_TOPICS, prefix)
+    """Every topic under the test's prefix, and every Kafka user's ACLs on them (ADR 0010)."""
+    await provision(stack, ALL_TOPICS, prefix)
     return prefix
