@@ -7,6 +7,8 @@ a channel topic's retention (KAFKA_CHANNEL_RETENTION_DAYS) reaches topics made b
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,7 +44,17 @@ async def topic_configs(admin: AIOKafkaAdminClient, names: Iterable[str]) -> dic
     return configs
 
 
+async def _until_listed(admin: AIOKafkaAdminClient, names: set[str], within: float = 30) -> None:
+    """The controller has committed new topics; wait until the broker serves them too."""
+    deadline = time.monotonic() + within
+    while missing := names - set(await admin.list_topics()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topics not served after {within}s: {sorted(missing)}")
+        await asyncio.sleep(0.05)
+
+
 async def ensure_topics(kafka: KafkaConnection, topics: Iterable[Topic], prefix: str = "") -> None:
+    """Every topic exists, is served by the broker and has its declared retention."""
     wanted = {prefix + topic.name: topic for topic in topics}
     admin = AIOKafkaAdminClient(**kafka.client_kwargs())
     await admin.start()
@@ -55,9 +67,11 @@ async def ensure_topics(kafka: KafkaConnection, topics: Iterable[Topic], prefix:
         ]
         if new:
             created = (await admin.create_topics(new)).to_object()
-            # Another replica or test may have been quicker: that topic exists, as wanted.
             errors = [(t["error_code"], t.get("error_message"), t["topic"]) for t in created["topic_errors"]]
             _raise_for(errors, frozenset({TOPIC_ALREADY_EXISTS}))
+            # Another replica or test may have been quicker: that topic exists, its config to check.
+            existing |= {name for code, _, name in errors if code == TOPIC_ALREADY_EXISTS}
+            await _until_listed(admin, set(wanted))
         current = await topic_configs(admin, [name for name in wanted if name in existing])
         drifted = [
             ConfigResource(ConfigResourceType.TOPIC, name, declared_configs(wanted[name]))
