@@ -138,3 +138,11 @@ async def test_a_prefix_grants_nothing_on_another_prefix(stack: Stack, topics_fo
 
     with pytest.raises(TopicAuthorizationFailedError):
         await produced(stack.kafka_user("hotline"), f"{elsewhere}reports.hotline.v1")
+
+
+def test_the_local_brokers_passwords_are_readable_by_their_owner_only(stack: Stack) -> None:
+    assert stack.kafka is not None, "the session's broker is our own"
+    for name in ("credentials.json", "server.properties"):
+        assert (stack.kafka.work_dir / name).stat().st_mode & 0o777 == 0o600
+    assert stack.kafka.passwords.keys() >= {"admin", "intake", "hotline", "city-ops"}
+    assert len(set(stack.kafka.passwords.values())) == len(stack.kafka.passwords)
