@@ -18,6 +18,7 @@ from casekit.kafka.consumer import Subscription
 from casekit.service import ServiceSpec
 from casekit.settings import ServiceSettings
 from cityconfig.city import load_city
+from devstack.stack import Stack
 from schemas.kafka_users import BY_NAME, CHANNEL_SYSTEMS, CITY_OPS, SERVICES, USERS, Acl
 from schemas.topics import ALL_TOPICS, CHANNEL_TOPICS, CONSUMER_GROUPS, DOMAIN_TOPICS
 from services.analytics.main import SPEC as ANALYTICS
@@ -133,3 +134,15 @@ def test_service_settings_read_the_kafka_credentials_from_the_environment(monkey
         "nowhere:9092", "SASL_PLAINTEXT", "SCRAM-SHA-512", "dispatch", SecretStr("pw")
     )
     assert "pw" not in repr(settings)
+
+
+def test_an_outside_cluster_is_reached_with_the_kafka_settings_of_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """KAFKA_BOOTSTRAP_SERVERS given: devstack starts no broker and connects as the environment says."""
+    for name, value in {"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_USERNAME": "ops", "KAFKA_PASSWORD": "x"}.items():
+        monkeypatch.setenv(name, value)
+    outside = Stack(database_url="postgresql://db/cases", bootstrap_servers="kafka-0:9092")
+    expected = KafkaConnection("kafka-0:9092", "SASL_SSL", "SCRAM-SHA-512", "ops", SecretStr("x"))
+    assert outside.kafka_admin == expected
+    assert outside.kafka_user("intake") == expected
