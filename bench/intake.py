@@ -31,8 +31,8 @@ import asyncpg
 import httpx
 
 from bench.eventstore import code_version, cpu_model, memory
-from casekit.kafka.admin import ensure_topics
 from cityconfig.city import DEFAULT_CITY, load_city
+from devstack.kafka_acls import provision
 from devstack.ports import free_port
 from devstack.stack import Stack, start_stack
 from schemas.topics import ALL_TOPICS
@@ -89,11 +89,11 @@ async def count_rows(database: str, queries: dict[str, str]) -> dict[str, int]:
 
 def start_intake(stack: Stack, database: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     prefix = f"bench{uuid.uuid4().hex[:6]}."
-    asyncio.run(ensure_topics(stack.bootstrap_servers, ALL_TOPICS, prefix))
+    asyncio.run(provision(stack, ALL_TOPICS, prefix))
     env = {
         **os.environ,
         "DATABASE_URL": database,
-        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        **stack.kafka_user("intake").environment(),
         "KAFKA_TOPIC_PREFIX": prefix,
         "INTAKE_PORT": str(port),
         "INTAKE_PII_KEY": base64.b64encode(os.urandom(32)).decode(),

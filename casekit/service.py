@@ -91,7 +91,7 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(settings.database_url, settings.db_schema, spec.migrations)
         pool = await create_pool(settings.database_url, settings.db_schema, max_size=settings.db_pool_size)
-        producer = create_producer(settings.kafka_bootstrap_servers, spec.name)
+        producer = create_producer(settings.kafka, spec.name)
         await producer.start()
         runtime = Runtime(spec.name, settings, pool, EventStore(pool, spec.types, metrics), producer, metrics)
         app.state.runtime = runtime
@@ -117,7 +117,7 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
             consumers = [
                 Consumer(
                     sub,
-                    bootstrap_servers=settings.kafka_bootstrap_servers,
+                    kafka=settings.kafka,
                     pool=pool,
                     producer=producer,
                     metrics=metrics,

@@ -21,13 +21,15 @@ import httpx
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from casekit.kafka.admin import ensure_topics
+from casekit.settings import TopicSettings
 from devstack.credentials import CREDENTIALS, credentials_hint, demo_credentials, write_credentials
 from devstack.demo import DEMO_REPORTS
 from devstack.issuer import DemoIssuer
+from devstack.kafka_acls import provision
+from devstack.kafka_users import write_private
 from devstack.keys import dev_secrets, import_demo_keys, open311_hint
 from devstack.stack import RUN_DIR, Stack, start_stack
-from schemas.topics import ALL_TOPICS, REPORTS_HOTLINE
+from schemas.topics import REPORTS_HOTLINE, all_topics
 
 SERVICES = {"intake": 8001, "dispatch": 8002, "closure": 8003, "analytics": 8004}
 
@@ -63,15 +65,22 @@ def service_environment(stack: Stack, issuer: DemoIssuer) -> dict[str, str]:
     }
 
 
+def kafka_environment(stack: Stack, name: str) -> dict[str, str]:
+    """What service `name` alone gets: its own Kafka user (ADR 0010)."""
+    return stack.kafka_user(name).environment()
+
+
 STACK_ENV = RUN_DIR / "stack.env"
 
 
 def write_stack_env(stack: Stack) -> None:
     """Where the running stack is, for commands beside it (`make rebuild`); removed on exit."""
-    STACK_ENV.write_text(f"DATABASE_URL={stack.database_url}\nKAFKA_BOOTSTRAP_SERVERS={stack.bootstrap_servers}\n")
+    # Kafka as the admin: a rebuild may be any service's. 0600, as it holds the password.
+    kafka = "".join(f"{name}={value}\n" for name, value in stack.kafka_admin.environment().items())
+    write_private(STACK_ENV, f"DATABASE_URL={stack.database_url}\n{kafka}")
 
 
-def start_services(env: dict[str, str]) -> list[Service]:
+def start_services(env: dict[str, str], stack: Stack) -> list[Service]:
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     started = []
@@ -79,7 +88,10 @@ def start_services(env: dict[str, str]) -> list[Service]:
         log = logs / f"{name}.log"
         with log.open("ab") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}.main"], env=env, stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, "-m", f"services.{name}.main"],
+                env={**env, **kafka_environment(stack, name)},
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         started.append(Service(name, port_of(name), process, log))
     return started
@@ -133,7 +145,7 @@ async def load_demo(stack: Stack, intake: str, analytics: str, credentials: dict
             if reply.status_code not in (200, 201):
                 raise RuntimeError(f"a demo report was refused: {reply.text}")
             case_ids.append(reply.json()["case_id"])
-        producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers)
+        producer = AIOKafkaProducer(**stack.kafka_user("hotline").client_kwargs())  # as the 12345 hotline
         await producer.start()
         try:
             await producer.send_and_wait(REPORTS_HOTLINE.name, orjson.dumps(DEMO_REPORTS[-1]))
@@ -198,10 +210,10 @@ def main() -> None:
     signal.signal(signal.SIGINT, request_stop)
     issuer = DemoIssuer()
     with start_stack(RUN_DIR) as stack:
-        asyncio.run(ensure_topics(stack.bootstrap_servers, ALL_TOPICS))
+        asyncio.run(provision(stack, all_topics(TopicSettings().channel_retention_days)))
         env = service_environment(stack, issuer)
         write_stack_env(stack)
-        services = start_services(env)
+        services = start_services(env, stack)
         try:
             asyncio.run(wait_ready(services))
             credentials = asyncio.run(prepare_credentials(stack, issuer))

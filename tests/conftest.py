@@ -18,8 +18,8 @@ import pytest
 from fastapi import FastAPI
 
 from casekit.db import create_pool, migrate
-from casekit.kafka.admin import ensure_topics
 from devstack.issuer import DemoIssuer
+from devstack.kafka_acls import provision
 from devstack.stack import Stack, start_stack
 from schemas.access import ADMIN
 from schemas.topics import ALL_TOPICS
@@ -103,11 +103,11 @@ async def running(app: FastAPI, headers: dict[str, str] | None = None) -> AsyncI
             yield client
 
 
-def service_env(stack: Stack, database: str, prefix: str) -> dict[str, Any]:
-    """Settings shared by every service under test: a fresh database, a private topic prefix."""
+def service_env(stack: Stack, database: str, prefix: str, service: str) -> dict[str, Any]:
+    """Settings for `service` under test: a fresh database, a private topic prefix, its own Kafka user."""
     return {
         "DATABASE_URL": database,
-        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        **stack.kafka_user(service).environment(),
         "KAFKA_TOPIC_PREFIX": prefix,
         "INTAKE_PII_KEY": TEST_PII_KEY,
         "ACCESS_JWKS_FILE": str(ISSUER.jwks_file),
@@ -119,5 +119,6 @@ def service_env(stack: Stack, database: str, prefix: str) -> dict[str, Any]:
 
 @pytest.fixture
 async def topics_for(stack: Stack, prefix: str) -> str:
-    await ensure_topics(stack.bootstrap_servers, ALL_TOPICS, prefix)
+    """Every topic under the test's prefix, and every Kafka user's ACLs on them (ADR 0010)."""
+    await provision(stack, ALL_TOPICS, prefix)
     return prefix

@@ -24,7 +24,7 @@ HOTLINE_KEY = {"client": "hotline", "channels": ["hotline"], "scopes": [SUBMIT_R
 
 @pytest.fixture
 async def admin(stack: Stack, database: str, topics_for: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(create_app(IntakeSettings(**service_env(stack, database, topics_for)))) as client:
+    async with running(create_app(IntakeSettings(**service_env(stack, database, topics_for, "intake")))) as client:
         yield client
 
 

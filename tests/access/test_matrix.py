@@ -50,7 +50,7 @@ async def service(
     request: pytest.FixtureRequest, stack: Stack, database: str, topics_for: str
 ) -> AsyncIterator[tuple[str, FastAPI, httpx.AsyncClient]]:
     name: str = request.param
-    app = APPS[name](service_env(stack, database, topics_for))
+    app = APPS[name](service_env(stack, database, topics_for, name))
     async with running(app, headers={}) as client:
         yield name, app, client
 
@@ -91,7 +91,7 @@ async def test_every_operation_has_a_row_and_every_role_gets_what_the_table_says
 
 
 async def test_refusals_are_problem_details_counted_in_metrics(stack: Stack, database: str, topics_for: str) -> None:
-    async with running(APPS["intake"](service_env(stack, database, topics_for)), headers={}) as client:
+    async with running(APPS["intake"](service_env(stack, database, topics_for, "intake")), headers={}) as client:
         who = await client.get("/v1/reports")
         mine = await client.get("/v1/admin/api-keys", headers=PEOPLE["analyst"])
         metrics = (await client.get("/metrics")).text
@@ -117,7 +117,7 @@ def test_a_route_without_a_row_is_reported() -> None:
 
 
 async def test_the_guard_refuses_a_route_the_table_does_not_name(stack: Stack, database: str, topics_for: str) -> None:
-    app = APPS["dispatch"](service_env(stack, database, topics_for))
+    app = APPS["dispatch"](service_env(stack, database, topics_for, "dispatch"))
 
     @app.get("/v1/unlisted")
     async def unlisted(caller: Caller) -> dict[str, str]:

@@ -27,12 +27,14 @@ REPORT = {
 
 
 async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for)
+    def env(service: str) -> dict[str, Any]:
+        return service_env(stack, database, topics_for, service)
+
     async with contextlib.AsyncExitStack() as services:
-        intake = await services.enter_async_context(running(intake_app(IntakeSettings(**env))))
-        await services.enter_async_context(running(dispatch_app(DispatchSettings(**env))))
-        await services.enter_async_context(running(closure_app(ClosureSettings(**env))))
-        analytics = await services.enter_async_context(running(analytics_app(AnalyticsSettings(**env))))
+        intake = await services.enter_async_context(running(intake_app(IntakeSettings(**env("intake")))))
+        await services.enter_async_context(running(dispatch_app(DispatchSettings(**env("dispatch")))))
+        await services.enter_async_context(running(closure_app(ClosureSettings(**env("closure")))))
+        analytics = await services.enter_async_context(running(analytics_app(AnalyticsSettings(**env("analytics")))))
 
         # The actor is the verified token's subject; a header claiming another is ignored.
         as_grid_member = {**bearer(GRID_MEMBER, areas=["320311008007"], subject="G-0042"), "X-Actor": "someone-else"}
@@ -62,7 +64,7 @@ async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, d
 
 
 async def test_an_invalid_report_is_refused_with_problem_details(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for)
+    env = service_env(stack, database, topics_for, "intake")
     async with running(intake_app(IntakeSettings(**env))) as intake:
         reply = await intake.post("/v1/reports", json={**REPORT, "channel": "fax", "location": {"lat": 123}})
 
@@ -74,7 +76,7 @@ async def test_an_invalid_report_is_refused_with_problem_details(stack: Stack, d
 
 
 async def test_services_report_ready_and_expose_metrics(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for)
+    env = service_env(stack, database, topics_for, "intake")
     async with running(intake_app(IntakeSettings(**env))) as intake:
         await intake.post("/v1/reports", json=REPORT)
         ready = await intake.get("/readyz")
@@ -86,7 +88,7 @@ async def test_services_report_ready_and_expose_metrics(stack: Stack, database: 
 
 
 async def test_an_unknown_case_has_no_trace(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for)
+    env = service_env(stack, database, topics_for, "analytics")
     async with running(analytics_app(AnalyticsSettings(**env))) as analytics:
         reply = await analytics.get("/v1/cases/0190c4a2-0000-7000-8000-000000000000/trace")
 
