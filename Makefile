@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := tools/kafka/libs
 
-.PHONY: run test lint format bench rebuild install kafka-jars asyncapi-tools schemas release-schemas clean
+.PHONY: run test lint format bench rebuild token install kafka-jars asyncapi-tools schemas release-schemas clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -58,6 +58,14 @@ SERVICE ?= analytics
 rebuild: install
 	@if [ -z "$$DATABASE_URL" ] && [ -f .run/stack.env ]; then set -a; . ./.run/stack.env; set +a; fi; \
 		$(BIN)/python -m services.$(SERVICE).rebuild $(PROJECTIONS)
+
+# A demo token for any role, unit and areas, signed by the local issuer `make run` trusts:
+# `make token ROLE=unit_staff UNIT=sanitation` or `make token ROLE=grid_member AREAS=320302006008002`.
+ROLE ?= admin
+UNIT ?=
+AREAS ?=
+token: install
+	@$(BIN)/python -m devstack.issuer token --role "$(ROLE)" --unit "$(UNIT)" --areas "$(AREAS)"
 
 clean:
 	rm -rf .run $(VENV) $(KAFKA_LIBS) tools/asyncapi/node_modules

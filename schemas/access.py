@@ -129,3 +129,23 @@ TABLE: dict[str, Rule] = {
 def rule_for(service: str, route_name: str) -> Rule | None:
     """The row for a service's route, its own first, then the one every service shares."""
     return TABLE.get(f"{service}.{route_name}") or TABLE.get(f"*.{route_name}")
+
+
+def markdown_table() -> str:
+    """The table as docs/access.md shows it (a test keeps the two equal)."""
+    people = " | ".join(f"`{role}`" for role in ROLES)
+    lines = [f"| operation | what | {people} | system scopes |", "|" + "---|" * (len(ROLES) + 3)]
+    for operation, rule in TABLE.items():
+        if rule.open:
+            cells = ["open"] * len(ROLES)
+            scopes = "open"
+        else:
+            cells = ["✓" if role in rule.roles else "" for role in ROLES]
+            scopes = ", ".join(f"`{scope}`" for scope in sorted(rule.scopes)) or "–"
+        what = rule.summary + (" (rate-limited)" if rule.write else "")
+        lines.append(f"| `{operation}` | {what} | {' | '.join(cells)} | {scopes} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
