@@ -250,6 +250,16 @@ async def test_personal_data_appears_nowhere_but_the_inbound_topics_and_the_call
                 return [case["case_id"] for case in listed]
 
             case_ids = await eventually(every_case_routed_and_opened_in_closure, within=60)
+            # Refusals name the failed rule, never the value: the reply, the logs and spans neither.
+            refused = [
+                await intake.post(
+                    "/v1/reports", json={**NATIVE, "reporter": {"name": "韩梅梅", "phone": "韩梅梅 13912345678"}}
+                ),
+                await intake.post(
+                    "/open311/v2/requests.json", data={**OPEN311, "api_key": key, "last_name": "Hanson" * 9}
+                ),
+            ]
+            assert [reply.status_code for reply in refused] == [422, 400], [reply.text for reply in refused]
             numbers = [(await intake.get(f"/v1/reports/{case_id}")).json()["case_number"] for case_id in case_ids]
             for path in ("/open311/v2/requests.json", "/open311/v2/requests.xml"):
                 replies.append(await intake.get(path, headers={}))
@@ -283,6 +293,7 @@ async def test_personal_data_appears_nowhere_but_the_inbound_topics_and_the_call
         found += leaks(f"table {table}", texts)
     for reply in replies:
         assert reply.status_code in (200, 201), reply.text
+    for reply in replies + refused:
         found += leaks(f"{reply.request.method} {reply.request.url.path}", [plain(reply.content)])
     assert found == [], "\n".join(found)
     # The checks can see what they look for: the channel topics hold it as it was sent, the
