@@ -27,9 +27,11 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from casekit.kafka.connection import KafkaConnection
 from casekit.logs import json_formatter
 from devstack.stack import Stack
 from schemas.access import CALL_TAKER
+from schemas.kafka_users import CHANNEL_SYSTEMS
 from schemas.topics import ALL_TOPICS, CHANNEL_TOPICS, dead_letter
 from services.analytics.main import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
@@ -166,9 +168,11 @@ def captured_spans() -> Any:
         exporter.shutdown()  # the provider keeps the processor; a shut exporter stores nothing more
 
 
-async def every_record(bootstrap_servers: str, prefix: str) -> dict[str, list[str]]:
-    """Every record (key, value, headers) of every topic the system has, from the start to its end now."""
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+async def every_record(kafka: KafkaConnection, prefix: str) -> dict[str, list[str]]:
+    """Every record (key, value, headers) of every topic the system has, from the start to its end now.
+
+    As the admin: no service's user may read every topic, which is the point of the ACLs."""
+    reader = AIOKafkaConsumer(**kafka.client_kwargs(), enable_auto_commit=False)
     await reader.start()
     found: dict[str, list[str]] = {f"{prefix}{topic.name}": [] for topic in ALL_TOPICS}
     try:
@@ -205,13 +209,17 @@ async def every_row(database: str) -> dict[str, list[str]]:
     return found
 
 
-def four_apps(env: dict[str, Any]) -> list[FastAPI]:
+def four_apps(stack: Stack, database: str, prefix: str) -> list[FastAPI]:
     """Intake, Dispatch, Closure and Analytics, built (logging and tracing set up), not started."""
+
+    def env(service: str) -> dict[str, Any]:
+        return service_env(stack, database, prefix, service)
+
     return [
-        intake_app(IntakeSettings(**env)),
-        dispatch_app(DispatchSettings(**env)),
-        closure_app(ClosureSettings(**env)),
-        analytics_app(AnalyticsSettings(**env)),
+        intake_app(IntakeSettings(**env("intake"))),
+        dispatch_app(DispatchSettings(**env("dispatch"))),
+        closure_app(ClosureSettings(**env("closure"))),
+        analytics_app(AnalyticsSettings(**env("analytics"))),
     ]
 
 
@@ -226,7 +234,7 @@ async def test_personal_data_appears_nowhere_but_the_inbound_topics_and_the_call
     stack: Stack, database: str, topics_for: str
 ) -> None:
     prefix = topics_for
-    apps = four_apps(service_env(stack, database, prefix))
+    apps = four_apps(stack, database, prefix)
     with captured_logs() as logs, captured_spans() as spans:
         async with four_services(apps) as (intake, analytics):
             key = await issue_key(apps[0], "fixmystreet")
@@ -235,10 +243,13 @@ async def test_personal_data_appears_nowhere_but_the_inbound_topics_and_the_call
                 await intake.post("/open311/v2/requests.json", data={**OPEN311, "api_key": key}, headers={}),
             ]
             assert [reply.status_code for reply in replies] == [201, 200], [reply.text for reply in replies]
-            async with producer_on(stack.bootstrap_servers) as producer:
-                for body in (GRID, WHISTLE, HOTLINE, REFUSED):
-                    topic = CHANNEL_TOPICS["hotline" if body is REFUSED else str(body["channel"])].name
-                    await producer.send_and_wait(f"{prefix}{topic}", orjson.dumps(body), key=b"k")
+            for body in (GRID, WHISTLE, HOTLINE, REFUSED):
+                channel = "hotline" if body is REFUSED else str(body["channel"])
+                # Each message as its channel's system sends it, with its own Kafka user (ADR 0010).
+                async with producer_on(stack.kafka_user(CHANNEL_SYSTEMS[channel])) as producer:
+                    await producer.send_and_wait(
+                        f"{prefix}{CHANNEL_TOPICS[channel].name}", orjson.dumps(body), key=b"k"
+                    )
 
             async def every_case_routed_and_opened_in_closure() -> list[str]:
                 listed = (await intake.get("/v1/reports", params={"limit": 50})).json()["items"]
@@ -281,7 +292,7 @@ async def test_personal_data_appears_nowhere_but_the_inbound_topics_and_the_call
             )
 
             rows = await every_row(database)
-        records = await every_record(stack.bootstrap_servers, prefix)
+        records = await every_record(stack.kafka_admin, prefix)
         lines, span_texts = list(logs.lines), [span.to_json() for span in spans.get_finished_spans()]
 
     inbound = {f"{prefix}{topic.name}" for topic in CHANNEL_TOPICS.values()} | {f"{prefix}{dead_letter('intake').name}"}
