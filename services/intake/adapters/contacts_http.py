@@ -22,12 +22,11 @@ from casekit.access.guard import Caller
 from casekit.access.principal import Principal
 from casekit.errors import InvalidInput
 from casekit.logs import get_logger
-from services.intake.adapters.crypto import ContactCipher
 from services.intake.adapters.deps import IntakeDep
 from services.intake.adapters.views import contact_reads as access_log
 from services.intake.adapters.views.contact_reads import ContactRead, Reader, ReadFilter, Revealed, SealedRows
 from services.intake.application.commands import get_report
-from services.intake.application.context import Intake
+from services.intake.application.context import Sealer
 from services.intake.domain.access import check_visible, scope_of
 from services.intake.domain.masking import mask_personal_data
 
@@ -78,15 +77,7 @@ class ContactReadPage(BaseModel):
     next_cursor: str | None
 
 
-def _cipher(intake: Intake) -> ContactCipher:
-    # The context types its sealer by what submissions need (sealing); opening is this
-    # adapter's alone, and main.py wires the one ContactCipher for both.
-    if not isinstance(intake.sealer, ContactCipher):
-        raise TypeError("Intake's sealer is not a ContactCipher: contacts cannot be opened")
-    return intake.sealer
-
-
-def _reveal(cipher: ContactCipher, case_id: UUID, sealed: SealedRows) -> Revealed[Opened]:
+def _reveal(cipher: Sealer, case_id: UUID, sealed: SealedRows) -> Revealed[Opened]:
     case = str(case_id)
     contact: dict[str, str | None] = {"name": None, "phone": None}
     if sealed.contact is not None:
@@ -116,7 +107,7 @@ async def read_contact(
     found = await get_report(case_ref, intake)
     place = found.grid_code or found.community_code or found.street_code or found.district_code
     check_visible(scope_of(caller), found.channel, found.unit_code, place)
-    cipher = _cipher(intake)
+    cipher = intake.sealer
     (contact, typed), entry = await access_log.disclose(
         intake.store.pool,
         found.case_id,
