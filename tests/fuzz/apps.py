@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from fastapi import FastAPI
 
-from casekit.kafka.admin import ensure_topics
+from devstack.kafka_acls import provision
 from devstack.stack import Stack
 from schemas.topics import ALL_TOPICS
 from services.analytics.main import create_app as analytics_app
@@ -41,11 +41,11 @@ async def fresh(stack: Stack) -> tuple[str, str]:
     finally:
         await admin.close()
     prefix = f"t{uuid.uuid4().hex[:10]}."
-    await ensure_topics(stack.bootstrap_servers, ALL_TOPICS, prefix)
+    await provision(stack, ALL_TOPICS, prefix)
     return database_url(stack.database_url, name), prefix
 
 
-def environment(stack: Stack) -> dict[str, Any]:
+def environment(stack: Stack, service: str) -> dict[str, Any]:
     """Settings for one service under fuzzing, made outside any running event loop."""
     database, prefix = asyncio.run(fresh(stack))
-    return service_env(stack, database, prefix)
+    return service_env(stack, database, prefix, service)

@@ -68,8 +68,11 @@ Done = Callable[[list[ConsumerRecord[bytes, bytes]]], bool]
 
 
 def kafka_options(stack: Stack) -> dict[str, Any]:
-    """What every Kafka client of this module connects with: the one place for credentials."""
-    return {"bootstrap_servers": stack.bootstrap_servers}
+    """What every Kafka client of this module connects with: the one place for credentials.
+
+    The admin's: the fuzzer writes where only the producing service (or a channel's system) may
+    (ADR 0010), and reads every dead-letter topic."""
+    return stack.kafka_admin.client_kwargs()
 
 
 @contextlib.asynccontextmanager
@@ -195,9 +198,8 @@ async def test_every_consumer_parks_every_malformed_message_with_its_reason_and_
     stack: Stack, database: str, topics_for: str
 ) -> None:
     prefix = topics_for
-    env = service_env(stack, database, prefix)
     async with contextlib.AsyncExitStack() as started:
-        apps: dict[str, FastAPI] = {name: build(env) for name, build in BUILDERS.items()}
+        apps = {name: build(service_env(stack, database, prefix, name)) for name, build in BUILDERS.items()}
         clients = {name: await started.enter_async_context(running(app)) for name, app in apps.items()}
         found = await seeds(stack, prefix, clients["intake"], clients["analytics"])
         plan = {topic: malformed(seed, MESSAGES) for topic, seed in found.items()}

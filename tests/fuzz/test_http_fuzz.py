@@ -50,7 +50,7 @@ FUZZ = settings(
 @pytest.fixture(params=SERVICES)
 def service_schema(request: pytest.FixtureRequest, stack: Stack) -> Iterator[BaseSchema]:
     service: str = request.param
-    app = BUILDERS[service](environment(stack))
+    app = BUILDERS[service](environment(stack, service))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # starts the app: app.openapi() as served
     FIGURES.operations[service] = sum(1 for _ in schema.get_all_operations())
     try:
