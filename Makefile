@@ -37,6 +37,14 @@ run: install kafka-jars
 test: install kafka-jars asyncapi-tools
 	$(BIN)/pytest
 
+# Longer fuzzing than `make test` does (tests/fuzz): more cases per HTTP operation, more malformed
+# messages per Kafka topic. `make fuzz [FUZZ_EXAMPLES=…] [FUZZ_MESSAGES=…]`.
+.PHONY: fuzz
+FUZZ_EXAMPLES ?= 100
+FUZZ_MESSAGES ?= 300
+fuzz: install kafka-jars
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_MESSAGES=$(FUZZ_MESSAGES) $(BIN)/pytest tests/fuzz
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

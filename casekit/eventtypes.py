@@ -63,6 +63,9 @@ class EventTypes:
                 raise Undecodable(f"no upcaster for {event_type} v{version}", rule="version")
             if not isinstance(payload, dict):
                 raise Undecodable("event data is not a JSON object", rule="type")
-            payload = upcaster(payload)
+            try:
+                payload = upcaster(payload)
+            except Exception as error:  # a pure function of the data: what fails once fails every time
+                raise Undecodable(f"{event_type} v{version} cannot be upcast: {error!r}", rule="version") from None
             version += 1
         return payload

@@ -38,6 +38,7 @@ from casekit.tracing import setup_tracing
 from casekit.web.health import add_request_metrics
 from casekit.web.health import router as health_router
 from casekit.web.nul import RefuseNul, Responder
+from casekit.web.openapi import document_problems
 from casekit.web.problems import register_problems
 
 
@@ -158,6 +159,7 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
     for router in (*spec.routers, admin_http.router):
         app.include_router(router)
     declare_refusals(app, spec.name)
+    document_problems(app, keep=tuple(spec.nul_responders))  # those prefixes answer in their own documents
     # One server span per request, with the database and Kafka spans under it; the per-chunk
     # `receive`/`send` spans said nothing and cost Intake a fifth of its throughput (ADR 0008).
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"])

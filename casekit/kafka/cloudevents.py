@@ -20,6 +20,7 @@ from schemas.base import SCHEMA_ID_BASE, Message
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
+MAX_VERSION_DIGITS = 9
 Headers = list[tuple[str, bytes]]
 M = TypeVar("M", bound=BaseModel)
 MessageT = TypeVar("MessageT", bound=Message)
@@ -95,8 +96,10 @@ def _schema_version(headers: dict[str, str]) -> int | None:
     value = headers.get("ce_schemaversion")
     if value is None:
         return None  # senders that do not say are read as the current version
-    if not value.isdigit():
-        raise Undecodable(f"ce_schemaversion is not a number: {value!r}", path="headers/ce_schemaversion")
+    # ASCII digits only, and few: str.isdigit() takes "²", which int() refuses, and int() refuses
+    # more than 4300 digits; a ValueError here would be retried as transient, blocking the partition.
+    if not (value.isascii() and value.isdigit()) or len(value) > MAX_VERSION_DIGITS:
+        raise Undecodable(f"ce_schemaversion is not a number: {value[:40]!r}", path="headers/ce_schemaversion")
     return int(value)
 
 
@@ -115,7 +118,10 @@ def decode_event(record: ConsumerRecord[bytes, bytes], types: EventTypes) -> Inb
             raise Undecodable(f"missing CloudEvents attribute {required}", path=f"headers/{required}")
     if headers["ce_specversion"] != SPEC_VERSION:
         raise Undecodable(f"unsupported specversion {headers['ce_specversion']}", path="headers/ce_specversion")
-    data = types.decode(headers["ce_type"], _body(record), _schema_version(headers))  # unknown type: Undecodable
+    body = _body(record)
+    if not isinstance(body, dict):  # EventTypes.decode would parse a JSON string again, or fail on a list
+        raise Undecodable(f"event data is not a JSON object but {type(body).__name__}", rule="type", path="/")
+    data = types.decode(headers["ce_type"], body, _schema_version(headers))  # unknown type: Undecodable
     return _inbound(record, headers, headers["ce_id"], headers["ce_type"], data)
 
 

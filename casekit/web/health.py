@@ -6,6 +6,7 @@ import asyncio
 import time
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -46,8 +47,13 @@ async def readyz(request: Request, runtime: RuntimeDep) -> Response | dict[str, 
     return {"status": "ready"}
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"description": "Prometheus text exposition", "content": {"text/plain": {}}}},
+)
 async def metrics(runtime: RuntimeDep) -> Response:
+    """Prometheus' text format, as its scrapers read it (documented so, not as JSON)."""
     return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
