@@ -33,10 +33,11 @@ from casekit.runtime import Runtime
 from casekit.settings import ServiceSettings
 from casekit.supervision import Supervisor
 from casekit.tracing import setup_tracing
+from casekit.web.guards import install_guards
 from casekit.web.health import add_request_metrics
 from casekit.web.health import router as health_router
-from casekit.web.nul import RefuseNul, Responder
-from casekit.web.problems import register_problems
+from casekit.web.limits import HttpLimits
+from casekit.web.refusals import Responder
 
 
 class Worker(Protocol):
@@ -70,8 +71,8 @@ class ServiceSpec(Generic[C]):
     """Runs once the pool and context exist, before the consumers and routes (e.g. projection tables)."""
     background: Callable[[Runtime, C], Sequence[Worker]] = _none
     """Extra long-running workers (e.g. callbacks), started after the consumers, stopped before them."""
-    nul_responders: Mapping[str, Responder] = field(default_factory=dict)
-    """Per path prefix, how a request carrying a NUL is refused there (default: 422 problem+json)."""
+    responders: Mapping[str, Responder] = field(default_factory=dict)
+    """Per path prefix, how a refusal is answered there (default: problem+json): casekit.web.refusals."""
     relay_after_publish: AfterPublish | None = field(default=None)
     """Fault injection for tests: runs between publishing and recording the position."""
 
@@ -146,8 +147,7 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
             log.info("service.stopped")
 
     app = FastAPI(title=f"city-cases {spec.name}", lifespan=lifespan)
-    register_problems(app)
-    app.add_middleware(RefuseNul, responders=spec.nul_responders)  # inside the metrics: refusals counted
+    install_guards(app, HttpLimits.of(settings), spec.responders)  # inside the metrics: refusals counted
     add_request_metrics(app, metrics)
     app.include_router(health_router)
     for router in spec.routers:

@@ -25,7 +25,7 @@ from starlette.types import Scope
 from casekit.envelope import EventMeta, utc_now
 from casekit.errors import InvalidInput
 from casekit.logs import get_logger
-from casekit.web.nul import DETAIL, Where
+from casekit.web.refusals import Refusal
 from cityconfig.catalogue import Category
 from cityconfig.city import City
 from services.intake.adapters.deps import IntakeDep
@@ -91,11 +91,18 @@ async def _answer(suffix: str, make: Callable[[], Awaitable[Document]]) -> Respo
     return render(fmt, document)
 
 
-def nul_refusal(scope: Scope, where: Where) -> Response:
-    """A NUL character refused (casekit.web.nul) as Open311's 400, in the format the path asks for."""
+def refused(scope: Scope, refusal: Refusal) -> Response:
+    """A refusal of the plumbing's (a NUL, a body too large, a 405, a failure: casekit.web.refusals) as
+    Open311's error document, in the format the path asks for. Invalid input is Open311's 400, not 422."""
     suffix = str(scope["path"]).rpartition(".")[2]
     fmt: Fmt = next((known for known in FORMATS if known == suffix), "xml")
-    return render(fmt, error_document(Open311Error(400, DETAIL.format(where=where))))
+    status = 400 if refusal.status == 422 else refusal.status
+    descriptions = [refusal.detail]
+    if refusal.extra.get("trace_id"):
+        descriptions.append(f"trace id {refusal.extra['trace_id']}")
+    response = render(fmt, error_document(Open311Error(status, *descriptions)))
+    response.headers.update(refusal.headers)
+    return response
 
 
 @router.get("/discovery.{suffix}")
