@@ -14,16 +14,21 @@ from fastapi import FastAPI
 
 from casekit.web.limits import HttpLimits, RequestLimits, StrictJson
 from casekit.web.nul import RefuseNul
+from casekit.web.operations import Operations
 from casekit.web.problems import HideFailures, register_problems
 from casekit.web.refusals import Responder, Responders
+from casekit.web.responses import document_refusals
 
 
 def install_guards(app: FastAPI, limits: HttpLimits, by_prefix: Mapping[str, Responder]) -> None:
     """Call before the request metrics are added: a middleware added later runs further out."""
     responders = Responders(by_prefix)
     register_problems(app, responders)
+    document_refusals(app, own_documents=by_prefix)
     app.add_middleware(StrictJson, max_depth=limits.max_json_depth, responders=responders)
     app.add_middleware(RefuseNul, responders=responders)
-    # The app's own list of routes, filled by include_router after this: read at the first request.
-    app.add_middleware(RequestLimits, routes=app.router.routes, limits=limits, responders=responders)
+    # Read at the first request, once include_router has added the routes.
+    app.add_middleware(
+        RequestLimits, operations=Operations(lambda: app.openapi()), limits=limits, responders=responders
+    )
     app.add_middleware(HideFailures, responders=responders)

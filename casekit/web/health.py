@@ -12,11 +12,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from casekit.metrics import Metrics
 from casekit.runtime import Runtime, RuntimeDep
 from casekit.web.problems import problem
+from casekit.web.responses import problem_response
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=None)
+@router.get("/healthz", response_model=None, responses={503: problem_response(503, "A long-running task died")})
 async def healthz(request: Request) -> Response | dict[str, str]:
     """Alive: the process answers and none of its long-running tasks died. Kubernetes restarts it when this fails."""
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
@@ -29,7 +30,7 @@ def _died(failed: dict[str, str]) -> str:
     return "; ".join(f"{name} ended: {why}" for name, why in failed.items())
 
 
-@router.get("/readyz", response_model=None)
+@router.get("/readyz", response_model=None, responses={503: problem_response(503, "Not ready, or a dependency down")})
 async def readyz(request: Request, runtime: RuntimeDep) -> Response | dict[str, str]:
     """Ready for traffic: started, not shutting down, database and broker reachable."""
     if runtime.failed:

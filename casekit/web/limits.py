@@ -5,8 +5,9 @@
   stored before). uvicorn's h11 parser has its own limit; httptools has none, so this one counts.
 - A body at most `max_body_bytes`: 413, from its Content-Length before reading a byte, or while
   reading one sent without (chunked), stopping there.
-- A body in a media type its route takes: 415. A route takes what its OpenAPI operation declares
-  (`openapi_extra` requestBody content, as Open311's form POST), else JSON when it has a body model.
+- A body in a media type its operation takes, as the OpenAPI document declares it: 415 (JSON for a
+  body model; Open311's POST declares its form in `openapi_extra`). An operation without a
+  declared body is not judged here.
 - A JSON body is RFC 8259 JSON: no NaN or Infinity, no number too large for a double, UTF-8, no
   lone surrogate (Python's json.loads, which FastAPI uses, takes all of those), nested at most
   `max_json_depth`: 422. orjson parses it here; FastAPI then parses what passed.
@@ -17,17 +18,16 @@ document (casekit.web.refusals).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from fastapi import params
-from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from casekit.settings import ServiceSettings
 from casekit.web.bodies import read_body, replay
+from casekit.web.operations import Operations
 from casekit.web.refusals import Refusal, Responders
 
 JSON = "application/json"
@@ -45,35 +45,6 @@ class HttpLimits:
     @classmethod
     def of(cls, settings: ServiceSettings) -> HttpLimits:
         return cls(settings.http_max_body_bytes, settings.http_max_header_bytes, settings.http_max_json_depth)
-
-
-class Routes:
-    """The media types each route with a body takes, read from the routes once they are all in."""
-
-    def __init__(self, routes: Sequence[BaseRoute]) -> None:
-        self.routes = routes  # the app's own list: routers are included after the middleware is added
-        self.table: list[tuple[BaseRoute, frozenset[str]]] | None = None
-
-    def media_for(self, scope: Scope) -> frozenset[str] | None:
-        if self.table is None:
-            self.table = [(route, media) for route in self.routes if (media := body_media(route)) is not None]
-        for route, media in self.table:
-            if route.matches(scope)[0] == Match.FULL:
-                return media
-        return None
-
-
-def body_media(route: BaseRoute) -> frozenset[str] | None:
-    extra: dict[str, Any] = getattr(route, "openapi_extra", None) or {}
-    declared = extra.get("requestBody", {}).get("content")
-    if declared:
-        return frozenset(declared)
-    body_field = getattr(route, "body_field", None)
-    if body_field is None:
-        return None
-    if isinstance(body_field.field_info, params.Form):
-        return frozenset({FORM, "multipart/form-data"})
-    return frozenset({JSON})
 
 
 def acceptable(content_type: bytes, media: frozenset[str]) -> bool:
@@ -131,9 +102,8 @@ def _too_deep(max_depth: int) -> Refusal:
 class RequestLimits:
     """ASGI middleware: refuses a request past a limit; the rest reach the app with their body whole."""
 
-    def __init__(self, app: ASGIApp, routes: Sequence[BaseRoute], limits: HttpLimits, responders: Responders) -> None:
-        self.app, self.limits, self.respond = app, limits, responders
-        self.routes = Routes(routes)
+    def __init__(self, app: ASGIApp, operations: Operations, limits: HttpLimits, responders: Responders) -> None:
+        self.app, self.operations, self.limits, self.respond = app, operations, limits, responders
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -141,7 +111,7 @@ class RequestLimits:
             return
         refusal, has_body, content_type, length = self.head(scope)
         if refusal is None and has_body:
-            media = self.routes.media_for(scope)
+            media = self.operations.media_for(scope["method"], scope["path"])
             if media is not None and not acceptable(content_type, media):
                 takes = " or ".join(sorted(media))
                 refusal = Refusal(415, "unsupported-media-type", f"this operation takes a body in {takes}")

@@ -13,11 +13,11 @@ from fastapi.exceptions import RequestValidationError
 from opentelemetry import trace
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casekit.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
 from casekit.logs import get_logger
+from casekit.web.operations import Operations
 from casekit.web.refusals import MEDIA_TYPE, TYPE_BASE, Refusal, Responder, Responders, problem
 
 __all__ = ["MEDIA_TYPE", "PROBLEMS", "TYPE_BASE", "HideFailures", "Responder", "problem", "register_problems"]
@@ -58,7 +58,7 @@ def register_problems(app: FastAPI, responders: Responders | None = None) -> Non
         assert isinstance(exc, HTTPException)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            headers["Allow"] = allowed_methods(request.app, request.scope)
+            headers["Allow"] = ", ".join(Operations(request.app.openapi).methods_at(request.url.path))
         status = exc.status_code
         return respond(request.scope, Refusal(status, f"http-{status}", str(exc.detail), None, headers))
 
@@ -67,16 +67,6 @@ def register_problems(app: FastAPI, responders: Responders | None = None) -> Non
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(InvalidInput, invalid_input)
     app.add_exception_handler(HTTPException, http_error)
-
-
-def allowed_methods(app: ASGIApp, scope: Scope) -> str:
-    """Every method some route takes at this path: Starlette's own 405 names only the first route's."""
-    methods: set[str] = set()
-    for route in getattr(app, "routes", ()):
-        match, _ = route.matches({**scope, "method": "\x00"})  # no method matches: a path match is PARTIAL
-        if match != Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
 
 
 class HideFailures:

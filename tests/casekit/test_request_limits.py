@@ -110,8 +110,13 @@ async def test_a_json_route_refuses_other_media_types_with_415(http: httpx.Async
 
 @pytest.mark.parametrize(
     "body",
-    [b'{"name": "a", "value": NaN}', b'{"name": "a", "value": -Infinity}', b'{"name": "a", "value": 1e400}',
-     b'{"name": "\\ud800"}', b'{"name": "a",}'],  # fmt: skip
+    [
+        b'{"name": "a", "value": NaN}',
+        b'{"name": "a", "value": -Infinity}',
+        b'{"name": "a", "value": 1e400}',
+        b'{"name": "\\ud800"}',
+        b'{"name": "a",}',
+    ],
     ids=["nan", "infinity", "overflow", "lone-surrogate", "trailing-comma"],
 )
 async def test_a_json_body_must_be_strict_json(http: httpx.AsyncClient, body: bytes) -> None:
@@ -137,7 +142,8 @@ def test_json_deeper_than_the_parser_goes_is_too_deep_too() -> None:
 
 
 def test_json_depth_counts_arrays_and_objects() -> None:
-    assert [json_depth(value, 10) for value in (1, "a", {}, [], {"a": [1, {"b": []}]})] == [0, 0, 1, 1, 4]
+    values: tuple[Any, ...] = (1, "a", {}, [], {"a": [1, {"b": []}]})
+    assert [json_depth(value, 10) for value in values] == [0, 0, 1, 1, 4]
 
 
 async def test_header_fields_too_large_are_431(http: httpx.AsyncClient) -> None:

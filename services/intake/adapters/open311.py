@@ -28,6 +28,7 @@ from casekit.logs import get_logger
 from casekit.web.refusals import Refusal
 from cityconfig.catalogue import Category
 from cityconfig.city import City
+from services.intake.adapters import open311_openapi as openapi
 from services.intake.adapters.deps import IntakeDep
 from services.intake.adapters.open311_format import (
     Document,
@@ -105,8 +106,8 @@ def refused(scope: Scope, refusal: Refusal) -> Response:
     return response
 
 
-@router.get("/discovery.{suffix}")
-async def get_discovery(suffix: str, request: Request) -> Response:
+@router.get("/discovery.{suffix}", **openapi.DISCOVERY)
+async def get_discovery(suffix: openapi.Suffix, request: Request) -> Response:
     """Service discovery: where the endpoint is, its formats, whom to ask for a key."""
     return await _answer(suffix, lambda: _discovery(str(request.base_url)))
 
@@ -116,8 +117,8 @@ async def _discovery(base_url: str) -> Document:
     return discovery(f"{base_url}{PREFIX.lstrip('/')}/", settings.contact, settings.key_service)
 
 
-@router.get("/services.{suffix}")
-async def get_services(suffix: str, intake: IntakeDep) -> Response:
+@router.get("/services.{suffix}", **openapi.SERVICES)
+async def get_services(suffix: openapi.Suffix, intake: IntakeDep) -> Response:
     """The service list: one service per category of the city's catalogue."""
     return await _answer(suffix, lambda: _services(intake.city))
 
@@ -126,8 +127,8 @@ async def _services(city: City) -> Document:
     return service_list(list(city.categories.values()))
 
 
-@router.get("/services/{service_code}.{suffix}")
-async def get_service_definition(service_code: str, suffix: str, intake: IntakeDep) -> Response:
+@router.get("/services/{service_code}.{suffix}", **openapi.DEFINITION)
+async def get_service_definition(service_code: str, suffix: openapi.Suffix, intake: IntakeDep) -> Response:
     """A service definition: the few optional attributes every category accepts."""
     return await _answer(suffix, lambda: _definition(intake.city, service_code))
 
@@ -145,8 +146,8 @@ def _category(city: City, code: str | None) -> Category:
     return category
 
 
-@router.post("/requests.{suffix}")
-async def post_request(suffix: str, request: Request, intake: IntakeDep) -> Response:
+@router.post("/requests.{suffix}", **openapi.CREATE)
+async def post_request(suffix: openapi.Suffix, request: Request, intake: IntakeDep) -> Response:
     """Create a service request: a public report (上报), form-encoded, with an api_key."""
     return await _answer(suffix, lambda: _create(request, intake))
 
@@ -170,8 +171,8 @@ async def _create(request: Request, intake: Intake) -> Document:
     return posted(submitted.view)
 
 
-@router.get("/requests.{suffix}")
-async def get_requests(suffix: str, request: Request, intake: IntakeDep) -> Response:
+@router.get("/requests.{suffix}", **openapi.SEARCH_REQUESTS)
+async def get_requests(suffix: openapi.Suffix, request: Request, intake: IntakeDep) -> Response:
     """Service requests, newest first: by `service_request_id`s, or by codes, dates and status; paged."""
     return await _answer(suffix, lambda: _search(request.query_params, intake.store.pool, intake.city))
 
@@ -189,8 +190,8 @@ async def _search(params: Mapping[str, str], pool: asyncpg.Pool, city: City) -> 
     return requests(found, city)
 
 
-@router.get("/requests/{service_request_id}.{suffix}")
-async def get_request(service_request_id: str, suffix: str, intake: IntakeDep) -> Response:
+@router.get("/requests/{service_request_id}.{suffix}", **openapi.ONE_REQUEST)
+async def get_request(service_request_id: str, suffix: openapi.Suffix, intake: IntakeDep) -> Response:
     """One service request by its case number, as a one-element array."""
     return await _answer(suffix, lambda: _one(service_request_id, intake.store.pool, intake.city))
 
@@ -202,8 +203,8 @@ async def _one(case_number: str, pool: asyncpg.Pool, city: City) -> Document:
     return requests(rows, city)
 
 
-@router.get("/tokens/{token_id}.{suffix}")
-async def get_token(token_id: str, suffix: str, intake: IntakeDep) -> Response:
+@router.get("/tokens/{token_id}.{suffix}", **openapi.TOKEN)
+async def get_token(token_id: str, suffix: openapi.Suffix, intake: IntakeDep) -> Response:
     """We never issue tokens (realtime); a case number is accepted as its own token."""
     return await _answer(suffix, lambda: _token(token_id, intake.store.pool))
 
