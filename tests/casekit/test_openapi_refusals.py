@@ -19,7 +19,7 @@ from services.intake.settings import IntakeSettings
 from tests.conftest import TEST_PII_KEY
 
 # Never started: building the app and its document needs no database nor broker.
-ENV = {"DATABASE_URL": "postgresql://nowhere/none", "KAFKA_BOOTSTRAP_SERVERS": "nowhere:9092"}
+ENV: dict[str, Any] = {"DATABASE_URL": "postgresql://nowhere/none", "KAFKA_BOOTSTRAP_SERVERS": "nowhere:9092"}
 OPEN311 = "/open311/v2"
 
 
