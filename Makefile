@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := tools/kafka/libs
 
-.PHONY: run test lint format bench rebuild install kafka-jars asyncapi-tools schemas release-schemas sbom clean
+.PHONY: run test lint format bench rebuild token install kafka-jars asyncapi-tools schemas release-schemas sbom clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -58,6 +58,14 @@ SERVICE ?= analytics
 rebuild: install
 	@if [ -z "$$DATABASE_URL" ] && [ -f .run/stack.env ]; then set -a; . ./.run/stack.env; set +a; fi; \
 		$(BIN)/python -m services.$(SERVICE).rebuild $(PROJECTIONS)
+
+# A demo token for any role, unit and areas, signed by the local issuer `make run` trusts:
+# `make token ROLE=unit_staff UNIT=sanitation` or `make token ROLE=grid_member AREAS=320302006008002`.
+ROLE ?= admin
+UNIT ?=
+AREAS ?=
+token: install
+	@$(BIN)/python -m devstack.issuer token --role "$(ROLE)" --unit "$(UNIT)" --areas "$(AREAS)"
 
 # A CycloneDX SBOM (JSON) of the pinned dependencies as installed in the venv (constraints.txt);
 # docs/operations.md says how to audit it. `make sbom [SBOM=path]`.

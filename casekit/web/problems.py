@@ -15,15 +15,35 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from casekit.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
+from casekit.errors import (
+    ConcurrencyError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    TooManyRequests,
+    Unauthenticated,
+)
 from casekit.logs import get_logger
 from casekit.web.operations import Operations
 from casekit.web.refusals import MEDIA_TYPE, TYPE_BASE, Refusal, Responder, Responders, problem
 
-__all__ = ["MEDIA_TYPE", "PROBLEMS", "TYPE_BASE", "HideFailures", "Responder", "problem", "register_problems"]
+__all__ = [
+    "MEDIA_TYPE",
+    "PROBLEMS",
+    "TYPE_BASE",
+    "HideFailures",
+    "Responder",
+    "count_refusal",
+    "problem",
+    "register_problems",
+]
 
 log = get_logger("casekit")
 PROBLEMS: dict[type[Exception], tuple[int, str]] = {
+    Unauthenticated: (401, "unauthenticated"),
+    Forbidden: (403, "forbidden"),
+    TooManyRequests: (429, "too-many-requests"),
     NotFound: (404, "not-found"),
     RuleViolation: (409, "rule-violation"),
     ConcurrencyError: (409, "version-conflict"),
@@ -36,7 +56,9 @@ def register_problems(app: FastAPI, responders: Responders | None = None) -> Non
 
     async def problem_reply(request: Request, exc: Exception) -> Response:
         status, slug = next(v for kind, v in PROBLEMS.items() if isinstance(exc, kind))
-        return respond(request.scope, Refusal(status, slug, str(exc)))
+        if status in (401, 403, 429):
+            count_refusal(request, status)
+        return respond(request.scope, Refusal(status, slug, str(exc), headers=problem_headers(exc) or {}))
 
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -67,6 +89,21 @@ def register_problems(app: FastAPI, responders: Responders | None = None) -> Non
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(InvalidInput, invalid_input)
     app.add_exception_handler(HTTPException, http_error)
+
+
+def count_refusal(request: Request, status: int) -> None:
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is not None:
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        runtime.metrics.access_refusals.labels(route, str(status)).inc()
+
+
+def problem_headers(exc: Exception) -> dict[str, str] | None:
+    if isinstance(exc, Unauthenticated):
+        return {"WWW-Authenticate": 'Bearer realm="city-cases"'}
+    if isinstance(exc, TooManyRequests):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 class HideFailures:

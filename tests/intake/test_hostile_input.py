@@ -16,7 +16,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.intake.conftest import POINT, IntakeUnderTest, report
+from tests.intake.conftest import POINT, IntakeUnderTest, issue_key, report
 
 V2 = "/open311/v2"
 KEY = "hostile-test-key"
@@ -25,8 +25,8 @@ JSON = {"content-type": "application/json"}
 
 
 @pytest.fixture(autouse=True)
-def api_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPEN311_API_KEYS", f"tester:{KEY}")
+async def api_keys(intake: IntakeUnderTest) -> None:
+    await issue_key(intake.app, "tester", KEY)
 
 
 def assert_problem(reply: httpx.Response, status: int) -> dict[str, Any]:
