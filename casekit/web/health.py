@@ -9,12 +9,14 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from casekit.logs import get_logger
 from casekit.metrics import Metrics
 from casekit.runtime import Runtime, RuntimeDep
 from casekit.web.problems import problem
 from casekit.web.responses import problem_response
 
 router = APIRouter(tags=["operations"])
+log = get_logger("casekit")
 
 
 @router.get("/healthz", response_model=None, responses={503: problem_response(503, "A long-running task died")})
@@ -43,7 +45,9 @@ async def readyz(request: Request, runtime: RuntimeDep) -> Response | dict[str, 
             if not await runtime.producer.client.force_metadata_update():
                 raise ConnectionError("no broker answered a metadata request")
     except Exception as error:
-        return problem(503, "not-ready", f"dependency unreachable: {error!r}", request.url.path)
+        # The driver's message can name hosts, users or statements: logged, not answered (issue 9).
+        log.warning("service.dependency_unreachable", error=repr(error))
+        return problem(503, "not-ready", f"dependency unreachable: {type(error).__name__}", request.url.path)
     return {"status": "ready"}
 
 
