@@ -115,8 +115,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     token.add_argument("--subject", default="")
     token.add_argument("--hours", type=float, default=24)
     commands.add_parser("jwks", help="print the issuer's public keys")
+    parser.add_argument("--directory", type=Path, default=RUN_DIR / "issuer", help="where the signing key is kept")
     args = parser.parse_args(argv)
-    issuer = DemoIssuer()
+    issuer = DemoIssuer(args.directory)
     if args.command == "jwks":
         print(json.dumps(issuer.jwks, indent=2))
         return

@@ -50,10 +50,15 @@ def port_of(name: str) -> int:
     return int(os.environ.get(f"{name.upper()}_PORT", SERVICES[name]))
 
 
+ISSUER_PORT = int(os.environ.get("ISSUER_PORT", 8009))
+ISSUER_URL = f"http://127.0.0.1:{ISSUER_PORT}"
+
+
 def service_environment(stack: Stack, issuer: DemoIssuer) -> dict[str, str]:
     """What every service process gets: the environment, the local secrets it lacks, the stack,
-    and (unless the environment names the city's own identity provider) the demo issuer's keys."""
-    trusted = {} if "ACCESS_JWKS_URL" in os.environ else {"ACCESS_JWKS_FILE": str(issuer.jwks_file)}
+    and (unless the environment names the city's own identity provider) the demo issuer's JWKS URL."""
+    own_provider = "ACCESS_JWKS_URL" in os.environ or "ACCESS_JWKS_FILE" in os.environ
+    trusted = {} if own_provider else {"ACCESS_JWKS_URL": f"{ISSUER_URL}/.well-known/jwks.json"}
     return {
         **trusted,
         "ACCESS_ISSUER": issuer.issuer,
@@ -80,10 +85,22 @@ def write_stack_env(stack: Stack) -> None:
     write_private(STACK_ENV, f"DATABASE_URL={stack.database_url}\n{kafka}")
 
 
+def start_issuer(logs: Path) -> Service:
+    """The demo identity provider: JWKS and client-credentials tokens (devstack/issuer_http.py)."""
+    log = logs / "issuer.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devstack.issuer_http", "--port", str(ISSUER_PORT)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return Service("issuer", ISSUER_PORT, process, log)
+
+
 def start_services(env: dict[str, str], stack: Stack) -> list[Service]:
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    started = []
+    started = [start_issuer(logs)]
     for name in SERVICES:
         log = logs / f"{name}.log"
         with log.open("ab") as out:
@@ -182,7 +199,8 @@ def print_welcome(
         print(f"  {trace['case_id']}  {steps}")
     for service in services:
         print(f"  {service.name:<9} {service.url}/docs   log: {service.log}")
-    intake, analytics = services[0].url, services[3].url
+    url = {service.name: service.url for service in services}
+    intake, analytics = url["intake"], url["analytics"]
     print(
         f"""
 {credentials_hint(CREDENTIALS)}
@@ -193,6 +211,9 @@ Post a report as grid member A and read its trace as the analyst:
   curl -s -H "Authorization: Bearer $(jq -r .analyst.token {CREDENTIALS})" {analytics}/v1/cases/<case_id>/trace
 Open311 GeoReport v2: {intake}/open311/v2/discovery.json   Search reports: {intake}/v1/reports
 {open311_hint(intake, credentials["open311_api_key"])}
+The city operations platform's client-credentials token (secret in {RUN_DIR / "issuer" / "clients.json"}):
+  curl -s -X POST {url["issuer"]}/token -d grant_type=client_credentials -d client_id=city-ops \\
+    -d client_secret=$(jq -r '.["city-ops"].secret' {RUN_DIR / "issuer" / "clients.json"})
 Metrics: {intake}/metrics   Ctrl-C stops everything.""",
         flush=True,
     )
@@ -217,7 +238,8 @@ def main() -> None:
         try:
             asyncio.run(wait_ready(services))
             credentials = asyncio.run(prepare_credentials(stack, issuer))
-            traces = asyncio.run(load_demo(stack, services[0].url, services[3].url, credentials))
+            url = {service.name: service.url for service in services}
+            traces = asyncio.run(load_demo(stack, url["intake"], url["analytics"], credentials))
             print_welcome(services, traces, time.monotonic() - started, credentials)
             while not stop_requested and all(s.process.poll() is None for s in services):
                 time.sleep(0.5)

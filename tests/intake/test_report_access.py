@@ -113,11 +113,9 @@ async def test_the_actor_is_the_verified_caller_and_keys_are_per_caller(intake: 
 
 
 async def test_a_system_sees_and_deletes_only_its_own_callbacks(stack: Stack, database: str, topics_for: str) -> None:
-    env = {
-        **service_env(stack, database, topics_for, "intake"),
-        "INTAKE_CALLBACK_ALLOWLIST": '["https://hooks.example.org/"]',
-    }
-    async with running(create_app(IntakeSettings(**env)), headers={}) as client:
+    env = service_env(stack, database, topics_for, "intake")
+    settings = IntakeSettings(**env, callback_allowlist=["https://hooks.example.org/"])
+    async with running(create_app(settings), headers={}) as client:
         body = {"channel": "hotline", "url": "https://hooks.example.org/12345", "secret": "s" * 32}
         mine = await client.post("/v1/callbacks", json=body, headers=HOTLINE)
         not_my_channel = await client.post("/v1/callbacks", json=body, headers=OTHER_SYSTEM)
