@@ -130,7 +130,10 @@ class HideFailures:
 
         try:
             await self.app(scope, receive, tracking)
-        except Exception:
+        except Exception as error:
+            span = trace.get_current_span()  # the server span, which no longer sees the exception itself
+            span.record_exception(error)
+            span.set_status(trace.Status(trace.StatusCode.ERROR, type(error).__name__))
             trace_id = _trace_id()
             log.exception("http.failed", method=scope["method"], path=scope["path"], answered=started)
             if started:  # the status line is gone: only closing the connection says it failed
