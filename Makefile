@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := tools/kafka/libs
 
-.PHONY: run test lint format bench rebuild token install kafka-jars asyncapi-tools schemas release-schemas clean
+.PHONY: run test lint format bench rebuild token install kafka-jars asyncapi-tools schemas release-schemas sbom clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -74,6 +74,13 @@ UNIT ?=
 AREAS ?=
 token: install
 	@$(BIN)/python -m devstack.issuer token --role "$(ROLE)" --unit "$(UNIT)" --areas "$(AREAS)"
+
+# A CycloneDX SBOM (JSON) of the pinned dependencies as installed in the venv (constraints.txt);
+# docs/operations.md says how to audit it. `make sbom [SBOM=path]`.
+SBOM ?= build/sbom.cdx.json
+sbom: install
+	mkdir -p $(dir $(SBOM))
+	$(BIN)/cyclonedx-py environment $(VENV) --pyproject pyproject.toml --output-reproducible -o $(SBOM)
 
 clean:
 	rm -rf .run $(VENV) $(KAFKA_LIBS) tools/asyncapi/node_modules

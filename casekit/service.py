@@ -35,11 +35,11 @@ from casekit.runtime import Runtime
 from casekit.settings import ServiceSettings
 from casekit.supervision import Supervisor
 from casekit.tracing import setup_tracing
+from casekit.web.guards import install_guards
 from casekit.web.health import add_request_metrics
 from casekit.web.health import router as health_router
-from casekit.web.nul import RefuseNul, Responder
-from casekit.web.openapi import document_problems
-from casekit.web.problems import register_problems
+from casekit.web.limits import HttpLimits
+from casekit.web.refusals import Responder
 
 
 class Worker(Protocol):
@@ -73,8 +73,8 @@ class ServiceSpec(Generic[C]):
     """Runs once the pool and context exist, before the consumers and routes (e.g. projection tables)."""
     background: Callable[[Runtime, C], Sequence[Worker]] = _none
     """Extra long-running workers (e.g. callbacks), started after the consumers, stopped before them."""
-    nul_responders: Mapping[str, Responder] = field(default_factory=dict)
-    """Per path prefix, how a request carrying a NUL is refused there (default: 422 problem+json)."""
+    responders: Mapping[str, Responder] = field(default_factory=dict)
+    """Per path prefix, how a refusal is answered there (default: problem+json): casekit.web.refusals."""
     relay_after_publish: AfterPublish | None = field(default=None)
     """Fault injection for tests: runs between publishing and recording the position."""
 
@@ -152,14 +152,12 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
     app = FastAPI(
         title=f"city-cases {spec.name}", lifespan=lifespan, generate_unique_id_function=operation_id(spec.name)
     )
-    register_problems(app)
-    app.add_middleware(RefuseNul, responders=spec.nul_responders)  # inside the metrics: refusals counted
+    install_guards(app, HttpLimits.of(settings), spec.responders)  # inside the metrics: refusals counted
     add_request_metrics(app, metrics)
     app.include_router(health_router)
     for router in (*spec.routers, admin_http.router):
         app.include_router(router)
     declare_refusals(app, spec.name)
-    document_problems(app, keep=tuple(spec.nul_responders))  # those prefixes answer in their own documents
     # One server span per request, with the database and Kafka spans under it; the per-chunk
     # `receive`/`send` spans said nothing and cost Intake a fifth of its throughput (ADR 0008).
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"])

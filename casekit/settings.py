@@ -51,6 +51,9 @@ class ServiceSettings(KafkaSettings):
     port: int
     db_schema: str
     db_pool_size: int = 10
+    http_max_body_bytes: int = Field(1_048_576, gt=0, description="A larger request body is refused 413")
+    http_max_header_bytes: int = Field(16_384, gt=0, description="Header fields together; more is refused 431")
+    http_max_json_depth: int = Field(32, gt=0, description="A JSON body nested deeper is refused 422")
     drain_seconds: float = Field(
         0.0, description="After SIGTERM, report not-ready this long before closing (load balancers)"
     )

@@ -18,6 +18,8 @@ GridCode = Annotated[str, Field(pattern=r"^\d{15}$", description="单元网格 u
 CommunityCode = Annotated[str, Field(pattern=r"^\d{12}$", description="社区 community code, 12 digits")]
 PhotoUrl = Annotated[HttpUrl, Field(description="http(s) URL of a photo")]
 PII: dict[str, Any] = {"x-pii": True}
+NOT_BLANK = r"\S"
+"""Some character that is not white space (space, tab, U+3000 全角空格): "   " describes nothing (issue 9)."""
 
 
 class Location(BaseModel):
@@ -25,10 +27,10 @@ class Location(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     crs: CoordinateSystem = Field("WGS84", description="Coordinate system of lat/lon")
-    address: str | None = Field(None, min_length=1, max_length=200)
+    address: str | None = Field(None, min_length=1, max_length=200, pattern=NOT_BLANK)
     grid_code: GridCode | None = None
 
     @model_validator(mode="after")
@@ -45,8 +47,8 @@ class ReporterContact(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str | None = Field(None, max_length=50, json_schema_extra=PII)
-    phone: str | None = Field(None, pattern=r"^\+?[0-9\- ]{5,20}$", json_schema_extra=PII)
+    name: str | None = Field(None, max_length=50, pattern=NOT_BLANK, json_schema_extra=PII)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9\- ]{4,19}$", json_schema_extra=PII)
 
 
 class Whistle(BaseModel):
@@ -55,7 +57,7 @@ class Whistle(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     community_code: CommunityCode
-    summoned_departments: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+    summoned_departments: list[Annotated[str, Field(min_length=1, max_length=64, pattern=NOT_BLANK)]] = Field(
         default_factory=list, max_length=20
     )
 
@@ -67,7 +69,7 @@ class ReportSubmission(Message):
 
     channel: Channel
     category_code: str = Field(pattern=r"^\d{5}$", description="Catalogue code, e.g. 01001 供水井盖")
-    description: str = Field(min_length=1, max_length=2000)
+    description: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
     location: Location
     occurred_at: AwareDatetime | None = Field(None, description="When the problem was seen")
     photo_urls: list[PhotoUrl] = Field(default_factory=list, max_length=9)
@@ -75,6 +77,7 @@ class ReportSubmission(Message):
         default=None,
         min_length=1,
         max_length=64,
+        pattern=NOT_BLANK,
         description="The source system's id, e.g. the 12345 work-order number (工单编号)",
     )
     deadline_at: AwareDatetime | None = Field(None, description="The source system's own deadline, if it sets one")

@@ -14,23 +14,9 @@ from casekit.access.keys import KeyVerifier
 from casekit.access.ratelimit import RateLimits
 from casekit.access.tokens import TokenVerifier
 from casekit.settings import ServiceSettings
+from casekit.web.responses import problem_response
 from schemas.access import rule_for
 
-PROBLEM = {
-    "application/problem+json": {
-        "schema": {
-            "type": "object",
-            "required": ["type", "title", "status", "detail"],
-            "properties": {
-                "type": {"type": "string"},
-                "title": {"type": "string"},
-                "status": {"type": "integer"},
-                "detail": {"type": "string"},
-                "instance": {"type": "string"},
-            },
-        }
-    }
-}
 REFUSALS = {
     401: "Who are you? No credentials, or ones that could not be verified",
     403: "Not yours: the caller's role, scope, unit, areas or channel do not allow it",
@@ -71,9 +57,7 @@ def declare_refusals(app: FastAPI, service: str) -> None:
                 continue
             answers = {**REFUSALS, **(THROTTLED if rule.write else {})}
             for status, description in answers.items():
-                operation.setdefault("responses", {}).setdefault(
-                    str(status), {"description": description, "content": PROBLEM}
-                )
+                operation.setdefault("responses", {}).setdefault(str(status), problem_response(status, description))
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]

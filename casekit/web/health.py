@@ -10,14 +10,17 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from casekit.logs import get_logger
 from casekit.metrics import Metrics
 from casekit.runtime import Runtime, RuntimeDep
 from casekit.web.problems import problem
+from casekit.web.responses import problem_response
 
 router = APIRouter(tags=["operations"])
+log = get_logger("casekit")
 
 
-@router.get("/healthz", response_model=None)
+@router.get("/healthz", response_model=None, responses={503: problem_response(503, "A long-running task died")})
 async def healthz(request: Request) -> Response | dict[str, str]:
     """Alive: the process answers and none of its long-running tasks died. Kubernetes restarts it when this fails."""
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
@@ -30,7 +33,7 @@ def _died(failed: dict[str, str]) -> str:
     return "; ".join(f"{name} ended: {why}" for name, why in failed.items())
 
 
-@router.get("/readyz", response_model=None)
+@router.get("/readyz", response_model=None, responses={503: problem_response(503, "Not ready, or a dependency down")})
 async def readyz(request: Request, runtime: RuntimeDep) -> Response | dict[str, str]:
     """Ready for traffic: started, not shutting down, database and broker reachable."""
     if runtime.failed:
@@ -43,7 +46,9 @@ async def readyz(request: Request, runtime: RuntimeDep) -> Response | dict[str, 
             if not await runtime.producer.client.force_metadata_update():
                 raise ConnectionError("no broker answered a metadata request")
     except Exception as error:
-        return problem(503, "not-ready", f"dependency unreachable: {error!r}", request.url.path)
+        # The driver's message can name hosts, users or statements: logged, not answered (issue 9).
+        log.warning("service.dependency_unreachable", error=repr(error))
+        return problem(503, "not-ready", f"dependency unreachable: {type(error).__name__}", request.url.path)
     return {"status": "ready"}
 
 

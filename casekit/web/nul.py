@@ -14,22 +14,20 @@ What counts as a NUL:
   their bytes may hold NULs, and their routes read them as bytes.
 
 A refusal is 422 problem+json by default; a path prefix can have its own responder (Open311 answers
-its spec's 400 error document there).
+its spec's 400 error document there): casekit.web.refusals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Literal
 
-from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from casekit.web.problems import problem
+from casekit.web.bodies import read_body, replay
+from casekit.web.refusals import Refusal, Responders
 
 Where = Literal["path", "query", "body"]
-Responder = Callable[[Scope, Where], Response]
-"""Builds the refusal for a request (its ASGI scope) and the part that carried the NUL."""
 
 NUL = b"\x00"
 PERCENT_NUL = b"%00"
@@ -37,14 +35,11 @@ JSON_ESCAPE = b"\\u0000"
 DETAIL = "a NUL character (U+0000) is not allowed in the {where}"
 
 
-def refusal_problem(scope: Scope, where: Where) -> Response:
-    """422 problem+json naming the part, as the app's other invalid requests (casekit.web.problems)."""
+def nul_refusal(where: Where) -> Refusal:
+    """422 naming the part, as the app's other invalid requests (casekit.web.problems)."""
     detail = DETAIL.format(where=where)
     errors = [{"path": f"/{where}", "rule": "no_nul_character", "message": detail}]
-    # The path as sent, still percent-encoded: the decoded one would echo the NUL back.
-    raw: bytes | None = scope.get("raw_path")
-    instance = raw.decode("ascii", "replace") if raw else str(scope["path"]).replace("\x00", "%00")
-    return problem(422, "invalid-request", detail, instance, errors=errors)
+    return Refusal(422, "invalid-request", detail, errors)
 
 
 def has_json_nul(body: bytes) -> bool:
@@ -93,15 +88,12 @@ def body_check(scope: Scope) -> Callable[[bytes], bool] | None:
 class RefuseNul:
     """ASGI middleware: a request with a NUL in its path, query or body gets its refusal, not the app."""
 
-    def __init__(self, app: ASGIApp, responders: Mapping[str, Responder] | None = None) -> None:
+    def __init__(self, app: ASGIApp, responders: Responders | None = None) -> None:
         self.app = app
-        # Longest prefix first, so `/open311/v2/` can differ from `/open311/`.
-        self.responders = sorted((responders or {}).items(), key=lambda item: -len(item[0]))
+        self.respond = responders or Responders()
 
-    def refuse(self, scope: Scope, where: Where) -> Response:
-        path: str = scope["path"]
-        respond = next((respond for prefix, respond in self.responders if path.startswith(prefix)), refusal_problem)
-        return respond(scope, where)
+    async def refuse(self, scope: Scope, where: Where, receive: Receive, send: Send) -> None:
+        await self.respond(scope, nul_refusal(where))(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,45 +101,18 @@ class RefuseNul:
             return
         query: bytes = scope["query_string"]
         if "\x00" in scope["path"]:
-            await self.refuse(scope, "path")(scope, receive, send)
+            await self.refuse(scope, "path", receive, send)
             return
         if PERCENT_NUL in query or NUL in query:
-            await self.refuse(scope, "query")(scope, receive, send)
+            await self.refuse(scope, "query", receive, send)
             return
         check = body_check(scope)
         if check is None:
             await self.app(scope, receive, send)
             return
-        message = await _read_body(receive)
+        message = await read_body(receive)
+        assert message is not None  # no limit here: casekit.web.limits has one
         if message["type"] == "http.request" and check(message.get("body", b"")):
-            await self.refuse(scope, "body")(scope, receive, send)
+            await self.refuse(scope, "body", receive, send)
             return
-        await self.app(scope, _replay(message, receive), send)
-
-
-async def _read_body(receive: Receive) -> Message:
-    """The whole body as one `http.request` message, or the disconnect that came before its end."""
-    message = await receive()
-    if message["type"] != "http.request" or not message.get("more_body", False):
-        return message  # the usual case: the body in one message, passed on as it came
-    chunks = [message.get("body", b"")]
-    while message.get("more_body", False):
-        message = await receive()
-        if message["type"] != "http.request":
-            return message
-        chunks.append(message.get("body", b""))
-    return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-
-
-def _replay(first: Message, receive: Receive) -> Receive:
-    """The app's receive: the message read here, then the server's own (for the disconnect)."""
-    pending: Message | None = first
-
-    async def replay() -> Message:
-        nonlocal pending
-        if pending is None:
-            return await receive()
-        message, pending = pending, None
-        return message
-
-    return replay
+        await self.app(scope, replay(message, receive), send)

@@ -44,7 +44,7 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
         migrations=MIGRATIONS,
         startup=projections.startup,
         background=lambda runtime, _: [*workers(callbacks)(runtime), *projections.rebuilders(runtime)],
-        nul_responders={open311.PREFIX: open311.nul_refusal},
+        responders={open311.PREFIX: open311.refused},
     )
 
 

@@ -1,6 +1,7 @@
+import ipaddress
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from casekit.settings import ServiceSettings
@@ -23,10 +24,33 @@ class IntakeSettings(ServiceSettings):
     duplicate_window_minutes: int = Field(24 * 60, gt=0)
     callback_allowlist: list[str] = Field(
         default_factory=list,
-        description="URL prefixes a callback may point at, e.g. https://hooks.example.org/ (a JSON list)",
+        description="URL prefixes a callback may point at, each naming its host, e.g. https://hooks.example.org/"
+        " (a JSON list); http only where an entry says http",
+    )
+    callback_allow_private_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks (CIDR, a JSON list) a callback may reach although not public: loopback, private,"
+        " link-local… are refused otherwise, checked on every address the host resolves to",
     )
     callback_give_up_minutes: float = Field(24 * 60, gt=0, description="Retry a callback this long, then give up")
     callback_timeout_seconds: float = Field(5.0, gt=0, description="A receiver's whole answer, per attempt")
     callback_backoff_seconds: float = Field(1.0, gt=0, description="The first retry's backoff; doubles per attempt")
     callback_max_backoff_seconds: float = Field(300.0, gt=0)
     callback_poll_seconds: float = Field(0.5, gt=0, description="How often a replica looks for due callbacks")
+
+    @field_validator("callback_allowlist")
+    @classmethod
+    def _entries_name_their_host(cls, entries: list[str]) -> list[str]:
+        for prefix in entries:
+            scheme, sep, rest = prefix.partition("://")
+            host = rest.split("]", 1)[0] if rest.startswith("[") else rest.split("/", 1)[0].rsplit(":", 1)[0]
+            if scheme not in ("http", "https") or not sep or not host.strip("["):
+                raise ValueError(f"{prefix!r}: an entry is http(s)://<host>…, naming its host")
+        return entries
+
+    @field_validator("callback_allow_private_networks")
+    @classmethod
+    def _networks(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            ipaddress.ip_network(network)  # ValueError names it
+        return networks

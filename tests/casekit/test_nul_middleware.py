@@ -12,20 +12,21 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
 
-from casekit.web.nul import RefuseNul, Where, has_json_nul
+from casekit.web.nul import RefuseNul, has_json_nul
+from casekit.web.refusals import Refusal, Responders
 
 
 async def echo(request: Request) -> Response:
     return JSONResponse({"length": len(await request.body())})
 
 
-def teapot(scope: Scope, where: Where) -> Response:
-    return PlainTextResponse(f"no NUL in the {where}", 418)
+def teapot(scope: Scope, refusal: Refusal) -> Response:
+    return PlainTextResponse(refusal.detail, 418)
 
 
 def client() -> httpx.AsyncClient:
     app = Starlette(routes=[Route("/{path:path}", echo, methods=["GET", "POST"])])
-    wrapped = RefuseNul(app, responders={"/tea/": teapot})
+    wrapped = RefuseNul(app, responders=Responders({"/tea/": teapot}))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=wrapped), base_url="http://test")
 
 
@@ -69,7 +70,7 @@ async def test_a_prefix_gets_its_own_responder_and_other_media_types_pass() -> N
         form = await http.post("/x", content=b"a=%00", headers={"content-type": "application/x-www-form-urlencoded"})
         json_text = await http.post("/x", content=b'{"a": "%00"}', headers={"content-type": "application/json"})
 
-    assert (tea.status_code, tea.text) == (418, "no NUL in the query")
+    assert (tea.status_code, tea.text) == (418, "a NUL character (U+0000) is not allowed in the query")
     assert other.status_code == 422
     assert image.status_code == 200
     assert form.status_code == 422

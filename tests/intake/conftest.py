@@ -62,3 +62,7 @@ async def intake(stack: Stack, database: str, topics_for: str) -> AsyncIterator[
     app = create_app(IntakeSettings(**service_env(stack, database, topics_for, "intake")))
     async with running(app) as client:
         yield IntakeUnderTest(app, client, topics_for)
+
+
+# The callback tests' fixtures, for every module here; imported last, as the rig uses IntakeUnderTest.
+from tests.intake.callbacks_rig import receiver, start_intake  # noqa: E402, F401

@@ -26,10 +26,11 @@ more than a few minutes from your clock, so a captured request cannot be replaye
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     ok = hmac.compare_digest(expected, signature.removeprefix("sha256=")) and abs(time.time() - int(timestamp)) < 300
 
-Answer 2xx to accept. Anything else (a redirect too: none is followed), a timeout or no answer
-is retried with exponential backoff until the give-up time. Delivery is at least once:
-deduplicate by (case_id, sequence). Per case, a subscriber receives the changes in `sequence`
-order: a change waits until the one before it was accepted or given up.
+Answer 2xx to accept. Anything else (a redirect too: none is followed), a timeout, no answer, or
+a host resolving to an address the network policy refuses (callbacks_urls.py) is retried with
+exponential backoff until the give-up time. Delivery is at least once: deduplicate by
+(case_id, sequence). Per case, a subscriber receives the changes in `sequence` order: a change
+waits until the one before it was accepted or given up.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from casekit.runtime import Runtime
 from casekit.service import Worker
 from services.intake.adapters import callbacks_store
 from services.intake.adapters.callbacks_store import QUEUE, Notification
+from services.intake.adapters.callbacks_urls import NetworkPolicy, RefusedAddress, allowed, checked_transport
 from services.intake.settings import IntakeSettings
 
 log = get_logger("intake")
@@ -67,6 +69,7 @@ STOP_GRACE_SECONDS = 3.0
 @dataclass(frozen=True)
 class CallbackConfig:
     allowlist: tuple[str, ...]
+    networks: NetworkPolicy
     give_up: timedelta
     timeout_seconds: float
     backoff_seconds: float
@@ -77,6 +80,7 @@ class CallbackConfig:
     def of(cls, settings: IntakeSettings) -> CallbackConfig:
         return cls(
             allowlist=tuple(settings.callback_allowlist),
+            networks=NetworkPolicy.of(settings.callback_allow_private_networks),
             give_up=timedelta(minutes=settings.callback_give_up_minutes),
             timeout_seconds=settings.callback_timeout_seconds,
             backoff_seconds=settings.callback_backoff_seconds,
@@ -160,6 +164,8 @@ async def attempt(client: httpx.AsyncClient, notification: Notification, timeout
             response = await client.post(notification.url, content=body, headers=headers)
     except (TimeoutError, httpx.TimeoutException):
         return Failed(f"timeout after {timeout_seconds:g} s", {"duration_ms": took()})
+    except RefusedAddress as refused:  # retried like any failure: DNS or the settings may change
+        return Failed(f"refused: {refused}", {"duration_ms": took()})
     except Exception as error:  # refused, reset, TLS…: recorded and retried like any failure
         return Failed(f"{type(error).__name__}: {error}"[:500], {"duration_ms": took()})
     detail = {"http_status": response.status_code, "duration_ms": took()}
@@ -179,10 +185,13 @@ class CallbackWorker:
         )
 
     async def run(self) -> None:
-        # No redirects (a redirect could leave the allow-list) and no proxies from the environment.
+        # No redirects (a redirect could leave the allow-list) and no proxies from the environment;
+        # every connection to an address the network policy allows (callbacks_urls).
         timeout = httpx.Timeout(self.config.timeout_seconds)
-        limits = httpx.Limits(max_connections=CONCURRENCY)
-        async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False, trust_env=False) as client:
+        transport = checked_transport(self.config.networks, httpx.Limits(max_connections=CONCURRENCY))
+        async with httpx.AsyncClient(
+            timeout=timeout, transport=transport, follow_redirects=False, trust_env=False
+        ) as client:
             self.client = client
             await self.jobs.run()
 
@@ -194,6 +203,8 @@ class CallbackWorker:
         notification = await callbacks_store.notification(self.pool, job.payload)
         if notification is None:
             return Failed("the status change or the subscription no longer exists", final=True)
+        if not allowed(notification.url, self.config.allowlist):  # the allow-list may have shrunk since
+            return Failed("refused: the URL is no longer in the callback allow-list")
         return await attempt(self.client, notification, self.config.timeout_seconds)
 
     def _observe(self, settled: Settled) -> None:

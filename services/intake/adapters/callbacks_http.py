@@ -9,7 +9,6 @@ from typing import Annotated
 from uuid import UUID
 
 import asyncpg
-import httpx
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -23,6 +22,7 @@ from schemas.intake import Channel
 from services.intake.adapters import callbacks_store
 from services.intake.adapters.callbacks import CallbackConfig
 from services.intake.adapters.callbacks_store import DeliveryState
+from services.intake.adapters.callbacks_urls import allowed, canonical_url, literal_refusal
 
 log = get_logger("intake")
 
@@ -31,7 +31,10 @@ class NewSubscription(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: Channel
-    url: str = Field(max_length=2048, description="Must start with a prefix in INTAKE_CALLBACK_ALLOWLIST")
+    url: str = Field(
+        max_length=2048,
+        description="Starts with a prefix in INTAKE_CALLBACK_ALLOWLIST (so https, unless the prefix says http)",
+    )
     secret: SecretStr = Field(min_length=32, max_length=512, description="Signs every notification (HMAC-SHA256)")
 
 
@@ -62,39 +65,6 @@ class DeliveryView(BaseModel):
     attempts: list[AttemptView]
 
 
-def _refuse(reason: str, rule: str) -> Undecodable:
-    return Undecodable(reason, path="/url", rule=rule)
-
-
-def canonical_url(url: str) -> str:
-    """The URL as it will be requested, so the allow-list is checked against what we connect to.
-
-    Userinfo is refused: `http://127.0.0.1:80@evil.example/` would match `http://127.0.0.1:`.
-    """
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
-        raise _refuse("not a URL", "url") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise _refuse("an http or https URL with a host is required", "url")
-    if parsed.userinfo or parsed.fragment:
-        raise _refuse("a callback URL may carry neither credentials nor a fragment", "url")
-    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
-    port = f":{parsed.port}" if parsed.port is not None else ""
-    return f"{parsed.scheme}://{host}{port}{parsed.raw_path.decode('ascii')}"
-
-
-def allowed(url: str, allowlist: tuple[str, ...]) -> bool:
-    """A prefix matches only at a boundary: `https://hooks.example.org` allows neither
-    `https://hooks.example.org.evil.example/` nor `https://hooks.example.orgx/`."""
-    for prefix in allowlist:
-        if url.startswith(prefix):
-            rest = url[len(prefix) :]
-            if prefix.endswith(("/", ":")) or not rest or rest[0] in "/:?":
-                return True
-    return False
-
-
 def _owner(caller: Principal) -> str | None:
     """Whose subscriptions the caller sees: its own, or (an admin) everyone's."""
     return None if caller.is_admin else caller.actor
@@ -120,7 +90,9 @@ def router_for(config: CallbackConfig) -> APIRouter:
             raise Forbidden(f"system {caller.subject} may not follow the {body.channel} channel")
         url = canonical_url(body.url)
         if not allowed(url, config.allowlist):
-            raise _refuse("the URL is not in the callback allow-list", "not-allowed")
+            raise Undecodable("the URL is not in the callback allow-list", path="/url", rule="not-allowed")
+        if refused := literal_refusal(url, config.networks):
+            raise Undecodable(f"callbacks never go there: {refused}", path="/url", rule="not-public")
         secret = body.secret.get_secret_value()
         created = await callbacks_store.subscribe(runtime.pool, new_id(), body.channel, url, secret, caller.actor)
         log.info("callback.subscribed", subscription_id=str(created.id), channel=body.channel)

@@ -26,11 +26,12 @@ from casekit.access.principal import Principal
 from casekit.envelope import EventMeta, utc_now
 from casekit.errors import Forbidden, InvalidInput, TooManyRequests
 from casekit.logs import get_logger
-from casekit.web.nul import DETAIL, Where
 from casekit.web.problems import count_refusal
+from casekit.web.refusals import Refusal
 from cityconfig.catalogue import Category
 from cityconfig.city import City
 from schemas.access import SUBMIT_REPORTS
+from services.intake.adapters import open311_openapi as openapi
 from services.intake.adapters.deps import IntakeDep
 from services.intake.adapters.open311_format import (
     Document,
@@ -98,15 +99,22 @@ async def _answer(suffix: str, make: Callable[[], Awaitable[Document]]) -> Respo
     return render(fmt, document)
 
 
-def nul_refusal(scope: Scope, where: Where) -> Response:
-    """A NUL character refused (casekit.web.nul) as Open311's 400, in the format the path asks for."""
+def refused(scope: Scope, refusal: Refusal) -> Response:
+    """A refusal of the plumbing's (a NUL, a body too large, a 405, a failure: casekit.web.refusals) as
+    Open311's error document, in the format the path asks for. Invalid input is Open311's 400, not 422."""
     suffix = str(scope["path"]).rpartition(".")[2]
     fmt: Fmt = next((known for known in FORMATS if known == suffix), "xml")
-    return render(fmt, error_document(Open311Error(400, DETAIL.format(where=where))))
+    status = 400 if refusal.status == 422 else refusal.status
+    descriptions = [refusal.detail]
+    if refusal.extra.get("trace_id"):
+        descriptions.append(f"trace id {refusal.extra['trace_id']}")
+    response = render(fmt, error_document(Open311Error(status, *descriptions)))
+    response.headers.update(refusal.headers)
+    return response
 
 
-@router.get("/discovery.{suffix}")
-async def get_discovery(suffix: str, request: Request) -> Response:
+@router.get("/discovery.{suffix}", **openapi.DISCOVERY)
+async def get_discovery(suffix: openapi.Suffix, request: Request) -> Response:
     """Service discovery: where the endpoint is, its formats, whom to ask for a key."""
     return await _answer(suffix, lambda: _discovery(str(request.base_url)))
 
@@ -116,8 +124,8 @@ async def _discovery(base_url: str) -> Document:
     return discovery(f"{base_url}{PREFIX.lstrip('/')}/", settings.contact, settings.key_service)
 
 
-@router.get("/services.{suffix}")
-async def get_services(suffix: str, intake: IntakeDep) -> Response:
+@router.get("/services.{suffix}", **openapi.SERVICES)
+async def get_services(suffix: openapi.Suffix, intake: IntakeDep) -> Response:
     """The service list: one service per category of the city's catalogue."""
     return await _answer(suffix, lambda: _services(intake.city))
 
@@ -126,8 +134,8 @@ async def _services(city: City) -> Document:
     return service_list(list(city.categories.values()))
 
 
-@router.get("/services/{service_code}.{suffix}")
-async def get_service_definition(service_code: str, suffix: str, intake: IntakeDep) -> Response:
+@router.get("/services/{service_code}.{suffix}", **openapi.DEFINITION)
+async def get_service_definition(service_code: str, suffix: openapi.Suffix, intake: IntakeDep) -> Response:
     """A service definition: the few optional attributes every category accepts."""
     return await _answer(suffix, lambda: _definition(intake.city, service_code))
 
@@ -145,8 +153,8 @@ def _category(city: City, code: str | None) -> Category:
     return category
 
 
-@router.post("/requests.{suffix}")
-async def post_request(suffix: str, request: Request, intake: IntakeDep) -> Response:
+@router.post("/requests.{suffix}", **openapi.CREATE)
+async def post_request(suffix: openapi.Suffix, request: Request, intake: IntakeDep) -> Response:
     """Create a service request: a public report (上报), form-encoded, with an api_key."""
     return await _answer(suffix, lambda: _create(request, intake))
 
@@ -171,8 +179,8 @@ async def _create(request: Request, intake: Intake) -> Document:
     return posted(submitted.view)
 
 
-@router.get("/requests.{suffix}")
-async def get_requests(suffix: str, request: Request, intake: IntakeDep) -> Response:
+@router.get("/requests.{suffix}", **openapi.SEARCH_REQUESTS)
+async def get_requests(suffix: openapi.Suffix, request: Request, intake: IntakeDep) -> Response:
     """Service requests, newest first: by `service_request_id`s, or by codes, dates and status; paged."""
     return await _answer(suffix, lambda: _search(request.query_params, intake.store.pool, intake.city))
 
@@ -190,8 +198,8 @@ async def _search(params: Mapping[str, str], pool: asyncpg.Pool, city: City) -> 
     return requests(found, city)
 
 
-@router.get("/requests/{service_request_id}.{suffix}")
-async def get_request(service_request_id: str, suffix: str, intake: IntakeDep) -> Response:
+@router.get("/requests/{service_request_id}.{suffix}", **openapi.ONE_REQUEST)
+async def get_request(service_request_id: str, suffix: openapi.Suffix, intake: IntakeDep) -> Response:
     """One service request by its case number, as a one-element array."""
     return await _answer(suffix, lambda: _one(service_request_id, intake.store.pool, intake.city))
 
@@ -203,8 +211,8 @@ async def _one(case_number: str, pool: asyncpg.Pool, city: City) -> Document:
     return requests(rows, city)
 
 
-@router.get("/tokens/{token_id}.{suffix}")
-async def get_token(token_id: str, suffix: str, intake: IntakeDep) -> Response:
+@router.get("/tokens/{token_id}.{suffix}", **openapi.TOKEN)
+async def get_token(token_id: str, suffix: openapi.Suffix, intake: IntakeDep) -> Response:
     """We never issue tokens (realtime); a case number is accepted as its own token."""
     return await _answer(suffix, lambda: _token(token_id, intake.store.pool))
 

@@ -34,6 +34,8 @@ SPACED_ZONE = re.compile(r" (\d{2}:\d{2})$")
 ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 CJK = re.compile(r"[\u3400-\u9fff]")
 MAX_FIELDS = 200
+TEXT_FIELDS = ("description", "address_string", "first_name", "last_name")
+"""Free text: sent empty it is absent, as every parameter; sent as white space only it is refused."""
 MAX_SPAN = timedelta(days=90)
 MAX_PAGE_SIZE = 1000
 FIELD_NAMES = {
@@ -72,7 +74,7 @@ def parse_w3c(value: str, name: str) -> datetime:
 
 @dataclass(frozen=True)
 class Form:
-    """A POSTed form: empty values dropped (an empty parameter is an absent one)."""
+    """A POSTed form: empty values dropped (an empty parameter is an absent one), blank text refused."""
 
     fields: dict[str, str] = field(default_factory=dict)
     media_urls: list[str] = field(default_factory=list)
@@ -99,6 +101,8 @@ def read_form(body: bytes) -> Form:
     attributes: dict[str, list[str]] = {}
     for name, value in pairs:
         if not value.strip():
+            if value and name in TEXT_FIELDS:
+                raise Open311Error(400, f"{name}: white space only; send some text, or leave the field out")
             continue
         if name in ("media_url", "media_url[]"):
             media_urls.append(value.strip())
