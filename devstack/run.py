@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaProducer
 from casekit.kafka.admin import ensure_topics
 from devstack.demo import DEMO_REPORTS
 from devstack.keys import demo_open311_key, dev_secrets, open311_hint
+from devstack.pg_roles import provision_dev
 from devstack.stack import RUN_DIR, Stack, start_stack
 from schemas.topics import ALL_TOPICS, REPORTS_HOTLINE
 
@@ -55,15 +56,36 @@ def service_environment(stack: Stack) -> dict[str, str]:
     }
 
 
+def database_urls(stack: Stack) -> dict[str, str]:
+    """Each service's DATABASE_URL: its own role on the server we started (provisioned now),
+    else the environment's URL for all (ADR 0011)."""
+    if stack.postgres is None:
+        return dict.fromkeys(SERVICES, stack.database_url)
+    return asyncio.run(provision_dev(stack.database_url, SERVICES))
+
+
+def own_environment(name: str, databases: dict[str, str]) -> dict[str, str]:
+    """What one service gets on top of the shared environment."""
+    return {"DATABASE_URL": databases[name]}
+
+
 STACK_ENV = RUN_DIR / "stack.env"
 
 
-def write_stack_env(stack: Stack) -> None:
-    """Where the running stack is, for commands beside it (`make rebuild`); removed on exit."""
-    STACK_ENV.write_text(f"DATABASE_URL={stack.database_url}\nKAFKA_BOOTSTRAP_SERVERS={stack.bootstrap_servers}\n")
+def write_stack_env(stack: Stack, databases: dict[str, str]) -> None:
+    """Where the running stack is, for commands beside it (`make rebuild`); removed on exit.
+
+    `<SERVICE>_DATABASE_URL` is the service's own role, password included: readable by its owner only.
+    """
+    lines = [f"{name.upper()}_DATABASE_URL={url}" for name, url in databases.items()]
+    lines.append(f"KAFKA_BOOTSTRAP_SERVERS={stack.bootstrap_servers}")
+    STACK_ENV.unlink(missing_ok=True)
+    fd = os.open(STACK_ENV, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write("\n".join(lines) + "\n")
 
 
-def start_services(env: dict[str, str]) -> list[Service]:
+def start_services(env: dict[str, str], databases: dict[str, str]) -> list[Service]:
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     started = []
@@ -71,7 +93,10 @@ def start_services(env: dict[str, str]) -> list[Service]:
         log = logs / f"{name}.log"
         with log.open("ab") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}.main"], env=env, stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, "-m", f"services.{name}.main"],
+                env={**env, **own_environment(name, databases)},
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         started.append(Service(name, port_of(name), process, log))
     return started
@@ -167,8 +192,9 @@ def main() -> None:
     with start_stack(RUN_DIR) as stack:
         asyncio.run(ensure_topics(stack.bootstrap_servers, ALL_TOPICS))
         env = service_environment(stack)
-        write_stack_env(stack)
-        services = start_services(env)
+        databases = database_urls(stack)
+        write_stack_env(stack, databases)
+        services = start_services(env, databases)
         try:
             asyncio.run(wait_ready(services))
             traces = asyncio.run(load_demo(stack, services[0].url, services[3].url))

@@ -17,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 
 from casekit.db import create_pool, migrate
+from casekit.dbroles import ServiceRole, ensure_roles, ensure_schemas, role_url
 from casekit.kafka.admin import ensure_topics
 from devstack.stack import Stack, start_stack
 from schemas.topics import ALL_TOPICS
@@ -24,11 +25,16 @@ from schemas.topics import ALL_TOPICS
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PII_KEY = base64.b64encode(b"k" * 32).decode()
+SERVICE_ROLES = {
+    name: ServiceRole(name, f"{name}-test-password") for name in ("intake", "dispatch", "closure", "analytics")
+}
+"""Each service's own PostgreSQL role on the tests' server (ADR 0011), its schema in every `database`."""
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with start_stack(tmp_path_factory.mktemp("stack")) as running:
+        asyncio.run(ensure_roles(running.database_url, list(SERVICE_ROLES.values())))
         yield running
 
 
@@ -39,13 +45,17 @@ def database_url(base: str, name: str) -> str:
 
 @pytest.fixture
 async def database(stack: Stack) -> str:
-    """A fresh database of its own for each test."""
+    """A fresh database of its own for each test, with each service's schema owned by its role.
+
+    The URL is the superuser's; `service_env(..., service=…)` connects as the service's role.
+    """
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(stack.database_url)
     try:
         await admin.execute(f"CREATE DATABASE {name}")
     finally:
         await admin.close()
+    await ensure_schemas(stack.database_url, name, list(SERVICE_ROLES.values()))
     return database_url(stack.database_url, name)
 
 
@@ -84,10 +94,13 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-def service_env(stack: Stack, database: str, prefix: str) -> dict[str, Any]:
-    """Settings shared by every service under test: a fresh database, a private topic prefix."""
+def service_env(stack: Stack, database: str, prefix: str, service: str | None = None) -> dict[str, Any]:
+    """Settings shared by every service under test: a fresh database, a private topic prefix.
+
+    With `service`, it connects as that service's own role (as in production), else as the superuser.
+    """
     return {
-        "DATABASE_URL": database,
+        "DATABASE_URL": role_url(database, SERVICE_ROLES[service]) if service else database,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
         "KAFKA_TOPIC_PREFIX": prefix,
         "INTAKE_PII_KEY": TEST_PII_KEY,
