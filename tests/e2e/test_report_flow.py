@@ -1,9 +1,14 @@
-"""One report travels through all four services, over real Kafka and real PostgreSQL."""
+"""One report travels through all four services, over real Kafka and real PostgreSQL.
+
+Each service connects as its own PostgreSQL role, as in production (ADR 0011).
+"""
 
 from __future__ import annotations
 
 import contextlib
 from typing import Any
+
+import asyncpg
 
 from devstack.stack import Stack
 from services.analytics.main import create_app as analytics_app
@@ -26,12 +31,14 @@ REPORT = {
 
 
 async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for)
+    def env(service: str) -> dict[str, Any]:
+        return service_env(stack, database, topics_for, service=service)  # each as its own role
+
     async with contextlib.AsyncExitStack() as services:
-        intake = await services.enter_async_context(running(intake_app(IntakeSettings(**env))))
-        await services.enter_async_context(running(dispatch_app(DispatchSettings(**env))))
-        await services.enter_async_context(running(closure_app(ClosureSettings(**env))))
-        analytics = await services.enter_async_context(running(analytics_app(AnalyticsSettings(**env))))
+        intake = await services.enter_async_context(running(intake_app(IntakeSettings(**env("intake")))))
+        await services.enter_async_context(running(dispatch_app(DispatchSettings(**env("dispatch")))))
+        await services.enter_async_context(running(closure_app(ClosureSettings(**env("closure")))))
+        analytics = await services.enter_async_context(running(analytics_app(AnalyticsSettings(**env("analytics")))))
 
         created = await intake.post("/v1/reports", json=REPORT, headers={"X-Actor": "grid:G-0042"})
         assert created.status_code == 201
@@ -56,10 +63,22 @@ async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, d
     assert events[1]["data"]["unit_code"] == "municipal-works"
     assert len({e["trace_id"] for e in events}) == 1
     assert events[0]["trace_id"] is not None
+    admin = await asyncpg.connect(database)
+    try:
+        owners = await admin.fetch(
+            "SELECT DISTINCT schemaname, tableowner FROM pg_tables WHERE schemaname = ANY($1::text[])",
+            ["intake", "dispatch", "closure", "analytics"],
+        )
+    finally:
+        await admin.close()
+    # Each service made its own tables, as its own role: nobody else's, not the superuser's.
+    assert sorted((row[0], row[1]) for row in owners) == [
+        (s, s) for s in ("analytics", "closure", "dispatch", "intake")
+    ]
 
 
 async def test_an_invalid_report_is_refused_with_problem_details(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for)
+    env = service_env(stack, database, topics_for, service="intake")
     async with running(intake_app(IntakeSettings(**env))) as intake:
         reply = await intake.post("/v1/reports", json={**REPORT, "channel": "fax", "location": {"lat": 123}})
 
@@ -71,7 +90,7 @@ async def test_an_invalid_report_is_refused_with_problem_details(stack: Stack, d
 
 
 async def test_services_report_ready_and_expose_metrics(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for)
+    env = service_env(stack, database, topics_for, service="intake")
     async with running(intake_app(IntakeSettings(**env))) as intake:
         await intake.post("/v1/reports", json=REPORT)
         ready = await intake.get("/readyz")
@@ -83,7 +102,7 @@ async def test_services_report_ready_and_expose_metrics(stack: Stack, database: 
 
 
 async def test_an_unknown_case_has_no_trace(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for)
+    env = service_env(stack, database, topics_for, service="analytics")
     async with running(analytics_app(AnalyticsSettings(**env))) as analytics:
         reply = await analytics.get("/v1/cases/0190c4a2-0000-7000-8000-000000000000/trace")
 
