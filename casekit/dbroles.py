@@ -157,7 +157,8 @@ async def ensure_schemas(admin_url: str, database: str, roles: Sequence[ServiceR
 
 async def provision(admin_url: str, database: str, roles: Sequence[ServiceRole]) -> None:
     """The roles, then their schemas in `database`; run as an administrator, as often as you like."""
-    await ensure_roles(admin_url, roles)
+    # Connected to `database` for the roles too: the admin URL may name none (CNPG's says `*`).
+    await ensure_roles(database_url(admin_url, database), roles)
     await ensure_schemas(admin_url, database, roles)
 
 
