@@ -58,7 +58,8 @@ bench: install kafka-jars
 SERVICE ?= analytics
 rebuild: install
 	@if [ -z "$$DATABASE_URL" ] && [ -f .run/stack.env ]; then set -a; . ./.run/stack.env; set +a; \
-		DATABASE_URL="$$(printenv $$(echo $(SERVICE) | tr a-z A-Z)_DATABASE_URL)"; export DATABASE_URL; fi; \
+		DATABASE_URL="$$(printenv $$(echo $(SERVICE) | tr a-z A-Z)_DATABASE_URL)"; export DATABASE_URL; \
+		if [ -z "$$INTAKE_PII_KEY" ] && [ -f .run/pii.key ]; then INTAKE_PII_KEY="$$(cat .run/pii.key)"; export INTAKE_PII_KEY; fi; fi; \
 		$(BIN)/python -m services.$(SERVICE).rebuild $(PROJECTIONS)
 
 clean:

@@ -14,6 +14,7 @@ import pytest
 
 from casekit.db import migrate
 from casekit.dbroles import ServiceRole, database_url, ensure_schemas, provision, role_url
+from devstack.pg_roles import provision_dev
 from devstack.postgres import PASSWORD_FILE, EmbeddedPostgres
 from devstack.stack import Stack
 from services.intake.main import create_app
@@ -205,3 +206,29 @@ async def test_a_data_directory_from_a_trust_run_gets_a_password_and_keeps_its_d
             await admin.close()
     finally:
         again.stop()
+
+
+def file_modes(folder: Path) -> dict[str, int]:
+    return {path.name: path.stat().st_mode & 0o777 for path in folder.iterdir()}
+
+
+async def test_make_run_gives_each_service_its_own_role_and_keeps_the_passwords_0600(
+    database: str, tmp_path: Path
+) -> None:
+    urls = await provision_dev(database, ["intake", "closure"], run_dir=tmp_path)
+    again = await provision_dev(database, ["intake", "closure"], run_dir=tmp_path)
+    try:
+        users = {}
+        for name, url in urls.items():
+            conn = await asyncpg.connect(url)
+            try:
+                users[name] = await conn.fetchval("SELECT current_user")
+            finally:
+                await conn.close()
+        modes = file_modes(tmp_path)
+    finally:
+        await provision(database, urlsplit(database).path.lstrip("/"), [INTAKE, SERVICE_ROLES["closure"]])
+
+    assert users == {"intake": "intake", "closure": "closure"}
+    assert again == urls  # the same passwords on the next run
+    assert modes == {"pg-intake.password": 0o600, "pg-closure.password": 0o600}
