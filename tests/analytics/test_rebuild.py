@@ -47,7 +47,7 @@ async def every_row(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def settings_for(stack: Stack, database: str, prefix: str) -> AnalyticsSettings:
-    return AnalyticsSettings(**service_env(stack, database, prefix, service="analytics"))
+    return AnalyticsSettings(**service_env(stack, database, prefix))
 
 
 async def test_a_rebuild_reproduces_both_read_models_row_for_row(
@@ -140,13 +140,7 @@ async def test_the_rebuild_command_prints_progress_and_swaps(
     async with running(analytics_app(settings)) as analytics:
         await post_reports(intake)
         await settled(analytics)
-        env = {
-            **os.environ,
-            **{
-                key: str(value)
-                for key, value in service_env(stack, database, intake.prefix, service="analytics").items()
-            },
-        }
+        env = {**os.environ, **{key: str(value) for key, value in service_env(stack, database, intake.prefix).items()}}
         command = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

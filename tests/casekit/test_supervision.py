@@ -35,7 +35,7 @@ async def test_a_worker_that_dies_turns_readiness_and_liveness_off(
     stack: Stack, database: str, topics_for: str
 ) -> None:
     spec = dataclasses.replace(SPEC, background=crashing)
-    app = create_app(DispatchSettings(**service_env(stack, database, topics_for, service="dispatch")), spec)
+    app = create_app(DispatchSettings(**service_env(stack, database, topics_for)), spec)
     async with running(app) as client:
 
         async def unready() -> None:
@@ -53,7 +53,7 @@ async def test_a_worker_that_dies_turns_readiness_and_liveness_off(
 
 
 async def test_a_consumer_task_killed_is_noticed(stack: Stack, database: str, topics_for: str) -> None:
-    app = create_app(DispatchSettings(**service_env(stack, database, topics_for, service="dispatch")))
+    app = create_app(DispatchSettings(**service_env(stack, database, topics_for)))
     async with running(app) as client:
         assert (await client.get("/readyz")).status_code == 200
         runtime: Runtime = app.state.runtime
@@ -73,7 +73,7 @@ async def test_a_failing_dead_letter_publish_is_retried_not_fatal(
     stack: Stack, database: str, topics_for: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The defect: a consumer whose dead-letter publish failed ended, and nobody noticed."""
-    app = create_app(DispatchSettings(**service_env(stack, database, topics_for, service="dispatch")))
+    app = create_app(DispatchSettings(**service_env(stack, database, topics_for)))
     failures = {"left": 3}
     real_send = AIOKafkaProducer.send_and_wait
 

@@ -53,9 +53,10 @@ async def test_a_v1_event_in_the_store_replays_as_v2(pool: asyncpg.Pool) -> None
 async def test_a_v1_event_from_kafka_is_upcast_and_handled_downstream(
     stack: Stack, database: str, topics_for: str
 ) -> None:
+    env = service_env(stack, database, topics_for)
     case_id = uuid4()
-    intake = intake_app(IntakeSettings(**service_env(stack, database, topics_for, service="intake")))
-    dispatch = dispatch_app(DispatchSettings(**service_env(stack, database, topics_for, service="dispatch")))
+    intake = intake_app(IntakeSettings(**env))
+    dispatch = dispatch_app(DispatchSettings(**env))
     async with contextlib.AsyncExitStack() as services:
         await services.enter_async_context(running(intake))
         await services.enter_async_context(running(dispatch))

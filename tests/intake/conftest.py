@@ -47,6 +47,6 @@ class IntakeUnderTest:
 
 @pytest.fixture
 async def intake(stack: Stack, database: str, topics_for: str) -> AsyncIterator[IntakeUnderTest]:
-    app = create_app(IntakeSettings(**service_env(stack, database, topics_for, service="intake")))
+    app = create_app(IntakeSettings(**service_env(stack, database, topics_for)))
     async with running(app) as client:
         yield IntakeUnderTest(app, client, topics_for)

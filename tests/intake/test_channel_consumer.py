@@ -25,7 +25,7 @@ async def test_a_report_on_a_channel_topic_opens_a_case_once_even_if_redelivered
     stack: Stack, database: str, topics_for: str
 ) -> None:
     prefix = topics_for
-    app = create_app(IntakeSettings(**service_env(stack, database, prefix, service="intake")))
+    app = create_app(IntakeSettings(**service_env(stack, database, prefix)))
     async with running(app), producer_on(stack.bootstrap_servers) as producer:
         headers = [("ce_id", b"hotline-msg-1"), ("ce_actor", b"hotline:12345")]
         for _ in range(2):
@@ -53,7 +53,7 @@ async def test_an_invalid_channel_message_is_dead_lettered_with_the_failed_rule_
     bad = {**REPORT, "location": {"lat": 95.0, "lon": 117.22}}
     wrong_channel = {**REPORT, "channel": "grid"}
     async with (
-        running(create_app(IntakeSettings(**service_env(stack, database, prefix, service="intake")))),
+        running(create_app(IntakeSettings(**service_env(stack, database, prefix)))),
         producer_on(stack.bootstrap_servers) as producer,
     ):
         for body in (bad, wrong_channel):
@@ -72,7 +72,7 @@ async def test_a_channel_message_with_a_nul_character_is_dead_lettered_and_the_n
 ) -> None:
     prefix = topics_for
     poisoned = {**REPORT, "description": "暴露垃圾\u0000", "external_id": "12345-nul"}
-    app = create_app(IntakeSettings(**service_env(stack, database, prefix, service="intake")))
+    app = create_app(IntakeSettings(**service_env(stack, database, prefix)))
     async with running(app), producer_on(stack.bootstrap_servers) as producer:
         for body in (poisoned, REPORT):
             await producer.send_and_wait(f"{prefix}reports.hotline.v1", orjson.dumps(body), key=b"k")

@@ -82,7 +82,7 @@ async def intake_traffic(client: httpx.AsyncClient) -> None:
 async def test_every_intake_log_line_is_json_including_each_report_submitted(
     stack: Stack, database: str, topics_for: str, tmp_path: Path
 ) -> None:
-    env = {**os.environ, **service_env(stack, database, topics_for, service="intake")}
+    env = {**os.environ, **service_env(stack, database, topics_for)}
 
     lines = await run_service("intake", env, tmp_path / "intake.log", intake_traffic)
 
@@ -97,7 +97,7 @@ async def test_every_intake_log_line_is_json_including_each_report_submitted(
 async def test_every_log_line_of_the_other_services_is_json(
     stack: Stack, database: str, topics_for: str, tmp_path: Path, name: str
 ) -> None:
-    env = {**os.environ, **service_env(stack, database, topics_for, service=name)}
+    env = {**os.environ, **service_env(stack, database, topics_for)}
 
     lines = await run_service(name, env, tmp_path / f"{name}.log")
 

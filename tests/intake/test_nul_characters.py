@@ -41,9 +41,7 @@ def api_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def callbacks_client(stack: Stack, database: str, topics_for: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IntakeSettings(
-        **service_env(stack, database, topics_for, service="intake"), callback_allowlist=["http://127.0.0.1:"]
-    )
+    settings = IntakeSettings(**service_env(stack, database, topics_for), callback_allowlist=["http://127.0.0.1:"])
     async with running(create_app(settings)) as client:
         yield client
 
