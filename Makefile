@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := tools/kafka/libs
 
-.PHONY: run test lint format bench rebuild install kafka-jars asyncapi-tools schemas release-schemas clean
+.PHONY: run test lint format bench rebuild token install kafka-jars asyncapi-tools schemas release-schemas clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -61,6 +61,14 @@ rebuild: install
 		DATABASE_URL="$$(printenv $$(echo $(SERVICE) | tr a-z A-Z)_DATABASE_URL)"; export DATABASE_URL; \
 		if [ -z "$$INTAKE_PII_KEY" ] && [ -f .run/pii.key ]; then INTAKE_PII_KEY="$$(cat .run/pii.key)"; export INTAKE_PII_KEY; fi; fi; \
 		$(BIN)/python -m services.$(SERVICE).rebuild $(PROJECTIONS)
+
+# A demo token for any role, unit and areas, signed by the local issuer `make run` trusts:
+# `make token ROLE=unit_staff UNIT=sanitation` or `make token ROLE=grid_member AREAS=320302006008002`.
+ROLE ?= admin
+UNIT ?=
+AREAS ?=
+token: install
+	@$(BIN)/python -m devstack.issuer token --role "$(ROLE)" --unit "$(UNIT)" --areas "$(AREAS)"
 
 clean:
 	rm -rf .run $(VENV) $(KAFKA_LIBS) tools/asyncapi/node_modules

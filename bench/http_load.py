@@ -12,10 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from statistics import quantiles
 from typing import Any
 from urllib.parse import urlsplit
+
+# The caller's token (issue 9: every write is authenticated); the peer ignores it.
+AUTHORIZATION = f"Authorization: {os.environ['BENCH_AUTHORIZATION']}\r\n" if "BENCH_AUTHORIZATION" in os.environ else ""
 
 
 class Connection:
@@ -33,7 +37,7 @@ class Connection:
     async def post(self, body: bytes) -> int:
         head = (
             f"POST {self.path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
+            f"{AUTHORIZATION}Content-Length: {len(body)}\r\n\r\n"
         )
         self.writer.write(head.encode() + body)
         status_line = await self.reader.readline()

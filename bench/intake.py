@@ -31,10 +31,12 @@ import asyncpg
 import httpx
 
 from bench.eventstore import code_version, cpu_model, memory
-from casekit.kafka.admin import ensure_topics
 from cityconfig.city import DEFAULT_CITY, load_city
+from devstack.issuer import DemoIssuer
+from devstack.kafka_acls import provision
 from devstack.ports import free_port
 from devstack.stack import Stack, start_stack
+from schemas.access import SHIFT_LEAD
 from schemas.topics import ALL_TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,16 +89,23 @@ async def count_rows(database: str, queries: dict[str, str]) -> dict[str, int]:
         await conn.close()
 
 
+BENCH_ISSUER = DemoIssuer(Path(tempfile.mkdtemp(prefix="bench-issuer-")))
+
+
 def start_intake(stack: Stack, database: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     prefix = f"bench{uuid.uuid4().hex[:6]}."
-    asyncio.run(ensure_topics(stack.bootstrap_servers, ALL_TOPICS, prefix))
+    asyncio.run(provision(stack, ALL_TOPICS, prefix))
     env = {
         **os.environ,
         "DATABASE_URL": database,
-        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        **stack.kafka_user("intake").environment(),
         "KAFKA_TOPIC_PREFIX": prefix,
         "INTAKE_PORT": str(port),
         "INTAKE_PII_KEY": base64.b64encode(os.urandom(32)).decode(),
+        # Callers are verified as in production; the load comes from one caller and one address.
+        "ACCESS_JWKS_FILE": str(BENCH_ISSUER.jwks_file),
+        "ACCESS_RATE_PER_CALLER": "100000000/minute",
+        "ACCESS_RATE_PER_ADDRESS": "100000000/minute",
     }
     with log.open("wb") as out:
         return subprocess.Popen([sys.executable, "-m", "services.intake.main"], env=env, stdout=out, stderr=out)
@@ -136,6 +145,7 @@ def load(url: str, requests: list[dict[str, Any]], *flags: str) -> Run:
         done = subprocess.run(
             [sys.executable, "-m", "bench.http_load", f"{url}/v1/reports", file.name, *flags],
             check=True, capture_output=True, text=True,
+            env={**os.environ, "BENCH_AUTHORIZATION": f"Bearer {BENCH_ISSUER.person(SHIFT_LEAD)}"},
         )  # fmt: skip
     finally:
         os.unlink(file.name)

@@ -30,5 +30,21 @@ class Undecodable(InvalidInput):
     """A message that can never be read: not JSON, unknown type or a contract violation."""
 
 
+class Unauthenticated(Exception):
+    """No identity, or one we cannot verify (HTTP 401): who are you?"""
+
+
+class Forbidden(Exception):
+    """A verified caller that may not do this, or not to this case (HTTP 403): not yours."""
+
+
+class TooManyRequests(Exception):
+    """Over a rate limit: try again after `retry_after` seconds (HTTP 429)."""
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
 class AppendOrderError(Exception):
     """An append was not the first write of its transaction (ADR 0002): a programming error."""

@@ -42,4 +42,8 @@ class Metrics:
             "service_tasks_died_total", "Long-running tasks (relay, consumers, workers) that ended unasked", ["task"],
             registry=r,
         )  # fmt: skip
+        self.access_refusals = Counter(
+            "access_refusals_total", "Requests refused: 401 who are you, 403 not yours, 429 too many",
+            ["route", "status"], registry=r,
+        )  # fmt: skip
         self.relay_lag = Gauge("relay_lag_seconds", "Age of the oldest event not yet published", registry=r)

@@ -27,6 +27,7 @@ from aiokafka.structs import ConsumerRecord
 from casekit.errors import RuleViolation, Undecodable
 from casekit.eventstore import Connection
 from casekit.kafka.cloudevents import decode_event
+from casekit.kafka.connection import KafkaConnection
 from casekit.logs import get_logger
 from casekit.projection import Projection, advance, checkpoints, create_tables, live_generation, point_views
 
@@ -120,9 +121,9 @@ class _Replay:
 
 
 @contextlib.asynccontextmanager
-async def _reader(bootstrap_servers: str, topics: list[str]) -> AsyncIterator[AIOKafkaConsumer]:
+async def _reader(kafka: KafkaConnection, topics: list[str]) -> AsyncIterator[AIOKafkaConsumer]:
     reader = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
+        **kafka.client_kwargs(),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
@@ -175,7 +176,7 @@ async def rebuild(
     projection: Projection[Any],
     *,
     pool: asyncpg.Pool,
-    bootstrap_servers: str,
+    kafka: KafkaConnection,
     topic: Callable[[str], str] = str,
     on_progress: OnProgress | None = None,
 ) -> int:
@@ -195,7 +196,7 @@ async def rebuild(
                                projection.name, generation)  # fmt: skip
             await conn.execute("DELETE FROM inbox WHERE consumer = $1", scope)
         names = [topic(t.name) for t in projection.topics]
-        async with _reader(bootstrap_servers, names) as reader:
+        async with _reader(kafka, names) as reader:
             watermarks = await reader.end_offsets(list(reader.assignment()))
             replay = _Replay(projection, reader, generation, scope, sum(watermarks.values()), on_progress)
             started = time.monotonic()

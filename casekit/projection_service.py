@@ -54,7 +54,7 @@ class Rebuilder:
                     await rebuild(
                         projection,
                         pool=self.runtime.pool,
-                        bootstrap_servers=settings.kafka_bootstrap_servers,
+                        kafka=settings.kafka,
                         topic=settings.topic,
                     )
                 return
@@ -110,7 +110,7 @@ async def rebuild_command(
             generation = await rebuild(
                 projection,
                 pool=pool,
-                bootstrap_servers=settings.kafka_bootstrap_servers,
+                kafka=settings.kafka,
                 topic=settings.topic,
                 on_progress=print_progress,
             )

@@ -21,6 +21,8 @@ from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from casekit.access import admin_http
+from casekit.access.wiring import access_for, declare_refusals, operation_id
 from casekit.db import create_pool, migrate
 from casekit.eventstore import EventStore
 from casekit.eventtypes import EventTypes
@@ -89,10 +91,11 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await migrate(settings.database_url, settings.db_schema, spec.migrations)
         pool = await create_pool(settings.database_url, settings.db_schema, max_size=settings.db_pool_size)
-        producer = create_producer(settings.kafka_bootstrap_servers, spec.name)
+        producer = create_producer(settings.kafka, spec.name)
         await producer.start()
         runtime = Runtime(spec.name, settings, pool, EventStore(pool, spec.types, metrics), producer, metrics)
         app.state.runtime = runtime
+        app.state.access = access_for(spec.name, settings, pool)
         context = app.state.context = spec.context(runtime)
         if spec.startup:
             await spec.startup(runtime, context)
@@ -114,7 +117,7 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
             consumers = [
                 Consumer(
                     sub,
-                    bootstrap_servers=settings.kafka_bootstrap_servers,
+                    kafka=settings.kafka,
                     pool=pool,
                     producer=producer,
                     metrics=metrics,
@@ -145,13 +148,16 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
             await pool.close()
             log.info("service.stopped")
 
-    app = FastAPI(title=f"city-cases {spec.name}", lifespan=lifespan)
+    app = FastAPI(
+        title=f"city-cases {spec.name}", lifespan=lifespan, generate_unique_id_function=operation_id(spec.name)
+    )
     register_problems(app)
     app.add_middleware(RefuseNul, responders=spec.nul_responders)  # inside the metrics: refusals counted
     add_request_metrics(app, metrics)
     app.include_router(health_router)
-    for router in spec.routers:
+    for router in (*spec.routers, admin_http.router):
         app.include_router(router)
+    declare_refusals(app, spec.name)
     # One server span per request, with the database and Kafka spans under it; the per-chunk
     # `receive`/`send` spans said nothing and cost Intake a fifth of its throughput (ADR 0008).
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"])

@@ -26,12 +26,14 @@ DEMO_REPORTS: list[dict[str, Any]] = [
         "description": "社区吹哨: 菜场门口游商占道经营, 早高峰堵塞",
         "location": {"lat": 34.2300, "lon": 117.1650},
         "whistle": {"community_code": "320311008014", "summoned_departments": ["城管执法中队", "市场监管所"]},
+        "external_id": "WHISTLE-0001",
     },
     {
         "channel": "grid",
         "category_code": "04002",
         "description": "行道树倒伏, 压住非机动车道",
         "location": {"lat": 34.2602, "lon": 117.2055},
+        "external_id": "GRID-0002",
     },
     {
         "channel": "hotline",

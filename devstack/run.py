@@ -16,16 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from casekit.kafka.admin import ensure_topics
+from casekit.settings import TopicSettings
+from devstack.credentials import CREDENTIALS, credentials_hint, demo_credentials, write_credentials
 from devstack.demo import DEMO_REPORTS
-from devstack.keys import demo_open311_key, dev_secrets, open311_hint
+from devstack.issuer import DemoIssuer
+from devstack.kafka_acls import provision
+from devstack.kafka_users import write_private
+from devstack.keys import dev_secrets, import_demo_keys, open311_hint
 from devstack.pg_roles import provision_dev
 from devstack.stack import RUN_DIR, Stack, start_stack
-from schemas.topics import ALL_TOPICS, REPORTS_HOTLINE
+from schemas.topics import REPORTS_HOTLINE, all_topics
 
 SERVICES = {"intake": 8001, "dispatch": 8002, "closure": 8003, "analytics": 8004}
 
@@ -46,14 +51,29 @@ def port_of(name: str) -> int:
     return int(os.environ.get(f"{name.upper()}_PORT", SERVICES[name]))
 
 
-def service_environment(stack: Stack) -> dict[str, str]:
-    """What every service process gets: the environment, the local secrets it lacks, the stack."""
+ISSUER_PORT = int(os.environ.get("ISSUER_PORT", 8009))
+ISSUER_URL = f"http://127.0.0.1:{ISSUER_PORT}"
+
+
+def service_environment(stack: Stack, issuer: DemoIssuer) -> dict[str, str]:
+    """What every service process gets: the environment, the local secrets it lacks, the stack,
+    and (unless the environment names the city's own identity provider) the demo issuer's JWKS URL."""
+    own_provider = "ACCESS_JWKS_URL" in os.environ or "ACCESS_JWKS_FILE" in os.environ
+    trusted = {} if own_provider else {"ACCESS_JWKS_URL": f"{ISSUER_URL}/.well-known/jwks.json"}
     return {
+        **trusted,
+        "ACCESS_ISSUER": issuer.issuer,
+        "ACCESS_AUDIENCE": issuer.audience,
         **os.environ,
         **dev_secrets(),
         "DATABASE_URL": stack.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
     }
+
+
+def kafka_environment(stack: Stack, name: str) -> dict[str, str]:
+    """What service `name` alone gets: its own Kafka user (ADR 0010)."""
+    return stack.kafka_user(name).environment()
 
 
 def database_urls(stack: Stack) -> dict[str, str]:
@@ -64,37 +84,42 @@ def database_urls(stack: Stack) -> dict[str, str]:
     return asyncio.run(provision_dev(stack.database_url, SERVICES))
 
 
-def own_environment(name: str, databases: dict[str, str]) -> dict[str, str]:
-    """What one service gets on top of the shared environment."""
-    return {"DATABASE_URL": databases[name]}
-
-
 STACK_ENV = RUN_DIR / "stack.env"
 
 
 def write_stack_env(stack: Stack, databases: dict[str, str]) -> None:
     """Where the running stack is, for commands beside it (`make rebuild`); removed on exit.
 
-    `<SERVICE>_DATABASE_URL` is the service's own role, password included: readable by its owner only.
+    `<SERVICE>_DATABASE_URL` is that service's own role (ADR 0011). 0600: it holds passwords.
     """
-    lines = [f"{name.upper()}_DATABASE_URL={url}" for name, url in databases.items()]
-    lines.append(f"KAFKA_BOOTSTRAP_SERVERS={stack.bootstrap_servers}")
-    STACK_ENV.unlink(missing_ok=True)
-    fd = os.open(STACK_ENV, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as file:
-        file.write("\n".join(lines) + "\n")
+    postgres = "".join(f"{name.upper()}_DATABASE_URL={url}\n" for name, url in databases.items())
+    # Kafka as the admin: a rebuild may be any service's.
+    kafka = "".join(f"{name}={value}\n" for name, value in stack.kafka_admin.environment().items())
+    write_private(STACK_ENV, postgres + kafka)
 
 
-def start_services(env: dict[str, str], databases: dict[str, str]) -> list[Service]:
+def start_issuer(logs: Path) -> Service:
+    """The demo identity provider: JWKS and client-credentials tokens (devstack/issuer_http.py)."""
+    log = logs / "issuer.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "devstack.issuer_http", "--port", str(ISSUER_PORT)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return Service("issuer", ISSUER_PORT, process, log)
+
+
+def start_services(env: dict[str, str], stack: Stack, databases: dict[str, str]) -> list[Service]:
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    started = []
+    started = [start_issuer(logs)]
     for name in SERVICES:
         log = logs / f"{name}.log"
         with log.open("ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", f"services.{name}.main"],
-                env={**env, **own_environment(name, databases)},
+                env={**env, **kafka_environment(stack, name), "DATABASE_URL": databases[name]},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -119,16 +144,38 @@ async def wait_ready(services: list[Service], within: float = 60) -> None:
                 await asyncio.sleep(0.2)
 
 
-async def load_demo(stack: Stack, intake: str, analytics: str) -> list[dict[str, Any]]:
-    """Post the demo reports (one over the hotline's Kafka topic) and wait for their traces."""
+async def prepare_credentials(stack: Stack, issuer: DemoIssuer) -> dict[str, Any]:
+    """The demo systems' keys in Intake's store, and every demo person's token, written out."""
+    conn = await asyncpg.connect(stack.database_url, server_settings={"search_path": "intake"})
+    try:
+        keys = await import_demo_keys(conn)
+    finally:
+        await conn.close()
+    credentials = demo_credentials(issuer, keys)
+    write_credentials(credentials)
+    return credentials
+
+
+def _bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+async def load_demo(stack: Stack, intake: str, analytics: str, credentials: dict[str, Any]) -> list[dict[str, Any]]:
+    """Post the demo reports (one over the hotline's Kafka topic) and wait for their traces.
+
+    The hotline's reports come with its API key, the others from the shift lead (值班长)."""
     async with httpx.AsyncClient() as client:
         case_ids = []
+        reader = _bearer(credentials["analyst"]["token"])
         for report in DEMO_REPORTS[:-1]:
-            reply = await client.post(f"{intake}/v1/reports", json=report, headers={"X-Actor": "demo"})
+            secret = (
+                credentials["hotline_api_key"] if report["channel"] == "hotline" else credentials["shift_lead"]["token"]
+            )
+            reply = await client.post(f"{intake}/v1/reports", json=report, headers=_bearer(secret))
             if reply.status_code not in (200, 201):
                 raise RuntimeError(f"a demo report was refused: {reply.text}")
             case_ids.append(reply.json()["case_id"])
-        producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers)
+        producer = AIOKafkaProducer(**stack.kafka_user("hotline").client_kwargs())  # as the 12345 hotline
         await producer.start()
         try:
             await producer.send_and_wait(REPORTS_HOTLINE.name, orjson.dumps(DEMO_REPORTS[-1]))
@@ -137,7 +184,7 @@ async def load_demo(stack: Stack, intake: str, analytics: str) -> list[dict[str,
         traces = []
         for case_id in case_ids:
             for _ in range(100):
-                reply = await client.get(f"{analytics}/v1/cases/{case_id}/trace")
+                reply = await client.get(f"{analytics}/v1/cases/{case_id}/trace", headers=reader)
                 if reply.status_code == 200 and len(reply.json()["events"]) == 3:
                     traces.append(reply.json())
                     break
@@ -157,7 +204,7 @@ def stop_services(services: list[Service]) -> None:
 
 
 def print_welcome(
-    services: list[Service], traces: list[dict[str, Any]], seconds: float, open311_key: str | None
+    services: list[Service], traces: list[dict[str, Any]], seconds: float, credentials: dict[str, Any]
 ) -> None:
     print(f"\nAll four services are up ({seconds:.0f}s). Demo cases and their traces:")
     for trace in traces:
@@ -165,15 +212,21 @@ def print_welcome(
         print(f"  {trace['case_id']}  {steps}")
     for service in services:
         print(f"  {service.name:<9} {service.url}/docs   log: {service.log}")
-    intake, analytics = services[0].url, services[3].url
+    url = {service.name: service.url for service in services}
+    intake, analytics = url["intake"], url["analytics"]
     print(
         f"""
-Post a report and read its trace:
+{credentials_hint(CREDENTIALS)}
+Post a report as grid member A and read its trace as the analyst:
   curl -s -X POST {intake}/v1/reports -H 'content-type: application/json' \\
-    -d '{{"channel":"grid","category_code":"01002","description":"井盖破损","location":{{"lat":34.26,"lon":117.19}}}}'
-  curl -s {analytics}/v1/cases/<case_id>/trace
+    -H "Authorization: Bearer $(jq -r .grid_member_a.token {CREDENTIALS})" \\
+    -d '{{"channel":"grid","category_code":"01002","description":"井盖破损","location":{{"lat":34.268,"lon":117.192}}}}'
+  curl -s -H "Authorization: Bearer $(jq -r .analyst.token {CREDENTIALS})" {analytics}/v1/cases/<case_id>/trace
 Open311 GeoReport v2: {intake}/open311/v2/discovery.json   Search reports: {intake}/v1/reports
-{open311_hint(intake, open311_key)}
+{open311_hint(intake, credentials["open311_api_key"])}
+The city operations platform's client-credentials token (secret in {RUN_DIR / "issuer" / "clients.json"}):
+  curl -s -X POST {url["issuer"]}/token -d grant_type=client_credentials -d client_id=city-ops \\
+    -d client_secret=$(jq -r '.["city-ops"].secret' {RUN_DIR / "issuer" / "clients.json"})
 Metrics: {intake}/metrics   Ctrl-C stops everything.""",
         flush=True,
     )
@@ -189,16 +242,19 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    issuer = DemoIssuer()
     with start_stack(RUN_DIR) as stack:
-        asyncio.run(ensure_topics(stack.bootstrap_servers, ALL_TOPICS))
-        env = service_environment(stack)
+        asyncio.run(provision(stack, all_topics(TopicSettings().channel_retention_days)))
+        env = service_environment(stack, issuer)
         databases = database_urls(stack)
         write_stack_env(stack, databases)
-        services = start_services(env, databases)
+        services = start_services(env, stack, databases)
         try:
             asyncio.run(wait_ready(services))
-            traces = asyncio.run(load_demo(stack, services[0].url, services[3].url))
-            print_welcome(services, traces, time.monotonic() - started, demo_open311_key(env))
+            credentials = asyncio.run(prepare_credentials(stack, issuer))
+            url = {service.name: service.url for service in services}
+            traces = asyncio.run(load_demo(stack, url["intake"], url["analytics"], credentials))
+            print_welcome(services, traces, time.monotonic() - started, credentials)
             while not stop_requested and all(s.process.poll() is None for s in services):
                 time.sleep(0.5)
         finally:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from casekit.kafka.connection import KafkaConnection
+from casekit.settings import KafkaSettings
 from devstack.kafka import KafkaBroker
 from devstack.postgres import EmbeddedPostgres
 
@@ -23,6 +26,18 @@ class Stack:
     bootstrap_servers: str
     postgres: EmbeddedPostgres | None = None
     kafka: KafkaBroker | None = None
+
+    @property
+    def kafka_admin(self) -> KafkaConnection:
+        """For topics, ACLs and tests' raw clients: our broker's super user, or the KAFKA_* given."""
+        if self.kafka:
+            return self.kafka.admin
+        given: Any = {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers}  # by alias, as the environment names it
+        return KafkaSettings(**given).kafka
+
+    def kafka_user(self, name: str) -> KafkaConnection:
+        """`name`'s own connection (schemas/kafka_users.py); an outside cluster's given one for all."""
+        return self.kafka.connection(name) if self.kafka else self.kafka_admin
 
     def stop(self) -> None:
         if self.kafka:

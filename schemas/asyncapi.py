@@ -223,6 +223,7 @@ def build() -> dict[str, Any]:
                 "host": "city-cases-kafka-bootstrap:9092",
                 "protocol": "kafka",
                 "description": "The Strimzi bootstrap service in the deployment (deploy/kafka.yaml)",
+                "security": [{"$ref": "#/components/securitySchemes/scram"}],
             }
         },
         "channels": channels,
@@ -234,5 +235,12 @@ def build() -> dict[str, Any]:
                 **_payload_schemas(),
             },
             "messages": messages,
+            "securitySchemes": {
+                "scram": {
+                    "type": "scramSha512",
+                    "description": "SASL/SCRAM-SHA-512 as a KafkaUser whose ACLs allow only its own topics and groups "
+                    "(deploy/kafka-users.yaml, ADR 0010); consumers of the domain topics use city-ops.",
+                }
+            },
         },
     }

@@ -3,7 +3,12 @@
 from dataclasses import dataclass
 
 FOREVER = -1
-WEEK_MS = 7 * 24 * 3600 * 1000
+DAY_MS = 24 * 3600 * 1000
+WEEK_MS = 7 * DAY_MS
+CHANNEL_RETENTION_DAYS = 7.0
+"""Inbound channel topics carry reporters' names and phones as the channel sent them; Intake
+consumes (and encrypts) them within seconds, so a week covers an outage and a replay, no more.
+`KAFKA_CHANNEL_RETENTION_DAYS` (casekit/settings.py, TopicSettings) changes it where topics are made."""
 
 
 @dataclass(frozen=True)
@@ -14,16 +19,22 @@ class Topic:
     """Domain topics keep everything so a new consumer can replay from the start."""
 
 
+def channel_topic(channel: str, retention_days: float = CHANNEL_RETENTION_DAYS) -> Topic:
+    """An inbound channel's topic (reports.<channel>.v1), kept `retention_days`, never for ever."""
+    return Topic(f"reports.{channel}.v1", retention_ms=round(retention_days * DAY_MS))
+
+
 # Inbound channels (接诉即办 hotline, 网格员 grid patrol, 社区吹哨 community whistle).
-REPORTS_WHISTLE = Topic("reports.whistle.v1")
-REPORTS_GRID = Topic("reports.grid.v1")
-REPORTS_HOTLINE = Topic("reports.hotline.v1")
+REPORTS_WHISTLE = channel_topic("whistle")
+REPORTS_GRID = channel_topic("grid")
+REPORTS_HOTLINE = channel_topic("hotline")
 CHANNEL_TOPICS = {"whistle": REPORTS_WHISTLE, "grid": REPORTS_GRID, "hotline": REPORTS_HOTLINE}
 
 # Domain events, one topic per producing service, keyed by case id.
 INTAKE_EVENTS = Topic("cases.intake.v1")
 DISPATCH_EVENTS = Topic("cases.dispatch.v1")
 CLOSURE_EVENTS = Topic("cases.closure.v1")
+DOMAIN_TOPICS = (INTAKE_EVENTS, DISPATCH_EVENTS, CLOSURE_EVENTS)
 
 
 def dead_letter(consumer_group: str) -> Topic:
@@ -33,12 +44,14 @@ def dead_letter(consumer_group: str) -> Topic:
 
 CONSUMER_GROUPS = ("intake", "dispatch", "closure", "analytics")
 
-ALL_TOPICS: tuple[Topic, ...] = (
-    REPORTS_WHISTLE,
-    REPORTS_GRID,
-    REPORTS_HOTLINE,
-    INTAKE_EVENTS,
-    DISPATCH_EVENTS,
-    CLOSURE_EVENTS,
-    *(dead_letter(group) for group in CONSUMER_GROUPS),
-)
+
+def all_topics(channel_retention_days: float = CHANNEL_RETENTION_DAYS) -> tuple[Topic, ...]:
+    """Every topic, the channel topics kept `channel_retention_days`."""
+    return (
+        *(channel_topic(channel, channel_retention_days) for channel in CHANNEL_TOPICS),
+        *DOMAIN_TOPICS,
+        *(dead_letter(group) for group in CONSUMER_GROUPS),
+    )
+
+
+ALL_TOPICS: tuple[Topic, ...] = all_topics()

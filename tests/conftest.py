@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,8 +19,10 @@ from fastapi import FastAPI
 
 from casekit.db import create_pool, migrate
 from casekit.dbroles import ServiceRole, ensure_roles, ensure_schemas, role_url
-from casekit.kafka.admin import ensure_topics
+from devstack.issuer import DemoIssuer
+from devstack.kafka_acls import provision
 from devstack.stack import Stack, start_stack
+from schemas.access import ADMIN
 from schemas.topics import ALL_TOPICS
 
 T = TypeVar("T")
@@ -29,6 +32,18 @@ SERVICE_ROLES = {
     name: ServiceRole(name, f"{name}-test-password") for name in ("intake", "dispatch", "closure", "analytics")
 }
 """Each service's own PostgreSQL role on the tests' server (ADR 0011), its schema in every `database`."""
+ISSUER = DemoIssuer(Path(tempfile.mkdtemp(prefix="issuer-")))
+"""The tests' identity provider: services under test trust its JWKS file."""
+
+
+def bearer(role: str | list[str] = ADMIN, **claims: Any) -> dict[str, str]:
+    """Headers carrying a person's token: `bearer("unit_staff", unit="sanitation")`."""
+    return {"Authorization": f"Bearer {ISSUER.person(role, **claims)}"}
+
+
+def system_bearer(client: str, scopes: Sequence[str], channels: Sequence[str] = ()) -> dict[str, str]:
+    """Headers carrying a system's client-credentials token."""
+    return {"Authorization": f"Bearer {ISSUER.system(client, scopes, channels)}"}
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +62,7 @@ def database_url(base: str, name: str) -> str:
 async def database(stack: Stack) -> str:
     """A fresh database of its own for each test, with each service's schema owned by its role.
 
-    The URL is the superuser's; `service_env(..., service=…)` connects as the service's role.
+    The URL is the superuser's; `service_env(…, service)` connects as the service's role.
     """
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(stack.database_url)
@@ -86,28 +101,35 @@ async def eventually(check: Callable[[], Awaitable[T]], within: float = 20.0) ->
 
 
 @contextlib.asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """A service started through its real lifespan, with an HTTP client on it."""
+async def running(app: FastAPI, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """A service started through its real lifespan, with an HTTP client on it.
+
+    The client acts as an admin unless `headers` say otherwise (`{}`: no credentials at all).
+    """
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        headers = bearer(ADMIN) if headers is None else headers
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers) as client:
             yield client
 
 
-def service_env(stack: Stack, database: str, prefix: str, service: str | None = None) -> dict[str, Any]:
-    """Settings shared by every service under test: a fresh database, a private topic prefix.
-
-    With `service`, it connects as that service's own role (as in production), else as the superuser.
-    """
+def service_env(stack: Stack, database: str, prefix: str, service: str) -> dict[str, Any]:
+    """Settings for `service` under test: a fresh database, a private topic prefix, its own
+    Kafka user and its own PostgreSQL role (ADR 0010, 0011)."""
     return {
-        "DATABASE_URL": role_url(database, SERVICE_ROLES[service]) if service else database,
-        "KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "DATABASE_URL": role_url(database, SERVICE_ROLES[service]),
+        **stack.kafka_user(service).environment(),
         "KAFKA_TOPIC_PREFIX": prefix,
         "INTAKE_PII_KEY": TEST_PII_KEY,
+        "ACCESS_JWKS_FILE": str(ISSUER.jwks_file),
+        "ACCESS_KEY_CACHE_SECONDS": "0",  # a revoked key is refused at once, so tests need not wait
+        "ACCESS_RATE_PER_CALLER": "100000/minute",
+        "ACCESS_RATE_PER_ADDRESS": "100000/minute",
     }
 
 
 @pytest.fixture
 async def topics_for(stack: Stack, prefix: str) -> str:
-    await ensure_topics(stack.bootstrap_servers, ALL_TOPICS, prefix)
+    """Every topic under the test's prefix, and every Kafka user's ACLs on them (ADR 0010)."""
+    await provision(stack, ALL_TOPICS, prefix)
     return prefix

@@ -25,6 +25,7 @@ from casekit.errors import InvalidInput, RuleViolation
 from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
 from casekit.kafka.cloudevents import Inbound, dead_letter_headers, decode_event, decode_message, header_map
+from casekit.kafka.connection import KafkaConnection
 from casekit.logs import get_logger
 from casekit.metrics import Metrics
 from casekit.retry import backoff
@@ -62,7 +63,7 @@ class Consumer:
         self,
         subscription: Subscription,
         *,
-        bootstrap_servers: str,
+        kafka: KafkaConnection,
         pool: asyncpg.Pool,
         producer: AIOKafkaProducer,
         metrics: Metrics,
@@ -74,7 +75,7 @@ class Consumer:
         self.metrics = metrics
         self.kafka = AIOKafkaConsumer(
             *subscription.topics,
-            bootstrap_servers=bootstrap_servers,
+            **kafka.client_kwargs(),
             group_id=subscription.group,
             client_id=f"{service}-{subscription.group}",
             enable_auto_commit=False,

@@ -2,11 +2,14 @@
 
 from aiokafka import AIOKafkaProducer
 
+from casekit.kafka.connection import KafkaConnection
 
-def create_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
-    # Idempotence keeps a retried batch from landing twice and keeps per-key order.
+
+def create_producer(kafka: KafkaConnection, client_id: str) -> AIOKafkaProducer:
+    # Idempotence keeps a retried batch from landing twice and keeps per-key order. Since
+    # Kafka 3.0 it needs only WRITE on a topic, no cluster-wide IDEMPOTENT_WRITE (KIP-679).
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers,
+        **kafka.client_kwargs(),
         client_id=client_id,
         enable_idempotence=True,
         acks="all",

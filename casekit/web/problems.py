@@ -10,18 +10,31 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from casekit.errors import ConcurrencyError, InvalidInput, NotFound, RuleViolation
+from casekit.errors import (
+    ConcurrencyError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    TooManyRequests,
+    Unauthenticated,
+)
 
 TYPE_BASE = "urn:city-cases:problem"
 MEDIA_TYPE = "application/problem+json"
 PROBLEMS: dict[type[Exception], tuple[int, str]] = {
+    Unauthenticated: (401, "unauthenticated"),
+    Forbidden: (403, "forbidden"),
+    TooManyRequests: (429, "too-many-requests"),
     NotFound: (404, "not-found"),
     RuleViolation: (409, "rule-violation"),
     ConcurrencyError: (409, "version-conflict"),
 }
 
 
-def problem(status: int, slug: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, slug: str, detail: str, instance: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {
         "type": f"{TYPE_BASE}:{slug}",
         "title": slug.replace("-", " "),
@@ -30,12 +43,29 @@ def problem(status: int, slug: str, detail: str, instance: str, **extra: Any) ->
         "instance": instance,
         **extra,
     }
-    return JSONResponse(jsonable_encoder(body), status, media_type=MEDIA_TYPE)
+    return JSONResponse(jsonable_encoder(body), status, headers=headers, media_type=MEDIA_TYPE)
 
 
 async def problem_reply(request: Request, exc: Exception) -> JSONResponse:
     status, slug = next(v for kind, v in PROBLEMS.items() if isinstance(exc, kind))
-    return problem(status, slug, str(exc), request.url.path)
+    if status in (401, 403, 429):
+        count_refusal(request, status)
+    return problem(status, slug, str(exc), request.url.path, headers=problem_headers(exc))
+
+
+def count_refusal(request: Request, status: int) -> None:
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is not None:
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        runtime.metrics.access_refusals.labels(route, str(status)).inc()
+
+
+def problem_headers(exc: Exception) -> dict[str, str] | None:
+    if isinstance(exc, Unauthenticated):
+        return {"WWW-Authenticate": 'Bearer realm="city-cases"'}
+    if isinstance(exc, TooManyRequests):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 async def invalid_request(request: Request, exc: Exception) -> JSONResponse:

@@ -4,7 +4,11 @@ A minimal, runnable consumer for the city operations platform (城市运管服�
 departments; see docs/consumers.md. Needs only aiokafka:
 
     pip install aiokafka
-    python case_status_consumer.py --bootstrap-servers kafka:9092 --group my-department
+    python case_status_consumer.py --bootstrap-servers kafka:9092 --group city-ops.status \
+        --username city-ops --password "$KAFKA_PASSWORD"
+
+The broker wants SASL/SCRAM-SHA-512 and lets a user read only what its ACLs allow: the
+`city-ops` user reads the three domain topics with groups named `city-ops…` (ADR 0010).
 """
 
 from __future__ import annotations
@@ -31,10 +35,14 @@ def status_line(event_type: str, data: dict[str, Any]) -> str | None:
     return None
 
 
-async def run(bootstrap_servers: str, group: str, prefix: str = "", max_messages: int | None = None) -> int:
+async def run(
+    bootstrap_servers: str, group: str, prefix: str = "", max_messages: int | None = None, **security: Any
+) -> int:
+    """`security`: aiokafka's security_protocol, sasl_mechanism, sasl_plain_username and _password."""
     consumer = AIOKafkaConsumer(
         *(prefix + topic for topic in TOPICS),
         bootstrap_servers=bootstrap_servers,
+        **security,
         group_id=group,
         auto_offset_reset="earliest",  # a new group replays every topic from the beginning
         enable_auto_commit=False,
@@ -62,11 +70,21 @@ async def run(bootstrap_servers: str, group: str, prefix: str = "", max_messages
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bootstrap-servers", default="127.0.0.1:9092")
-    parser.add_argument("--group", default="case-status-printer")
+    parser.add_argument("--group", default="city-ops.case-status-printer")
+    parser.add_argument("--username", help="SCRAM user (no SASL without one)")
+    parser.add_argument("--password")
     parser.add_argument("--topic-prefix", default="")
     parser.add_argument("--max-messages", type=int)
     args = parser.parse_args()
-    asyncio.run(run(args.bootstrap_servers, args.group, args.topic_prefix, args.max_messages))
+    security: dict[str, Any] = {}
+    if args.username:
+        security = {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_plain_username": args.username,
+            "sasl_plain_password": args.password,
+        }
+    asyncio.run(run(args.bootstrap_servers, args.group, args.topic_prefix, args.max_messages, **security))
 
 
 if __name__ == "__main__":

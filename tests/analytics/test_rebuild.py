@@ -47,7 +47,7 @@ async def every_row(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def settings_for(stack: Stack, database: str, prefix: str) -> AnalyticsSettings:
-    return AnalyticsSettings(**service_env(stack, database, prefix))
+    return AnalyticsSettings(**service_env(stack, database, prefix, "analytics"))
 
 
 async def test_a_rebuild_reproduces_both_read_models_row_for_row(
@@ -63,9 +63,7 @@ async def test_a_rebuild_reproduces_both_read_models_row_for_row(
         trace = (await analytics.get(f"/v1/cases/{case_id}/trace")).json()
 
         for projection in PROJECTIONS:
-            generation = await rebuild(
-                projection, pool=pool, bootstrap_servers=stack.bootstrap_servers, topic=settings.topic
-            )
+            generation = await rebuild(projection, pool=pool, kafka=stack.kafka_user("analytics"), topic=settings.topic)
             assert generation == 2
 
         assert await every_row(pool) == live
@@ -98,7 +96,7 @@ async def test_the_api_answers_from_the_old_tables_during_a_rebuild(
             await rebuild(
                 projection,
                 pool=pool,
-                bootstrap_servers=stack.bootstrap_servers,
+                kafka=stack.kafka_user("analytics"),
                 topic=settings.topic,
                 on_progress=ask_meanwhile,
             )
@@ -140,7 +138,10 @@ async def test_the_rebuild_command_prints_progress_and_swaps(
     async with running(analytics_app(settings)) as analytics:
         await post_reports(intake)
         await settled(analytics)
-        env = {**os.environ, **{key: str(value) for key, value in service_env(stack, database, intake.prefix).items()}}
+        env = {
+            **os.environ,
+            **{key: str(value) for key, value in service_env(stack, database, intake.prefix, "analytics").items()},
+        }
         command = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

@@ -14,7 +14,9 @@ from tests.intake.conftest import POINT, IntakeUnderTest, report
 async def test_merged_reports_count_beside_the_cases_they_joined(
     intake: IntakeUnderTest, stack: Stack, database: str
 ) -> None:
-    async with running(analytics_app(AnalyticsSettings(**service_env(stack, database, intake.prefix)))) as analytics:
+    async with running(
+        analytics_app(AnalyticsSettings(**service_env(stack, database, intake.prefix, "analytics")))
+    ) as analytics:
         await intake.post(report())
         merged = await intake.post(report(location={"lat": POINT["lat"] + 0.0001, "lon": POINT["lon"]}))
         await intake.post(report(channel="hotline", category_code="06010"))

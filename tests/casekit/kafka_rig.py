@@ -16,6 +16,7 @@ from casekit.eventstore import Connection, EventStore
 from casekit.eventtypes import EventTypes
 from casekit.kafka.admin import ensure_topics
 from casekit.kafka.cloudevents import Inbound
+from casekit.kafka.connection import KafkaConnection
 from casekit.kafka.consumer import Consumer, Subscription
 from casekit.kafka.producer import create_producer
 from casekit.metrics import Metrics
@@ -49,7 +50,8 @@ async def effects(pool: asyncpg.Pool) -> list[str]:
 @dataclass
 class Rig:
     pool: asyncpg.Pool
-    bootstrap_servers: str
+    kafka: KafkaConnection
+    """The admin's: the rig's topics and group are its own, outside the ACL table."""
     prefix: str
     metrics: Metrics = field(default_factory=Metrics)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -89,7 +91,7 @@ class Rig:
         )
         consumer = Consumer(
             subscription,
-            bootstrap_servers=self.bootstrap_servers,
+            kafka=self.kafka,
             pool=self.pool,
             producer=producer,
             metrics=self.metrics,
@@ -101,8 +103,8 @@ class Rig:
 
 
 @contextlib.asynccontextmanager
-async def producer_on(bootstrap_servers: str) -> AsyncIterator[AIOKafkaProducer]:
-    producer = create_producer(bootstrap_servers, "test")
+async def producer_on(kafka: KafkaConnection) -> AsyncIterator[AIOKafkaProducer]:
+    producer = create_producer(kafka, "test")
     await producer.start()
     try:
         yield producer
@@ -111,11 +113,11 @@ async def producer_on(bootstrap_servers: str) -> AsyncIterator[AIOKafkaProducer]
 
 
 @contextlib.asynccontextmanager
-async def rig(pool: asyncpg.Pool, bootstrap_servers: str, prefix: str) -> AsyncIterator[Rig]:
+async def rig(pool: asyncpg.Pool, kafka: KafkaConnection, prefix: str) -> AsyncIterator[Rig]:
     setup_tracing("test")
     await pool.execute(EFFECTS)
-    built = Rig(pool, bootstrap_servers, prefix)
-    await ensure_topics(bootstrap_servers, [Topic(built.topic, partitions=3), Topic(built.dead_letters, 1)])
+    built = Rig(pool, kafka, prefix)
+    await ensure_topics(kafka, [Topic(built.topic, partitions=3), Topic(built.dead_letters, 1)])
     try:
         yield built
     finally:
@@ -125,12 +127,10 @@ async def rig(pool: asyncpg.Pool, bootstrap_servers: str, prefix: str) -> AsyncI
 
 
 async def read_topic(
-    bootstrap_servers: str, topic: str, expected: int, timeout_ms: int = 20000
+    kafka: KafkaConnection, topic: str, expected: int, timeout_ms: int = 20000
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Everything on a topic from the start, until `expected` records have been seen."""
-    reader = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest", enable_auto_commit=False
-    )
+    reader = AIOKafkaConsumer(topic, **kafka.client_kwargs(), auto_offset_reset="earliest", enable_auto_commit=False)
     await reader.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
     try:

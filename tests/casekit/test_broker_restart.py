@@ -41,7 +41,7 @@ async def test_events_published_around_a_broker_restart_are_all_handled_once(
 ) -> None:
     before = [f"a{i:02}" for i in range(20)]
     during = [f"b{i:02}" for i in range(20)]
-    servers = own_broker.bootstrap_servers
+    servers = own_broker.admin
     async with rig(pool, servers, prefix) as r, producer_on(servers) as producer:
         await r.relay(producer)
         await r.consumer(producer)

@@ -28,7 +28,7 @@ def noted(text: str) -> bytes:
 
 
 async def test_a_redelivered_message_changes_nothing(pool: asyncpg.Pool, stack: Stack, prefix: str) -> None:
-    async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
         body, headers = cloudevent("test.Noted", "event-1", noted("once"))
         for _ in range(2):
             await producer.send_and_wait(r.topic, body, key=b"case", headers=headers)
@@ -51,14 +51,14 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_move
         cloudevent("test.Unheard", "bad-type", noted("x")),
         cloudevent("test.Noted", "bad-schema", orjson.dumps({"case_id": str(uuid4()), "text": 7})),
     ]
-    async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
         for body, headers in poison:
             await producer.send_and_wait(r.topic, body, key=b"same-case", headers=headers)
         body, headers = cloudevent("test.Noted", "good", noted("after"))
         await producer.send_and_wait(r.topic, body, key=b"same-case", headers=headers)
         await r.consumer(producer)
 
-        parked = await read_topic(stack.bootstrap_servers, r.dead_letters, expected=3)
+        parked = await read_topic(stack.kafka_admin, r.dead_letters, expected=3)
         await eventually(lambda: _effects_are(pool, ["after"]))
 
     reasons = {dict(m.headers)["ce_id"].decode(): dict(m.headers)["dlq_reason"].decode() for m in parked}
@@ -74,7 +74,7 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_move
 async def test_valid_events_the_consumer_does_not_handle_are_skipped_not_parked(
     pool: asyncpg.Pool, stack: Stack, prefix: str
 ) -> None:
-    async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
         for event_type, event_id, body in (
             ("test.Ignored", "other", b'{"case_id": "x"}'),
             ("test.Noted", "mine", noted("mine")),

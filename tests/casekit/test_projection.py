@@ -121,7 +121,7 @@ class ProjectionRig:
         )
         consumer = Consumer(
             subscription,
-            bootstrap_servers=self.stack.bootstrap_servers,
+            kafka=self.stack.kafka_admin,
             pool=self.pool,
             producer=self.producer,
             metrics=self.metrics,
@@ -150,9 +150,9 @@ class ProjectionRig:
 async def projection_rig(pool: asyncpg.Pool, stack: Stack, prefix: str) -> AsyncIterator[ProjectionRig]:
     failing = Failing()
     projection = notes_projection(failing)
-    await ensure_topics(stack.bootstrap_servers, [Topic(f"{prefix}notes", 3), Topic(f"{prefix}dlq", 1)])
+    await ensure_topics(stack.kafka_admin, [Topic(f"{prefix}notes", 3), Topic(f"{prefix}dlq", 1)])
     await ensure(pool, projection, f"{prefix}group")
-    async with producer_on(stack.bootstrap_servers) as producer:
+    async with producer_on(stack.kafka_admin) as producer:
         rig = ProjectionRig(pool, stack, prefix, producer, projection, failing)
         try:
             yield rig

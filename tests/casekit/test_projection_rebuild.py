@@ -27,7 +27,7 @@ async def run_rebuild(rig: ProjectionRig, on_progress: object = None) -> int:
     return await rebuild(
         rig.projection,
         pool=rig.pool,
-        bootstrap_servers=rig.stack.bootstrap_servers,
+        kafka=rig.stack.kafka_admin,
         topic=rig.topic_name,
         on_progress=on_progress,  # type: ignore[arg-type]
     )
@@ -164,7 +164,7 @@ async def test_a_changed_projection_is_stale_until_rebuilt(pool: asyncpg.Pool, s
 
         assert await ensure(pool, changed, rig.group)  # logs the change, keeps the live generation
         assert await rig.generation() == 1
-        await rebuild(changed, pool=pool, bootstrap_servers=stack.bootstrap_servers, topic=rig.topic_name)
+        await rebuild(changed, pool=pool, kafka=stack.kafka_admin, topic=rig.topic_name)
 
         assert not await stale(pool, changed)
         assert await stale(pool, rig.projection)

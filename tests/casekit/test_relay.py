@@ -22,7 +22,7 @@ async def test_relay_publishes_in_order_keyed_by_case_with_cloudevents_headers(
     pool: asyncpg.Pool, stack: Stack, prefix: str
 ) -> None:
     case = uuid4()
-    async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
         await r.store.append(
             "s-1",
             [Noted(case_id=case, text=str(i)) for i in range(5)],
@@ -30,7 +30,7 @@ async def test_relay_publishes_in_order_keyed_by_case_with_cloudevents_headers(
             expected_version=0,
         )
         await r.relay(producer)
-        records = await read_topic(stack.bootstrap_servers, r.topic, expected=5)
+        records = await read_topic(stack.kafka_admin, r.topic, expected=5)
 
     assert [orjson.loads(record.value) for record in records] == [
         {"case_id": str(case), "text": str(i)} for i in range(5)
@@ -54,7 +54,7 @@ async def test_a_relay_crash_between_publish_and_record_duplicates_and_the_inbox
     async def crash(_: list[RecordedEvent]) -> None:
         raise SimulatedCrash
 
-    async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
         await r.store.append(
             "s-2",
             [Noted(case_id=case, text=t) for t in "abc"],
@@ -64,11 +64,11 @@ async def test_a_relay_crash_between_publish_and_record_duplicates_and_the_inbox
         await r.relay(producer, after_publish=crash)
         crashed = r.tasks[-1]
         await asyncio.wait([crashed], timeout=20)
-        published_once = await read_topic(stack.bootstrap_servers, r.topic, expected=3)
+        published_once = await read_topic(stack.kafka_admin, r.topic, expected=3)
 
         await r.relay(producer)  # the next instance starts from the unrecorded position
         await r.consumer(producer)
-        published = await read_topic(stack.bootstrap_servers, r.topic, expected=6)
+        published = await read_topic(stack.kafka_admin, r.topic, expected=6)
 
         async def handled_once_each() -> None:
             assert await effects(pool) == ["a", "b", "c"]
@@ -87,7 +87,7 @@ async def test_the_relay_publishes_nothing_that_breaks_the_contract(
     pool: asyncpg.Pool, stack: Stack, prefix: str
 ) -> None:
     case = uuid4()
-    async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
         # As a buggy release or a hand-written row would: `text` must be a string.
         await pool.execute(
             "SELECT append_events('s-bad', 0, ARRAY[$1::uuid], ARRAY['test.Noted'], ARRAY[1], ARRAY[now()],"

@@ -27,8 +27,8 @@ async def test_the_relay_lag_grows_while_an_open_transaction_hides_a_committed_e
     case = uuid4()
     meta = EventMeta(actor="tester", correlation_id=case)
     async with (
-        rig(pool, stack.bootstrap_servers, prefix) as r,
-        producer_on(stack.bootstrap_servers) as producer,
+        rig(pool, stack.kafka_admin, prefix) as r,
+        producer_on(stack.kafka_admin) as producer,
         pool.acquire() as holder,
     ):
         held = holder.transaction()
@@ -57,6 +57,6 @@ async def test_the_relay_lag_grows_while_an_open_transaction_hides_a_committed_e
             assert lag(r) == 0
 
         await eventually(caught_up)
-        records = await read_topic(stack.bootstrap_servers, r.topic, expected=2)
+        records = await read_topic(stack.kafka_admin, r.topic, expected=2)
 
     assert sorted(orjson.loads(record.value)["text"] for record in records) == ["after", "held"]

@@ -20,7 +20,7 @@ async def test_two_consumers_in_one_group_split_the_partitions_and_handle_each_e
     pool: asyncpg.Pool, stack: Stack, prefix: str
 ) -> None:
     texts = [f"{i:02}" for i in range(30)]
-    async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
         first = await r.consumer(producer)
         second = await r.consumer(producer)
         await r.relay(producer)
@@ -42,13 +42,13 @@ async def test_two_consumers_in_one_group_split_the_partitions_and_handle_each_e
 
 async def test_only_one_relay_instance_publishes_at_a_time(pool: asyncpg.Pool, stack: Stack, prefix: str) -> None:
     case = uuid4()
-    async with rig(pool, stack.bootstrap_servers, prefix) as r, producer_on(stack.bootstrap_servers) as producer:
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
         for _ in range(3):
             await r.relay(producer)
         await r.store.append(
             "s", [Noted(case_id=case, text=str(i)) for i in range(50)], meta=EventMeta("t", case), expected_version=0
         )
-        records = await read_topic(stack.bootstrap_servers, r.topic, expected=50)
+        records = await read_topic(stack.kafka_admin, r.topic, expected=50)
 
         async def one_lease() -> None:
             assert await pool.fetchval(LEASES) == 1

@@ -14,6 +14,7 @@ from casekit.service import Worker
 from devstack.stack import Stack
 from services.dispatch.main import SPEC, create_app
 from services.dispatch.settings import DispatchSettings
+from tests.casekit.kafka_rig import producer_on
 from tests.conftest import eventually, running, service_env
 
 
@@ -35,7 +36,7 @@ async def test_a_worker_that_dies_turns_readiness_and_liveness_off(
     stack: Stack, database: str, topics_for: str
 ) -> None:
     spec = dataclasses.replace(SPEC, background=crashing)
-    app = create_app(DispatchSettings(**service_env(stack, database, topics_for)), spec)
+    app = create_app(DispatchSettings(**service_env(stack, database, topics_for, "dispatch")), spec)
     async with running(app) as client:
 
         async def unready() -> None:
@@ -53,7 +54,7 @@ async def test_a_worker_that_dies_turns_readiness_and_liveness_off(
 
 
 async def test_a_consumer_task_killed_is_noticed(stack: Stack, database: str, topics_for: str) -> None:
-    app = create_app(DispatchSettings(**service_env(stack, database, topics_for)))
+    app = create_app(DispatchSettings(**service_env(stack, database, topics_for, "dispatch")))
     async with running(app) as client:
         assert (await client.get("/readyz")).status_code == 200
         runtime: Runtime = app.state.runtime
@@ -73,7 +74,7 @@ async def test_a_failing_dead_letter_publish_is_retried_not_fatal(
     stack: Stack, database: str, topics_for: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The defect: a consumer whose dead-letter publish failed ended, and nobody noticed."""
-    app = create_app(DispatchSettings(**service_env(stack, database, topics_for)))
+    app = create_app(DispatchSettings(**service_env(stack, database, topics_for, "dispatch")))
     failures = {"left": 3}
     real_send = AIOKafkaProducer.send_and_wait
 
@@ -84,9 +85,10 @@ async def test_a_failing_dead_letter_publish_is_retried_not_fatal(
         return await real_send(self, topic, *args, **kwargs)
 
     monkeypatch.setattr(AIOKafkaProducer, "send_and_wait", flaky_send)
-    async with running(app) as client:
+    async with running(app) as client, producer_on(stack.kafka_user("intake")) as intake:
         runtime: Runtime = app.state.runtime
-        await runtime.producer.send_and_wait(f"{topics_for}cases.intake.v1", b"not json", key=b"k")
+        # Written as Intake: dispatch's own user may not write Intake's topic (ADR 0010).
+        await intake.send_and_wait(f"{topics_for}cases.intake.v1", b"not json", key=b"k")
 
         async def parked() -> None:
             assert runtime.metrics.dead_lettered.labels(f"{topics_for}cases.intake.v1")._value.get() == 1

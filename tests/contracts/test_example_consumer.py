@@ -28,7 +28,7 @@ def example() -> ModuleType:
 async def test_the_example_consumer_prints_each_status_change_once(
     stack: Stack, topics_for: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async with producer_on(stack.bootstrap_servers) as producer:
+    async with producer_on(stack.kafka_admin) as producer:
         for topic, models in PUBLISHED.items():
             model = models[0]
             headers = [("ce_id", f"id-{model.type}".encode()), ("ce_type", model.type.encode())]
@@ -37,7 +37,10 @@ async def test_the_example_consumer_prints_each_status_change_once(
             for _ in range(copies):
                 await producer.send_and_wait(topics_for + topic.name, body, key=str(CASE_ID).encode(), headers=headers)
 
-    handled = await example().run(stack.bootstrap_servers, f"{topics_for}printer", topics_for, max_messages=4)
+    # As the city operations platform would: its own user, a group under its prefix (ADR 0010).
+    client = stack.kafka_user("city-ops").client_kwargs()
+    servers = client.pop("bootstrap_servers")
+    handled = await example().run(servers, f"{topics_for}city-ops.printer", topics_for, max_messages=4, **client)
 
     lines = capsys.readouterr().out.splitlines()
     assert handled == 4

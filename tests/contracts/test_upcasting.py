@@ -53,10 +53,9 @@ async def test_a_v1_event_in_the_store_replays_as_v2(pool: asyncpg.Pool) -> None
 async def test_a_v1_event_from_kafka_is_upcast_and_handled_downstream(
     stack: Stack, database: str, topics_for: str
 ) -> None:
-    env = service_env(stack, database, topics_for)
     case_id = uuid4()
-    intake = intake_app(IntakeSettings(**env))
-    dispatch = dispatch_app(DispatchSettings(**env))
+    intake = intake_app(IntakeSettings(**service_env(stack, database, topics_for, "intake")))
+    dispatch = dispatch_app(DispatchSettings(**service_env(stack, database, topics_for, "dispatch")))
     async with contextlib.AsyncExitStack() as services:
         await services.enter_async_context(running(intake))
         await services.enter_async_context(running(dispatch))
@@ -64,7 +63,7 @@ async def test_a_v1_event_from_kafka_is_upcast_and_handled_downstream(
         await intake.state.runtime.store.append(
             stream_id(case_id), [v1_report(case_id)], meta=EventMeta("old-release", case_id), expected_version=0
         )
-        [published] = await read_topic(stack.bootstrap_servers, f"{topics_for}cases.intake.v1", expected=1)
+        [published] = await read_topic(stack.kafka_admin, f"{topics_for}cases.intake.v1", expected=1)
 
         async def routed() -> list[asyncpg.Record]:
             rows: list[asyncpg.Record] = await dispatch.state.runtime.pool.fetch(

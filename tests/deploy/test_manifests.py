@@ -18,6 +18,7 @@ import pytest
 from casekit.dbroles import roles_from_environment
 from casekit.metrics import Metrics
 from casekit.settings import ServiceSettings
+from schemas.kafka_users import USERS
 from schemas.topics import ALL_TOPICS, CONSUMER_GROUPS
 from services.analytics.settings import AnalyticsSettings
 from services.closure.settings import ClosureSettings
@@ -45,6 +46,11 @@ def _load_resources() -> list[Resource]:
 
 RESOURCES = _load_resources()
 CUSTOM_RESOURCES = [r for r in RESOURCES if r["apiVersion"] not in BUILT_IN_API_VERSIONS]
+AWAITING_CRD = {("kafka.strimzi.io/v1", "KafkaUser"), ("keda.sh/v1alpha1", "TriggerAuthentication")}
+"""Kinds whose upstream CRD is not in deploy/crds yet (Strimzi 0.51.0's 044-Crd-kafkauser.yaml, KEDA
+v2.20.2's keda.sh_triggerauthentications.yaml; see PROVENANCE.md). Until then the KafkaUsers are
+checked field by field below; once a CRD is added, drop its kind here and the CRD check takes over."""
+CHECKED_RESOURCES = [r for r in CUSTOM_RESOURCES if (r["apiVersion"], r["kind"]) not in AWAITING_CRD]
 
 
 def of_kind(kind: str) -> list[Resource]:
@@ -91,12 +97,17 @@ def test_no_two_resources_share_a_kind_and_name() -> None:
 
 
 def test_every_custom_resource_has_a_crd_to_be_checked_against(crds: CustomResourceSchemas) -> None:
-    unknown = [f"{r['apiVersion']} {label(r)}" for r in CUSTOM_RESOURCES if not crds.knows(r)]
-    assert CUSTOM_RESOURCES
+    unknown = [f"{r['apiVersion']} {label(r)}" for r in CHECKED_RESOURCES if not crds.knows(r)]
+    assert CHECKED_RESOURCES
     assert unknown == []
 
 
-@pytest.mark.parametrize("resource", CUSTOM_RESOURCES, ids=label)
+def test_only_kinds_without_a_crd_yet_are_left_unchecked(crds: CustomResourceSchemas) -> None:
+    unchecked = {(r["apiVersion"], r["kind"]) for r in CUSTOM_RESOURCES if not crds.knows(r)}
+    assert unchecked == AWAITING_CRD
+
+
+@pytest.mark.parametrize("resource", CHECKED_RESOURCES, ids=label)
 def test_the_custom_resource_is_valid_against_its_crd(resource: Resource, crds: CustomResourceSchemas) -> None:
     assert crds.errors(resource) == []
 
@@ -327,3 +338,68 @@ def test_every_metric_an_alert_queries_is_one_the_services_export() -> None:
     }
     assert queried == {"relay_lag_seconds", "messages_dead_lettered_total", "consumer_lag_messages"}
     assert queried <= exported
+
+
+def strimzi_acls(user: Resource) -> list[tuple[str, str, str, str]]:
+    return [
+        (acl["resource"]["type"], acl["resource"]["name"], acl["resource"]["patternType"], operation)
+        for acl in user["spec"]["authorization"]["acls"]
+        for operation in acl["operations"]
+    ]
+
+
+def test_the_kafka_users_and_their_acls_are_exactly_the_python_table() -> None:
+    declared = {user["metadata"]["name"]: sorted(strimzi_acls(user)) for user in of_kind("KafkaUser")}
+    assert declared == {user.name: sorted(user.acls()) for user in USERS}
+
+
+def test_every_kafka_user_authenticates_with_scram_and_is_allowed_from_any_host_only() -> None:
+    (kafka,) = of_kind("Kafka")
+    allowed_fields = {"resource", "operations", "host", "type"}  # KafkaUser v1 ACL rule (Strimzi 0.51.0)
+    for user in of_kind("KafkaUser"):
+        assert user["metadata"]["labels"]["strimzi.io/cluster"] == kafka["metadata"]["name"]
+        assert set(user["spec"]) == {"authentication", "authorization"}
+        assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
+        assert set(user["spec"]["authorization"]) == {"type", "acls"}
+        assert user["spec"]["authorization"]["type"] == "simple"
+        for acl in user["spec"]["authorization"]["acls"]:
+            assert set(acl) <= allowed_fields
+            assert (acl["host"], acl.get("type", "allow")) == ("*", "allow")
+            assert set(acl["resource"]) == {"type", "name", "patternType"}
+
+
+def test_the_kafka_listener_wants_scram_and_the_cluster_authorizes_every_request() -> None:
+    (kafka,) = of_kind("Kafka")
+    spec = kafka["spec"]
+    assert [listener["authentication"] for listener in spec["kafka"]["listeners"]] == [{"type": "scram-sha-512"}]
+    assert spec["kafka"]["authorization"] == {"type": "simple"}
+    assert spec["kafka"]["config"]["allow.everyone.if.no.acl.found"] is False
+    assert "userOperator" in spec["entityOperator"]
+
+
+@pytest.mark.parametrize("service", SETTINGS)
+def test_the_deployment_connects_to_kafka_as_its_own_kafka_user(service: str) -> None:
+    (config_map,) = of_kind("ConfigMap")
+    users = {user["metadata"]["name"] for user in of_kind("KafkaUser")}
+    variables = env(service)
+    settings = SETTINGS[service].model_fields
+    assert variables["KAFKA_USERNAME"]["value"] == service
+    assert service in users
+    assert variables["KAFKA_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": service, "key": "password"}
+    assert (config_map["data"]["KAFKA_SECURITY_PROTOCOL"], config_map["data"]["KAFKA_SASL_MECHANISM"]) == (
+        "SASL_PLAINTEXT",
+        "SCRAM-SHA-512",
+    )
+    assert {"kafka_username", "kafka_password", "kafka_security_protocol", "kafka_sasl_mechanism"} <= set(settings)
+
+
+def test_keda_reads_the_lag_as_the_scaled_service_kafka_user() -> None:
+    auths = {auth["metadata"]["name"]: auth["spec"] for auth in of_kind("TriggerAuthentication")}
+    for scaled in of_kind("ScaledObject"):
+        service = scaled["spec"]["scaleTargetRef"]["name"]
+        for trigger in scaled["spec"]["triggers"]:
+            assert (trigger["metadata"]["sasl"], trigger["metadata"]["tls"]) == ("scram_sha512", "disable")
+            auth = auths[trigger["authenticationRef"]["name"]]
+            assert auth["secretTargetRef"] == [{"parameter": "password", "name": service, "key": "password"}]
+            assert auth["env"] == [{"parameter": "username", "name": "KAFKA_USERNAME", "containerName": service}]
+            assert "KAFKA_USERNAME" in env(service)

@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 
 from devstack.stack import Stack
+from schemas.access import GRID_MEMBER
 from services.analytics.main import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from services.closure.main import create_app as closure_app
@@ -19,7 +20,7 @@ from services.dispatch.main import create_app as dispatch_app
 from services.dispatch.settings import DispatchSettings
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
-from tests.conftest import eventually, running, service_env
+from tests.conftest import bearer, eventually, running, service_env
 
 REPORT = {
     "channel": "grid",
@@ -32,7 +33,7 @@ REPORT = {
 
 async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, database: str, topics_for: str) -> None:
     def env(service: str) -> dict[str, Any]:
-        return service_env(stack, database, topics_for, service=service)  # each as its own role
+        return service_env(stack, database, topics_for, service)
 
     async with contextlib.AsyncExitStack() as services:
         intake = await services.enter_async_context(running(intake_app(IntakeSettings(**env("intake")))))
@@ -40,7 +41,9 @@ async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, d
         await services.enter_async_context(running(closure_app(ClosureSettings(**env("closure")))))
         analytics = await services.enter_async_context(running(analytics_app(AnalyticsSettings(**env("analytics")))))
 
-        created = await intake.post("/v1/reports", json=REPORT, headers={"X-Actor": "grid:G-0042"})
+        # The actor is the verified token's subject; a header claiming another is ignored.
+        as_grid_member = {**bearer(GRID_MEMBER, areas=["320311008007"], subject="G-0042"), "X-Actor": "someone-else"}
+        created = await intake.post("/v1/reports", json=REPORT, headers=as_grid_member)
         assert created.status_code == 201
         case_id = created.json()["case_id"]
         assert created.headers["location"] == f"/v1/reports/{case_id}"
@@ -59,7 +62,7 @@ async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, d
         ("dispatch", "dispatch.CaseRouted"),
         ("closure", "closure.ClosureOpened"),
     ]
-    assert [e["actor"] for e in events] == ["grid:G-0042", "system:dispatch", "system:closure"]
+    assert [e["actor"] for e in events] == ["user:G-0042", "system:dispatch", "system:closure"]
     assert events[1]["data"]["unit_code"] == "municipal-works"
     assert len({e["trace_id"] for e in events}) == 1
     assert events[0]["trace_id"] is not None
@@ -78,7 +81,7 @@ async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, d
 
 
 async def test_an_invalid_report_is_refused_with_problem_details(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for, service="intake")
+    env = service_env(stack, database, topics_for, "intake")
     async with running(intake_app(IntakeSettings(**env))) as intake:
         reply = await intake.post("/v1/reports", json={**REPORT, "channel": "fax", "location": {"lat": 123}})
 
@@ -90,7 +93,7 @@ async def test_an_invalid_report_is_refused_with_problem_details(stack: Stack, d
 
 
 async def test_services_report_ready_and_expose_metrics(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for, service="intake")
+    env = service_env(stack, database, topics_for, "intake")
     async with running(intake_app(IntakeSettings(**env))) as intake:
         await intake.post("/v1/reports", json=REPORT)
         ready = await intake.get("/readyz")
@@ -102,7 +105,7 @@ async def test_services_report_ready_and_expose_metrics(stack: Stack, database: 
 
 
 async def test_an_unknown_case_has_no_trace(stack: Stack, database: str, topics_for: str) -> None:
-    env = service_env(stack, database, topics_for, service="analytics")
+    env = service_env(stack, database, topics_for, "analytics")
     async with running(analytics_app(AnalyticsSettings(**env))) as analytics:
         reply = await analytics.get("/v1/cases/0190c4a2-0000-7000-8000-000000000000/trace")
 

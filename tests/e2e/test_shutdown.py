@@ -30,7 +30,7 @@ async def test_sigterm_turns_readiness_off_then_exits_cleanly(
     port = free_port()
     env = {
         **os.environ,
-        **service_env(stack, database, topics_for, service="intake"),
+        **service_env(stack, database, topics_for, "intake"),
         "INTAKE_PORT": str(port),
         "INTAKE_DRAIN_SECONDS": "2",
     }

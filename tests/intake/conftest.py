@@ -11,7 +11,9 @@ import orjson
 import pytest
 from fastapi import FastAPI
 
+from casekit.access import keys
 from devstack.stack import Stack
+from schemas.access import SUBMIT_REPORTS
 from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
 from tests.conftest import running, service_env
@@ -45,8 +47,18 @@ class IntakeUnderTest:
         return [(row[0], orjson.loads(row[1])) for row in rows]
 
 
+async def issue_key(
+    app: FastAPI, client: str, secret: str | None = None, channels: tuple[str, ...] = ("public",),
+    scopes: tuple[str, ...] = (SUBMIT_REPORTS,),
+) -> str:  # fmt: skip
+    """An API key in Intake's own store, as `/v1/admin/api-keys` would issue it; the key."""
+    async with app.state.runtime.pool.acquire() as conn:
+        issued = await keys.issue(conn, client, channels, scopes, secret=secret)
+    return issued.secret
+
+
 @pytest.fixture
 async def intake(stack: Stack, database: str, topics_for: str) -> AsyncIterator[IntakeUnderTest]:
-    app = create_app(IntakeSettings(**service_env(stack, database, topics_for)))
+    app = create_app(IntakeSettings(**service_env(stack, database, topics_for, "intake")))
     async with running(app) as client:
         yield IntakeUnderTest(app, client, topics_for)

@@ -114,7 +114,7 @@ def start_intake(stack: Stack, database: str, topics_for: str) -> StartIntake:
 
     @contextlib.asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[IntakeUnderTest]:
-        app = create_app(IntakeSettings(**service_env(stack, database, topics_for), **{**FAST, **overrides}))
+        app = create_app(IntakeSettings(**service_env(stack, database, topics_for, "intake"), **{**FAST, **overrides}))
         async with running(app) as client:
             yield IntakeUnderTest(app, client, topics_for)
 

@@ -25,13 +25,13 @@ async def test_a_report_on_a_channel_topic_opens_a_case_once_even_if_redelivered
     stack: Stack, database: str, topics_for: str
 ) -> None:
     prefix = topics_for
-    app = create_app(IntakeSettings(**service_env(stack, database, prefix)))
-    async with running(app), producer_on(stack.bootstrap_servers) as producer:
+    app = create_app(IntakeSettings(**service_env(stack, database, prefix, "intake")))
+    async with running(app), producer_on(stack.kafka_user("hotline")) as producer:
         headers = [("ce_id", b"hotline-msg-1"), ("ce_actor", b"hotline:12345")]
         for _ in range(2):
             await producer.send_and_wait(f"{prefix}reports.hotline.v1", orjson.dumps(REPORT), headers=headers)
 
-        published = await read_topic(stack.bootstrap_servers, f"{prefix}cases.intake.v1", expected=1)
+        published = await read_topic(stack.kafka_admin, f"{prefix}cases.intake.v1", expected=1)
         runtime = app.state.runtime
 
         async def handled_twice_appended_once() -> None:
@@ -53,12 +53,12 @@ async def test_an_invalid_channel_message_is_dead_lettered_with_the_failed_rule_
     bad = {**REPORT, "location": {"lat": 95.0, "lon": 117.22}}
     wrong_channel = {**REPORT, "channel": "grid"}
     async with (
-        running(create_app(IntakeSettings(**service_env(stack, database, prefix)))),
-        producer_on(stack.bootstrap_servers) as producer,
+        running(create_app(IntakeSettings(**service_env(stack, database, prefix, "intake")))),
+        producer_on(stack.kafka_user("hotline")) as producer,
     ):
         for body in (bad, wrong_channel):
             await producer.send_and_wait(f"{prefix}reports.hotline.v1", orjson.dumps(body), key=b"k")
-        parked = await read_topic(stack.bootstrap_servers, f"{prefix}dlq.intake", expected=2)
+        parked = await read_topic(stack.kafka_admin, f"{prefix}dlq.intake", expected=2)
 
     reasons = [dict(m.headers)["dlq_reason"].decode() for m in parked]
     assert dict(parked[0].headers)["dlq_rule"] == b"less_than_equal"
@@ -72,11 +72,11 @@ async def test_a_channel_message_with_a_nul_character_is_dead_lettered_and_the_n
 ) -> None:
     prefix = topics_for
     poisoned = {**REPORT, "description": "暴露垃圾\u0000", "external_id": "12345-nul"}
-    app = create_app(IntakeSettings(**service_env(stack, database, prefix)))
-    async with running(app), producer_on(stack.bootstrap_servers) as producer:
+    app = create_app(IntakeSettings(**service_env(stack, database, prefix, "intake")))
+    async with running(app), producer_on(stack.kafka_user("hotline")) as producer:
         for body in (poisoned, REPORT):
             await producer.send_and_wait(f"{prefix}reports.hotline.v1", orjson.dumps(body), key=b"k")
-        [parked] = await read_topic(stack.bootstrap_servers, f"{prefix}dlq.intake", expected=1)
+        [parked] = await read_topic(stack.kafka_admin, f"{prefix}dlq.intake", expected=1)
 
         async def next_one_handled() -> None:
             assert await app.state.runtime.pool.fetchval("SELECT count(*) FROM events") == 1

@@ -1,4 +1,5 @@
-"""`make run` gives Open311 a demo api_key and prints a curl line that works (issue 8, defect 7)."""
+"""`make run`'s demo keys: made once, private, imported into Intake's key store once; the printed
+Open311 curl line and the hotline key work against a real Intake (issue 8 defect 7, issue 9)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ import stat
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
-from devstack.keys import demo_open311_key, dev_secrets, open311_hint
-from tests.intake.conftest import IntakeUnderTest
+from devstack.keys import HOTLINE_CLIENT, OPEN311_CLIENT, demo_keys, dev_secrets, import_demo_keys, open311_hint
+from tests.intake.conftest import IntakeUnderTest, report
 
 
 def curl_request(line: str) -> tuple[str, dict[str, str]]:
@@ -23,35 +22,46 @@ def curl_request(line: str) -> tuple[str, dict[str, str]]:
 
 
 def test_the_demo_secrets_are_made_once_private_and_reused(tmp_path: Path) -> None:
-    first = dev_secrets(tmp_path, environ={})
-    second = dev_secrets(tmp_path, environ={})
+    first = dev_secrets(tmp_path, environ={}), demo_keys(tmp_path)
+    second = dev_secrets(tmp_path, environ={}), demo_keys(tmp_path)
 
     assert first == second
-    assert first["OPEN311_API_KEYS"].startswith("demo:")
-    assert len(first["OPEN311_API_KEYS"]) > len("demo:") + 20
-    for name in ("pii.key", "open311.key"):
+    assert {key.client for key in first[1]} == {OPEN311_CLIENT, HOTLINE_CLIENT}
+    assert all(len(key.secret) > 30 for key in first[1])
+    for name in ("pii.key", "open311.key", "hotline.key"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
 
 
-def test_keys_from_the_environment_win_and_no_demo_key_is_printed(tmp_path: Path) -> None:
-    configured = dev_secrets(tmp_path, environ={"OPEN311_API_KEYS": "city:their-own"})
+async def test_the_demo_keys_are_imported_once(intake: IntakeUnderTest, tmp_path: Path) -> None:
+    async with intake.app.state.runtime.pool.acquire() as conn:
+        await import_demo_keys(conn, tmp_path)
+        await import_demo_keys(conn, tmp_path)
+        clients = await conn.fetch("SELECT client FROM api_keys ORDER BY client")
 
-    assert configured["OPEN311_API_KEYS"] == "city:their-own"
-    assert demo_open311_key(configured, tmp_path) is None
-    assert "curl" not in open311_hint("http://127.0.0.1:8001", None)
+    assert [row["client"] for row in clients] == [HOTLINE_CLIENT, OPEN311_CLIENT]
 
 
-async def test_the_printed_curl_line_opens_a_case_as_the_demo_client(
-    intake: IntakeUnderTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    configured = dev_secrets(tmp_path, environ={})
-    monkeypatch.setenv("OPEN311_API_KEYS", configured["OPEN311_API_KEYS"])  # as make run passes it to Intake
-    hint = open311_hint("http://127.0.0.1:8001", demo_open311_key(configured, tmp_path))
-    path, fields = curl_request(hint.splitlines()[-1])
+async def test_the_printed_curl_line_opens_a_case_as_the_demo_client(intake: IntakeUnderTest, tmp_path: Path) -> None:
+    async with intake.app.state.runtime.pool.acquire() as conn:
+        keys = {key.client: key.secret for key in await import_demo_keys(conn, tmp_path)}
+    path, fields = curl_request(open311_hint("http://127.0.0.1:8001", keys[OPEN311_CLIENT]).splitlines()[-1])
 
-    reply = await intake.client.post(path, data=fields)
+    reply = await intake.client.post(path, data=fields, headers={"Authorization": ""})
 
     assert reply.status_code == 200, reply.text
     assert reply.json()[0]["service_request_id"].startswith("PB-")
     actors = await intake.app.state.runtime.pool.fetch("SELECT DISTINCT actor FROM events")
-    assert [row["actor"] for row in actors] == ["open311:demo"]
+    assert [row["actor"] for row in actors] == [f"system:{OPEN311_CLIENT}"]
+
+
+async def test_the_hotline_key_posts_on_its_channel_only(intake: IntakeUnderTest, tmp_path: Path) -> None:
+    async with intake.app.state.runtime.pool.acquire() as conn:
+        keys = {key.client: key.secret for key in await import_demo_keys(conn, tmp_path)}
+    as_hotline = {"X-API-Key": keys[HOTLINE_CLIENT], "Authorization": ""}
+
+    own = await intake.client.post("/v1/reports", json=report(channel="hotline"), headers=as_hotline)
+    other = await intake.client.post("/v1/reports", json=report(channel="grid"), headers=as_hotline)
+
+    assert own.status_code == 201, own.text
+    assert other.status_code == 403
+    assert other.headers["content-type"] == "application/problem+json"

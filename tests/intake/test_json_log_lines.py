@@ -20,7 +20,7 @@ import pytest
 
 from devstack.ports import free_port
 from devstack.stack import Stack
-from tests.conftest import ROOT, eventually, service_env
+from tests.conftest import ROOT, bearer, eventually, service_env
 from tests.intake.conftest import report
 
 
@@ -47,7 +47,7 @@ async def run_service(name: str, env: dict[str, str], log: Path, traffic: Any = 
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as client:
+        async with httpx.AsyncClient(base_url=url, headers=bearer()) as client:
             await eventually(lambda: ready(client, url), within=60)
             if traffic:
                 await traffic(client)
@@ -82,7 +82,7 @@ async def intake_traffic(client: httpx.AsyncClient) -> None:
 async def test_every_intake_log_line_is_json_including_each_report_submitted(
     stack: Stack, database: str, topics_for: str, tmp_path: Path
 ) -> None:
-    env = {**os.environ, **service_env(stack, database, topics_for)}
+    env = {**os.environ, **service_env(stack, database, topics_for, "intake")}
 
     lines = await run_service("intake", env, tmp_path / "intake.log", intake_traffic)
 
@@ -97,7 +97,7 @@ async def test_every_intake_log_line_is_json_including_each_report_submitted(
 async def test_every_log_line_of_the_other_services_is_json(
     stack: Stack, database: str, topics_for: str, tmp_path: Path, name: str
 ) -> None:
-    env = {**os.environ, **service_env(stack, database, topics_for)}
+    env = {**os.environ, **service_env(stack, database, topics_for, name)}
 
     lines = await run_service(name, env, tmp_path / f"{name}.log")
 

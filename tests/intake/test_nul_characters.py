@@ -19,7 +19,7 @@ from devstack.stack import Stack
 from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
 from tests.conftest import running, service_env
-from tests.intake.conftest import IntakeUnderTest, report
+from tests.intake.conftest import IntakeUnderTest, issue_key, report
 
 V2 = "/open311/v2"
 KEY = "nul-test-key"
@@ -35,13 +35,15 @@ LITERAL_BACKSLASH_U0000 = DESCRIPTION_WITH_NUL.replace(b"a\\u0000b", b"a\\\\u000
 
 
 @pytest.fixture(autouse=True)
-def api_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPEN311_API_KEYS", f"tester:{KEY}")
+async def api_keys(intake: IntakeUnderTest) -> None:
+    await issue_key(intake.app, "tester", KEY)
 
 
 @pytest.fixture
 async def callbacks_client(stack: Stack, database: str, topics_for: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IntakeSettings(**service_env(stack, database, topics_for), callback_allowlist=["http://127.0.0.1:"])
+    settings = IntakeSettings(
+        **service_env(stack, database, topics_for, "intake"), callback_allowlist=["http://127.0.0.1:"]
+    )
     async with running(create_app(settings)) as client:
         yield client
 

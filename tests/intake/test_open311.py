@@ -14,7 +14,7 @@ import pytest
 
 from services.intake.adapters.projections import change_status
 from services.intake.domain.public_status import StatusChange
-from tests.intake.conftest import POINT, IntakeUnderTest
+from tests.intake.conftest import POINT, IntakeUnderTest, issue_key
 
 V2 = "/open311/v2"
 KEY = "fms-secret"
@@ -24,8 +24,9 @@ CST = timezone(timedelta(hours=8))
 
 
 @pytest.fixture(autouse=True)
-def api_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPEN311_API_KEYS", f"fixmystreet:{KEY}, bare-key")
+async def api_keys(intake: IntakeUnderTest) -> None:
+    await issue_key(intake.app, "fixmystreet", KEY)
+    await issue_key(intake.app, "client", "bare-key")
 
 
 def form(**overrides: Any) -> dict[str, Any]:
@@ -159,7 +160,7 @@ async def test_a_posted_form_opens_a_public_case_keeping_personal_data_out(intak
         assert secret not in every_event
         assert secret not in as_json_reply.text
     actors = await intake.app.state.runtime.pool.fetch("SELECT DISTINCT actor FROM events")
-    assert [row["actor"] for row in actors] == ["open311:fixmystreet"]
+    assert [row["actor"] for row in actors] == ["system:fixmystreet"]
 
 
 @pytest.mark.parametrize("api_key", [None, "", "wrong", "fixmystreet"])

@@ -6,13 +6,14 @@ from typing import Any
 
 import pytest
 
-from tests.intake.conftest import POINT, IntakeUnderTest
+from tests.intake.conftest import POINT, IntakeUnderTest, issue_key
 from tests.intake.test_open311 import KEY, V2, as_json, form
 
 
 @pytest.fixture(autouse=True)
-def api_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPEN311_API_KEYS", f"fixmystreet:{KEY}, bare-key")
+async def api_keys(intake: IntakeUnderTest) -> None:
+    await issue_key(intake.app, "fixmystreet", KEY)
+    await issue_key(intake.app, "client", "bare-key")
 
 
 async def test_idempotency_keys_belong_to_the_client_that_sent_them(intake: IntakeUnderTest) -> None:

@@ -16,7 +16,7 @@ from tests.intake.conftest import POINT, IntakeUnderTest, report
 async def test_a_routed_case_and_the_reports_merged_into_it_show_as_dispatched(
     intake: IntakeUnderTest, stack: Stack, database: str
 ) -> None:
-    async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix)))):
+    async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix, "dispatch")))):
         primary = (await intake.post(report(channel="hotline", external_id="12345-77"))).json()
         merged = (await intake.post(report(location={"lat": POINT["lat"] + 0.0001, "lon": POINT["lon"]}))).json()
 
@@ -41,7 +41,7 @@ async def test_a_routed_case_and_the_reports_merged_into_it_show_as_dispatched(
 async def test_a_report_merged_after_its_case_was_routed_shows_as_dispatched_at_once(
     intake: IntakeUnderTest, stack: Stack, database: str
 ) -> None:
-    async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix)))):
+    async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix, "dispatch")))):
         primary = (await intake.post(report(channel="hotline", external_id="12345-78"))).json()
 
         async def dispatched() -> None:
@@ -65,7 +65,7 @@ async def test_a_report_merged_after_its_case_was_routed_shows_as_dispatched_at_
 async def test_a_rebuild_of_the_public_status_reproduces_it_and_the_callbacks_log_is_not_repeated(
     intake: IntakeUnderTest, stack: Stack, database: str
 ) -> None:
-    async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix)))):
+    async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix, "dispatch")))):
         first = (await intake.post(report())).json()
         merged = (await intake.post(report(location={"lat": POINT["lat"] + 0.0001, "lon": POINT["lon"]}))).json()
         second = (await intake.post(report(channel="hotline", category_code="06010"))).json()
@@ -83,7 +83,7 @@ async def test_a_rebuild_of_the_public_status_reproduces_it_and_the_callbacks_lo
     generation = await rebuild(
         PUBLIC_STATUS,
         pool=pool,
-        bootstrap_servers=stack.bootstrap_servers,
+        kafka=stack.kafka_user("intake"),
         topic=intake.app.state.runtime.settings.topic,
     )
 

@@ -8,12 +8,15 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
+import asyncpg
 import httpx
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from casekit.access.guard import Caller
+from casekit.access.principal import Principal
 from casekit.envelope import new_id
-from casekit.errors import NotFound, Undecodable
+from casekit.errors import Forbidden, InvalidInput, NotFound, Undecodable
 from casekit.logs import get_logger
 from casekit.runtime import RuntimeDep
 from schemas.intake import Channel
@@ -92,36 +95,60 @@ def allowed(url: str, allowlist: tuple[str, ...]) -> bool:
     return False
 
 
+def _owner(caller: Principal) -> str | None:
+    """Whose subscriptions the caller sees: its own, or (an admin) everyone's."""
+    return None if caller.is_admin else caller.actor
+
+
+async def _check_owner(pool: asyncpg.Pool, subscription_id: UUID, caller: Principal) -> None:
+    owner = await callbacks_store.owner_of(pool, subscription_id)
+    if owner is None:
+        raise NotFound(f"no callback subscription {subscription_id}")
+    if not caller.is_admin and owner != caller.actor:
+        raise Forbidden("this callback subscription belongs to another system")
+
+
 def router_for(config: CallbackConfig) -> APIRouter:
     router = APIRouter(tags=["callbacks"])
 
     @router.post("/v1/callbacks", status_code=201)
-    async def subscribe(body: NewSubscription, runtime: RuntimeDep, response: Response) -> SubscriptionView:
+    async def subscribe(
+        body: NewSubscription, caller: Caller, runtime: RuntimeDep, response: Response
+    ) -> SubscriptionView:
         """Notify `url` of every public status change of the channel's cases, from now on."""
+        if not caller.is_admin and body.channel not in caller.channels:
+            raise Forbidden(f"system {caller.subject} may not follow the {body.channel} channel")
         url = canonical_url(body.url)
         if not allowed(url, config.allowlist):
             raise _refuse("the URL is not in the callback allow-list", "not-allowed")
         secret = body.secret.get_secret_value()
-        created = await callbacks_store.subscribe(runtime.pool, new_id(), body.channel, url, secret)
+        created = await callbacks_store.subscribe(runtime.pool, new_id(), body.channel, url, secret, caller.actor)
         log.info("callback.subscribed", subscription_id=str(created.id), channel=body.channel)
         response.headers["Location"] = f"/v1/callbacks/{created.id}"
         return SubscriptionView.model_validate(created, from_attributes=True)
 
     @router.get("/v1/callbacks")
-    async def subscriptions(runtime: RuntimeDep, channel: Channel | None = None) -> list[SubscriptionView]:
-        """The active subscriptions (without their secrets)."""
-        found = await callbacks_store.active(runtime.pool, channel)
+    async def subscriptions(
+        caller: Caller, runtime: RuntimeDep, channel: Channel | None = None
+    ) -> list[SubscriptionView]:
+        """The caller's active subscriptions (an admin: everyone's), without their secrets."""
+        found = await callbacks_store.active(runtime.pool, channel, _owner(caller))
         return [SubscriptionView.model_validate(subscription, from_attributes=True) for subscription in found]
 
     @router.get("/v1/callbacks/deliveries")
     async def deliveries(
+        caller: Caller,
         runtime: RuntimeDep,
         case_id: UUID | None = None,
         state: DeliveryState | None = None,
         subscription_id: UUID | None = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> list[DeliveryView]:
-        """Deliveries, newest first, each with every attempt made so far."""
+        """Deliveries, newest first, each with every attempt made so far; a system names its subscription."""
+        if subscription_id is not None:
+            await _check_owner(runtime.pool, subscription_id, caller)
+        elif not caller.is_admin:
+            raise InvalidInput("name one of your subscriptions", "/query/subscription_id", "required")
         async with runtime.pool.acquire() as conn:
             found = await callbacks_store.deliveries(
                 conn, case_id=case_id, state=state, subscription_id=subscription_id, limit=limit
@@ -129,8 +156,9 @@ def router_for(config: CallbackConfig) -> APIRouter:
         return [DeliveryView.model_validate(delivery, from_attributes=True) for delivery in found]
 
     @router.delete("/v1/callbacks/{subscription_id}", status_code=204)
-    async def unsubscribe(subscription_id: UUID, runtime: RuntimeDep) -> None:
+    async def unsubscribe(subscription_id: UUID, caller: Caller, runtime: RuntimeDep) -> None:
         """Stop notifying; deliveries still owed are cancelled."""
+        await _check_owner(runtime.pool, subscription_id, caller)
         async with runtime.pool.acquire() as conn:
             if not await callbacks_store.unsubscribe(conn, subscription_id):
                 raise NotFound(f"no callback subscription {subscription_id}")

@@ -26,10 +26,12 @@ _DELIVERY_STATE: dict[JobState, DeliveryState] = {
     job_state: state for state, job_states in _JOB_STATES.items() for job_state in job_states
 }
 
-SUBSCRIBE = """INSERT INTO callback_subscriptions (id, channel, url, secret) VALUES ($1, $2, $3, $4)
+SUBSCRIBE = """INSERT INTO callback_subscriptions (id, channel, url, secret, owner) VALUES ($1, $2, $3, $4, $5)
     RETURNING id, channel, url, created_at"""
 ACTIVE = """SELECT id, channel, url, created_at FROM callback_subscriptions
-    WHERE deleted_at IS NULL AND ($1::text IS NULL OR channel = $1) ORDER BY created_at, id"""
+    WHERE deleted_at IS NULL AND ($1::text IS NULL OR channel = $1) AND ($2::text IS NULL OR owner = $2)
+    ORDER BY created_at, id"""
+OWNER = "SELECT coalesce(owner, '') FROM callback_subscriptions WHERE id = $1 AND deleted_at IS NULL"
 # FOR UPDATE waits for status changes owing this subscription a delivery (their trigger holds
 # FOR KEY SHARE), so the cancel after it also sees the deliveries they committed.
 LOCK = "SELECT 1 FROM callback_subscriptions WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"
@@ -115,14 +117,23 @@ class Delivery:
         )
 
 
-async def subscribe(conn: Connection | asyncpg.Pool, id_: UUID, channel: str, url: str, secret: str) -> Subscription:
-    row = await conn.fetchrow(SUBSCRIBE, id_, channel, url, secret)
+async def subscribe(
+    conn: Connection | asyncpg.Pool, id_: UUID, channel: str, url: str, secret: str, owner: str
+) -> Subscription:
+    row = await conn.fetchrow(SUBSCRIBE, id_, channel, url, secret, owner)
     assert row is not None  # INSERT … RETURNING
     return Subscription(**dict(row))
 
 
-async def active(conn: Connection | asyncpg.Pool, channel: str | None) -> list[Subscription]:
-    return [Subscription(**dict(row)) for row in await conn.fetch(ACTIVE, channel)]
+async def active(conn: Connection | asyncpg.Pool, channel: str | None, owner: str | None) -> list[Subscription]:
+    """Active subscriptions, of one owner's unless `owner` is None (an admin's view)."""
+    return [Subscription(**dict(row)) for row in await conn.fetch(ACTIVE, channel, owner)]
+
+
+async def owner_of(conn: Connection | asyncpg.Pool, subscription_id: UUID) -> str | None:
+    """Who registered an active subscription ('' for one older than owners); None if there is none."""
+    found: str | None = await conn.fetchval(OWNER, subscription_id)
+    return found
 
 
 async def unsubscribe(conn: Connection, subscription_id: UUID) -> bool:

@@ -10,6 +10,7 @@ import structlog
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field
 
+from casekit.access.guard import Caller
 from casekit.envelope import EventMeta
 from casekit.logs import get_logger
 from schemas.intake import Channel, ReportSubmission
@@ -17,12 +18,10 @@ from services.intake.adapters.deps import IntakeDep
 from services.intake.adapters.views import reports
 from services.intake.application.commands import get_report, submit_report
 from services.intake.application.ports import ReportSummary
+from services.intake.domain.access import check_visible, scope_of
 
 log = get_logger("intake")
-ANONYMOUS = "http:anonymous"
-AREA = r"^\d{6,15}$"
 router = APIRouter(tags=["reports"])
-ActorHeader = Annotated[str | None, Header(alias="X-Actor", description="Who submits: user or system id")]
 KeyHeader = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=128, description="Retries with the same key return the same case"),
@@ -72,17 +71,18 @@ def view(row: ReportSummary) -> ReportView:
 async def post_report(
     body: ReportSubmission,
     intake: IntakeDep,
-    actor: ActorHeader = None,
+    caller: Caller,
     idempotency_key: KeyHeader = None,
 ) -> Response:
     """Submit a report (上报): a case is opened, or linked to an open duplicate (并单).
 
     A retry with the same `Idempotency-Key` returns the same case (200); the same key with a
-    different body is refused (422).
+    different body is refused (422). A key is the caller's own: another caller's never matches.
     """
-    meta = EventMeta.traced(actor or f"{body.channel}:http")
-    # Until callers carry verified identities (the access issue), every native-API caller is one client.
-    submitted = await submit_report(body, intake, meta, client=ANONYMOUS, idempotency_key=idempotency_key)
+    meta = EventMeta.traced(caller.actor)
+    submitted = await submit_report(
+        body, intake, meta, client=caller.actor, idempotency_key=idempotency_key, caller=caller
+    )
     with structlog.contextvars.bound_contextvars(case_id=str(submitted.case_id)):
         log.info("report.submitted", created=submitted.created, channel=body.channel, category=body.category_code)
     # Serialised once, here: returned as a model, FastAPI would validate it again (the hot path, ADR 0008).
@@ -95,14 +95,21 @@ async def post_report(
 
 
 @router.get("/v1/reports/{case_ref}")
-async def read_report(case_ref: str, intake: IntakeDep) -> ReportView:
-    """One report, by case id or case number (案件编号)."""
-    return view(await get_report(case_ref, intake))
+async def read_report(case_ref: str, intake: IntakeDep, caller: Caller) -> ReportView:
+    """One report, by case id or case number (案件编号), if it is the caller's to see."""
+    found = await get_report(case_ref, intake)
+    check_visible(scope_of(caller), found.channel, found.unit_code, _finest(found))
+    return view(found)
+
+
+def _finest(row: ReportSummary) -> str | None:
+    return row.grid_code or row.community_code or row.street_code or row.district_code
 
 
 @router.get("/v1/reports")
 async def search_reports(
     intake: IntakeDep,
+    caller: Caller,
     channel: Channel | None = None,
     category_code: str | None = None,
     status: str | None = None,
@@ -115,8 +122,10 @@ async def search_reports(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReportPage:
-    """Reports, newest first, filtered; follow `next_cursor` for the next page."""
-    filters = reports.ReportFilter(channel, category_code, status, area_code, external_id, received_from, received_to)
+    """Reports the caller may see, newest first, filtered; follow `next_cursor` for the next page."""
+    filters = reports.ReportFilter(
+        channel, category_code, status, area_code, external_id, received_from, received_to, scope_of(caller)
+    )
     rows, next_cursor = await reports.search(intake.store.pool, filters, cursor, limit)
     return ReportPage(items=[view(row) for row in rows], next_cursor=next_cursor)
 

@@ -5,29 +5,32 @@ Decisions (the facts behind them are in the shared notes on Open311):
   ever issued. `tokens/{token}` accepts a case number as its own token, so a client that always
   looks its token up still finds its case; anything else is 404.
 - One jurisdiction: `jurisdiction_id` is ignored, whatever its value (empty or not).
-- API keys (POST only, as the spec says) come from `OPEN311_API_KEYS`, read per request so keys
-  rotate without a restart. A key's name becomes the events' actor (`open311:<name>`).
+- API keys (POST only, as the spec says) are Intake's system keys (casekit.access.keys) with the
+  `public` channel and the `reports:submit` scope: issued, rotated and revoked without a restart
+  (`/v1/admin/api-keys`). The key's system becomes the events' actor (`system:<client>`).
 - Every answer on these paths is Open311's: errors are `errors/error[]` in the asked format,
   never the native problem+json, so refusals are caught here rather than by the app's handlers.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable, Mapping
 
 import asyncpg
 from fastapi import APIRouter, Request, Response
-from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.types import Scope
 
+from casekit.access.guard import Access, client_address
+from casekit.access.principal import Principal
 from casekit.envelope import EventMeta, utc_now
-from casekit.errors import InvalidInput
+from casekit.errors import Forbidden, InvalidInput, TooManyRequests
 from casekit.logs import get_logger
 from casekit.web.nul import DETAIL, Where
+from casekit.web.problems import count_refusal
 from cityconfig.catalogue import Category
 from cityconfig.city import City
+from schemas.access import SUBMIT_REPORTS
 from services.intake.adapters.deps import IntakeDep
 from services.intake.adapters.open311_format import (
     Document,
@@ -55,26 +58,24 @@ BAD_KEY = "Invalid api_key received -- can't proceed with create_request."
 
 
 class Open311Settings(BaseSettings):
-    """OPEN311_API_KEYS, OPEN311_CONTACT, OPEN311_KEY_SERVICE: this module's own, beside Intake's."""
+    """OPEN311_CONTACT, OPEN311_KEY_SERVICE: this module's own, beside Intake's."""
 
     model_config = SettingsConfigDict(env_prefix="OPEN311_", extra="ignore", frozen=True)
 
-    api_keys: SecretStr = Field(
-        SecretStr(""), description="Comma-separated `name:key` (or a bare `key`, named `client`); none: no POST"
-    )
     contact: str = "城市管理局 City urban management bureau, hotline 12319"
     key_service: str = "API keys are issued by the city's urban management bureau on request"
 
-    def client_for(self, api_key: str | None) -> str | None:
-        """The name of the client holding this key, or None when the key is missing or unknown."""
-        if not api_key:
-            return None
-        found = None
-        for entry in self.api_keys.get_secret_value().split(","):
-            name, _, secret = entry.strip().rpartition(":")
-            if secret and hmac.compare_digest(secret.encode(), api_key.encode()):
-                found = name or "client"
-        return found
+
+async def _client(request: Request, api_key: str | None) -> Principal:
+    """The system holding this key, allowed to post public reports, within its rate limits."""
+    access: Access = request.app.state.access
+    await access.limits.address(client_address(request))
+    principal = await access.keys.verify(api_key) if api_key else None
+    if principal is None or SUBMIT_REPORTS not in principal.scopes:
+        count_refusal(request, 403)
+        raise Open311Error(403, BAD_KEY)
+    await access.limits.caller(principal.actor)
+    return principal
 
 
 async def _answer(suffix: str, make: Callable[[], Awaitable[Document]]) -> Response:
@@ -88,6 +89,12 @@ async def _answer(suffix: str, make: Callable[[], Awaitable[Document]]) -> Respo
         document = error_document(error)
     except InvalidInput as exc:
         document = error_document(refusal(exc))
+    except Forbidden as exc:
+        document = error_document(Open311Error(403, str(exc)))
+    except TooManyRequests as exc:
+        answer = render(fmt, error_document(Open311Error(429, str(exc))))
+        answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
     return render(fmt, document)
 
 
@@ -148,18 +155,19 @@ async def _create(request: Request, intake: Intake) -> Document:
     if request.headers.get("content-type", "").startswith("multipart/"):
         raise Open311Error(400, "send application/x-www-form-urlencoded; photos are media_url links")
     form = read_form(await request.body())
-    client = Open311Settings().client_for(form.get("api_key") or request.query_params.get("api_key"))
-    if client is None:
-        raise Open311Error(403, BAD_KEY)
+    client = await _client(request, form.get("api_key") or request.query_params.get("api_key"))
     submission = submission_of(form, _category(intake.city, form.get("service_code")))
     submitted = await submit_report(
         submission,
         intake,
-        EventMeta.traced(f"open311:{client}"),
-        client=f"open311:{client}",
+        EventMeta.traced(client.actor),
+        client=client.actor,
         idempotency_key=request.headers.get("idempotency-key"),
+        caller=client,
     )
-    log.info("open311.submitted", case_id=str(submitted.case_id), client=client, category=submission.category_code)
+    log.info(
+        "open311.submitted", case_id=str(submitted.case_id), client=client.subject, category=submission.category_code
+    )
     return posted(submitted.view)
 
 

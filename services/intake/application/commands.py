@@ -10,6 +10,7 @@ from uuid import UUID
 
 import orjson
 
+from casekit.access.principal import Principal
 from casekit.envelope import EventMeta, new_id, utc_now
 from casekit.errors import InvalidInput, NotFound
 from casekit.eventstore import Connection
@@ -17,6 +18,7 @@ from casekit.writes import NewEvents
 from schemas.intake import Place, ReceivedLocation, ReportLinked, ReportReceived, ReportSubmission
 from services.intake.application.context import Intake
 from services.intake.application.ports import IdempotencyKey, KeyTaken, ReportSummary, Sealed
+from services.intake.domain.access import check_submit
 from services.intake.domain.case_numbers import PREFIXES, case_number
 from services.intake.domain.duplicates import find_duplicate, search_box
 from services.intake.domain.masking import mask_submission
@@ -53,6 +55,7 @@ async def submit_report(
     client: str,
     idempotency_key: str | None = None,
     conn: Connection | None = None,
+    caller: Principal | None = None,
 ) -> Submitted:
     """受理/并单: open a case for a report, link it to an open duplicate, or return the one it repeats.
 
@@ -60,8 +63,11 @@ async def submit_report(
     topic); its Idempotency-Key is its own. Everything runs on one connection, borrowed once:
     the reads, the case number, then the transaction whose first write is the append (ADR
     0002). `conn` is the consumer's transaction when a channel message submits the report.
+    `caller`, over HTTP, must be allowed this channel and place (a topic's ACL is its gate).
     """
     location, place = place_report(submission, intake.city)  # refuses before anything is written
+    if caller is not None:
+        check_submit(caller, submission.channel, place)
     keys = idempotency_keys(submission, client, idempotency_key)
     # Phone and ID numbers typed into free text are masked in everything published or shown;
     # what was typed is sealed (issue 8). Jurisdiction codes are digits too, and never masked.

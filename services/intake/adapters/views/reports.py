@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -22,6 +22,7 @@ from casekit.errors import InvalidInput
 from casekit.eventstore import Connection
 from casekit.projection import Names, Table
 from services.intake.application.ports import ReportSummary
+from services.intake.domain.access import Scope
 from services.intake.domain.duplicates import OpenCase
 from services.intake.domain.public_status import OPEN_STATUSES, StatusChange
 
@@ -135,6 +136,8 @@ class ReportFilter:
     external_id: str | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
+    scope: Scope = field(default_factory=Scope)
+    """What the caller may see (services/intake/domain/access.py), whatever the filters ask."""
 
 
 def encode_cursor(received_at: datetime, case_id: UUID) -> str:
@@ -168,6 +171,14 @@ async def search(
         if area_column is None:
             raise InvalidInput("an area code has 6, 9, 12 or 15 digits", path="/query/area_code", rule="area-code")
         add(f"{area_column} = {{}}", filters.area_code)
+    scope = filters.scope
+    if scope.channels is not None:
+        add("channel = ANY({})", sorted(scope.channels))
+    if scope.unit is not None:
+        add("unit_code = {}", scope.unit)
+    if scope.areas is not None:
+        add("coalesce(grid_code, community_code, street_code, district_code) LIKE ANY({})",
+            [area + "%" for area in scope.areas])  # fmt: skip
     if filters.received_from:
         add("received_at >= {}", filters.received_from)
     if filters.received_to:

@@ -1,0 +1,151 @@
+"""权限表 The authorisation table: which role, or which system scope, may call which operation.
+
+One table for every service, keyed by operation id (`<service>.<route function>`, or
+`*.<route function>` for routes every service has). A route without an entry is refused, and
+the matrix test (tests/access/test_matrix.py) walks every operation of every service against
+every role, so a new endpoint without its row fails the suite. docs/access.md explains it.
+
+Roles are people's (in their JWT's `roles` claim); systems carry scopes (in a key or a
+client-credentials JWT's `scope`). What a role may see *within* an operation (its unit's
+cases, its areas, a system's own channel) is checked by the operation itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+GRID_MEMBER = "grid_member"
+"""网格员: patrols a grid, reports and confirms what is in their areas."""
+CALL_TAKER = "call_taker"
+"""受理员: takes hotline calls and enters reports; may read a reporter's contact."""
+DISPATCHER = "dispatcher"
+"""派遣员: routes cases in their district."""
+SHIFT_LEAD = "shift_lead"
+"""值班长: approves what a dispatcher may not (extensions, parks, voids)."""
+UNIT_STAFF = "unit_staff"
+"""责任单位 staff: act only on cases assigned to their unit."""
+SUPERVISOR = "supervisor"
+"""监督员: verifies disposals on site (核查)."""
+CALLBACK_TEAM = "callback_team"
+"""回访员: calls residents back; may read a reporter's contact."""
+ANALYST = "analyst"
+"""Reads the figures (考核) and the traces, never personal data."""
+ADMIN = "admin"
+"""Manages keys and may call any operation, but reads no personal data."""
+
+ROLES: tuple[str, ...] = (
+    GRID_MEMBER,
+    CALL_TAKER,
+    DISPATCHER,
+    SHIFT_LEAD,
+    UNIT_STAFF,
+    SUPERVISOR,
+    CALLBACK_TEAM,
+    ANALYST,
+    ADMIN,
+)
+SYSTEM = "system"
+"""The role every system principal has; what it may do comes from its scopes."""
+
+# System scopes.
+SUBMIT_REPORTS = "reports:submit"
+READ_REPORTS = "reports:read"
+MANAGE_CALLBACKS = "callbacks:manage"
+READ_ANALYTICS = "analytics:read"
+SCOPES: tuple[str, ...] = (SUBMIT_REPORTS, READ_REPORTS, MANAGE_CALLBACKS, READ_ANALYTICS)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call one operation."""
+
+    summary: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    """A system may call it holding any one of these."""
+    write: bool = False
+    """Changes something: rate-limited per caller and per client address."""
+    open: bool = False
+    """No identity needed (health, metrics, Open311 reads, the public catalogue)."""
+
+
+def _roles(*names: str) -> frozenset[str]:
+    return frozenset((*names, ADMIN))
+
+
+def _open(summary: str) -> Rule:
+    return Rule(summary, open=True)
+
+
+CASE_READERS = _roles(GRID_MEMBER, CALL_TAKER, DISPATCHER, SHIFT_LEAD, UNIT_STAFF, SUPERVISOR, CALLBACK_TEAM, ANALYST)
+FIGURE_READERS = _roles(DISPATCHER, SHIFT_LEAD, SUPERVISOR, ANALYST)
+CONTACT_READERS = frozenset({CALL_TAKER, CALLBACK_TEAM})
+"""Personal data: only those who must call the reporter (not even the admin)."""
+
+TABLE: dict[str, Rule] = {
+    # Every service.
+    "*.healthz": _open("liveness"),
+    "*.readyz": _open("readiness"),
+    "*.metrics": _open("Prometheus metrics (an operator protects the path at the ingress)"),
+    "*.issue_api_key": Rule("issue an API key for a system", _roles(), write=True),
+    "*.list_api_keys": Rule("list API keys (never their secrets)", _roles()),
+    "*.rotate_api_key": Rule("rotate an API key, the old one valid for an overlap", _roles(), write=True),
+    "*.revoke_api_key": Rule("revoke an API key at once", _roles(), write=True),
+    # Intake: the native API.
+    "intake.post_report": Rule(
+        "submit a report (上报)",
+        _roles(GRID_MEMBER, CALL_TAKER, DISPATCHER, SHIFT_LEAD),
+        frozenset({SUBMIT_REPORTS}),
+        write=True,
+    ),
+    "intake.read_report": Rule("read one report", CASE_READERS, frozenset({READ_REPORTS})),
+    "intake.search_reports": Rule("search reports", CASE_READERS, frozenset({READ_REPORTS})),
+    "intake.read_contact": Rule("read a reporter's contact (recorded)", CONTACT_READERS),
+    "intake.contact_reads": Rule("the personal-data access log (审计)", _roles()),
+    "intake.categories": _open("the service catalogue"),
+    # Intake: callbacks for channel systems.
+    "intake.subscribe": Rule(
+        "subscribe to a channel's status changes", _roles(), frozenset({MANAGE_CALLBACKS}), write=True
+    ),
+    "intake.subscriptions": Rule("list callback subscriptions", _roles(), frozenset({MANAGE_CALLBACKS})),
+    "intake.deliveries": Rule("list callback deliveries", _roles(), frozenset({MANAGE_CALLBACKS})),
+    "intake.unsubscribe": Rule("delete a callback subscription", _roles(), frozenset({MANAGE_CALLBACKS}), write=True),
+    # Intake: Open311 GeoReport v2 (reads open as the spec expects; POST checks its api_key).
+    "intake.get_discovery": _open("Open311 discovery"),
+    "intake.get_services": _open("Open311 service list"),
+    "intake.get_service_definition": _open("Open311 service definition"),
+    "intake.get_requests": _open("Open311 service requests (the public view)"),
+    "intake.get_request": _open("Open311 one service request: a resident's case by its case number"),
+    "intake.get_token": _open("Open311 token lookup"),
+    "intake.post_request": _open("Open311 create (authenticated by its api_key form field)"),
+    # Analytics.
+    "analytics.get_case_trace": Rule(
+        "a case's trace", FIGURE_READERS | {UNIT_STAFF, CALLBACK_TEAM}, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_report_counts": Rule("report counts per channel", FIGURE_READERS, frozenset({READ_ANALYTICS})),
+}
+
+
+def rule_for(service: str, route_name: str) -> Rule | None:
+    """The row for a service's route, its own first, then the one every service shares."""
+    return TABLE.get(f"{service}.{route_name}") or TABLE.get(f"*.{route_name}")
+
+
+def markdown_table() -> str:
+    """The table as docs/access.md shows it (a test keeps the two equal)."""
+    people = " | ".join(f"`{role}`" for role in ROLES)
+    lines = [f"| operation | what | {people} | system scopes |", "|" + "---|" * (len(ROLES) + 3)]
+    for operation, rule in TABLE.items():
+        if rule.open:
+            cells = ["open"] * len(ROLES)
+            scopes = "open"
+        else:
+            cells = ["✓" if role in rule.roles else "" for role in ROLES]
+            scopes = ", ".join(f"`{scope}`" for scope in sorted(rule.scopes)) or "–"
+        what = rule.summary + (" (rate-limited)" if rule.write else "")
+        lines.append(f"| `{operation}` | {what} | {' | '.join(cells)} | {scopes} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

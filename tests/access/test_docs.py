@@ -1,0 +1,12 @@
+"""docs/access.md shows the authorisation table as it is in schemas/access.py."""
+
+from schemas.access import markdown_table
+from tests.conftest import ROOT
+
+
+def test_the_documented_table_is_the_table() -> None:
+    text = (ROOT / "docs" / "access.md").read_text()
+    start = text.index("-->", text.index("<!-- table:")) + len("-->")
+    end = text.index("<!-- end of table -->")
+
+    assert text[start:end].strip() == markdown_table()
