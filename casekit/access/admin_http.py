@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -37,24 +38,14 @@ class Rotation(BaseModel):
     overlap_minutes: int = Field(60, ge=0, le=60 * 24 * 30, description="How long the old key keeps working")
 
 
-class KeyView(BaseModel):
-    key_id: str
-    client: str
-    channels: list[str]
-    scopes: list[str]
-    note: str | None
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    replaced_by: str | None
-
-
-class IssuedKeyView(KeyView):
-    key: str = Field(description="The key itself: shown this once, stored only as its hash")
+@dataclass(frozen=True)
+class IssuedKeyView(keys.ApiKey):
+    key: str
+    """The key itself: shown this once, stored only as its hash."""
 
 
 def _issued(issued: keys.IssuedKey) -> IssuedKeyView:
-    return IssuedKeyView(**KeyView.model_validate(issued.key, from_attributes=True).model_dump(), key=issued.secret)
+    return IssuedKeyView(**asdict(issued.key), key=issued.secret)
 
 
 def _check_scopes(scopes: list[str]) -> None:
@@ -77,10 +68,10 @@ async def issue_api_key(body: NewKey, caller: Caller, runtime: RuntimeDep, respo
 @router.get("")
 async def list_api_keys(
     caller: Caller, runtime: RuntimeDep, client: Annotated[str | None, Query(max_length=64)] = None
-) -> list[KeyView]:
+) -> list[keys.ApiKey]:
     """Every key, active or not, without secrets or hashes."""
     async with runtime.pool.acquire() as conn:
-        return [KeyView.model_validate(key, from_attributes=True) for key in await keys.listed(conn, client)]
+        return await keys.listed(conn, client)
 
 
 @router.post("/{key_id}/rotate", status_code=201)

@@ -12,7 +12,7 @@ from cityconfig.city import City, load_city
 from schemas import topics
 from schemas.catalog import UPCASTERS
 from schemas.intake import ReportLinked, ReportReceived
-from services.intake.adapters import http_api, open311, projections, subscriptions
+from services.intake.adapters import contacts_http, http_api, open311, projections, subscriptions
 from services.intake.adapters.callbacks import CallbackConfig, workers
 from services.intake.adapters.callbacks_http import router_for
 from services.intake.adapters.crypto import ContactCipher
@@ -40,7 +40,7 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
         domain_topic=topics.INTAKE_EVENTS.name,
         context=context,
         subscriptions=subscriptions.subscriptions,
-        routers=[router_for(callbacks), http_api.router, open311.router],
+        routers=[router_for(callbacks), http_api.router, contacts_http.router, open311.router],
         migrations=MIGRATIONS,
         startup=projections.startup,
         background=lambda runtime, _: [*workers(callbacks)(runtime), *projections.rebuilders(runtime)],

@@ -48,6 +48,7 @@ async def test_deliveries_recorded_before_the_move_to_jobs_keep_their_attempts(d
             "adapters/004_callbacks_on_jobs.sql",
             "adapters/005_submissions_and_public_status.sql",
             "adapters/006_callback_owners.sql",
+            "adapters/007_contact_reads.sql",
         ]
         async with pool.acquire() as conn:
             moved = await callbacks_store.deliveries(conn, case_id=case, state=None, subscription_id=None, limit=10)

@@ -58,6 +58,20 @@ ID_CARDS = [
     ("老身份证320302850101123", "老身份证320302******123"),
     ("３２０３０２１９９００１０１１２３４", "３２０３０２********１２３４"),
 ]
+BANK_CARDS = [
+    ("卡号6222021234567890128", "卡号6222***********0128"),
+    ("6222 0212 3456 7890 128", "6222 **** **** ***0 128"),
+    ("4111-1111-1111-1111", "4111-****-****-1111"),
+    ("退款到４１１１１１１１１１１１１１１１。", "退款到４１１１********１１１１。"),
+]
+EMAILS = [
+    ("邮箱hanmeimei@example.com。", "邮箱h********@example.com。"),
+    ("13800138000@163.com", "1**********@163.com"),
+    ("han.mei+x@mail.example.org.cn 谢谢", "h**.***+*@mail.example.org.cn 谢谢"),
+    ("联系ab@qq.com谢谢", "联系a*@qq.com谢谢"),
+    ("a@b.cn", "*@b.cn"),
+    ("user＠example.com", "u***＠example.com"),
+]
 NOT_PERSONAL = [
     "HL-20261124-000123",
     "GR-20260101-010234，PB-20261231-999999，WH-20261124-013800",
@@ -87,6 +101,10 @@ NOT_PERSONAL = [
     "320302199013011234",  # month 13: no ID number
     "320302001002001",  # 15 digits, a unit grid, though it reads as an old ID of 1900-10-02
     "井盖破损，约30厘米宽，深1.5米",
+    "6222021234567890129",  # fails the Luhn check: no card number
+    "网格320302001001001 3号楼",  # a grid code and a house number are not one card number
+    "https://img.example.org/2.jpg",
+    "请@物业 处理",
 ]
 
 
@@ -102,6 +120,16 @@ def test_a_landline_keeps_its_area_code_last_four_digits_and_extension(text: str
 
 @pytest.mark.parametrize(("text", "expected"), ID_CARDS, ids=[t for t, _ in ID_CARDS])
 def test_an_id_card_number_keeps_its_region_and_last_digits(text: str, expected: str) -> None:
+    assert mask_personal_data(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), BANK_CARDS, ids=[t for t, _ in BANK_CARDS])
+def test_a_bank_card_number_keeps_its_issuer_and_last_four_digits(text: str, expected: str) -> None:
+    assert mask_personal_data(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), EMAILS, ids=[t for t, _ in EMAILS])
+def test_an_email_address_keeps_its_first_character_and_its_domain(text: str, expected: str) -> None:
     assert mask_personal_data(text) == expected
 
 
@@ -149,7 +177,7 @@ def test_the_digits_of_an_id_number_are_not_also_read_as_a_mobile_number() -> No
     assert [f.kind for f in find_personal_data("110101 19900307 123X")] == ["id-card"]
 
 
-@pytest.mark.parametrize("text", [t for t, _ in MOBILES + LANDLINES + ID_CARDS])
+@pytest.mark.parametrize("text", [t for t, _ in MOBILES + LANDLINES + ID_CARDS + BANK_CARDS + EMAILS])
 def test_masked_text_has_nothing_left_to_mask(text: str) -> None:
     masked = mask_personal_data(text)
 

@@ -3,6 +3,8 @@
 One neutral tree (dicts, lists, scalars) renders both ways, so the two formats never drift apart:
 XML with no namespace, JSON by the "Spark" mapping (the root dropped, repeated children an array).
 Dates are W3C-DTF in China Standard Time with no fractions, which every known client parses.
+Records are public: no contact data, free text as masked, and the place coarsened to the unit
+grid (`public_point`, `public_address`; issue 9, docs/access.md "Personal data").
 """
 
 from __future__ import annotations
@@ -190,6 +192,7 @@ def request_record(row: ReportSummary, city: City) -> Node:
     """One case as the public sees it: every field present, null (empty in XML) when unknown."""
     category = city.category(row.category_code)
     photos: list[str] = row.photo_urls or []
+    lat, lon = public_point(row, city)
     return {
         "service_request_id": row.case_number,
         "status": "open" if row.status in OPEN_STATUSES else "closed",
@@ -202,13 +205,41 @@ def request_record(row: ReportSummary, city: City) -> Node:
         "requested_datetime": w3c(row.received_at),
         "updated_datetime": w3c(row.updated_at),
         "expected_datetime": w3c(row.expected_at),
-        "address": row.address,
+        "address": public_address(row, city),
         "address_id": None,
         "zipcode": None,
-        "lat": row.lat,
-        "long": row.lon,
+        "lat": lat,
+        "long": lon,
         "media_url": photos[0] if photos else None,
     }
+
+
+def public_point(row: ReportSummary, city: City) -> tuple[float | None, float | None]:
+    """Where the public sees a case: its unit grid's representative point, never the reported one.
+
+    An exact point of a report made at someone's door says where they live; the grid (单元网格,
+    a few hundred metres across) is fine enough to find the problem and coarse enough not to
+    find a person. Without a grid the point is left out (issue 9; docs/access.md).
+    """
+    grid = city.jurisdiction(row.grid_code) if row.grid_code else None
+    if grid is None or grid.level != "grid":
+        return None, None
+    lat, lon = city.representative_point(grid.code)
+    return round(lat, 6), round(lon, 6)
+
+
+def public_address(row: ReportSummary, city: City) -> str | None:
+    """The case's jurisdictions by name (区 街道 社区 网格), in place of the address as typed.
+
+    A typed address may name a home (`3单元502室`) or a person (`张家门口`), and no rule tells
+    those from a street corner, so none is shown publicly; staff see it on the native API.
+    """
+    code = row.grid_code or row.community_code or row.street_code or row.district_code
+    names: list[str] = []
+    while code and (jurisdiction := city.jurisdiction(code)) is not None:
+        names.append(jurisdiction.name)
+        code = jurisdiction.parent
+    return " ".join(reversed(names)) or None
 
 
 def service_notice(row: ReportSummary) -> str | None:

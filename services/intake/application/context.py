@@ -13,13 +13,17 @@ from services.intake.domain.duplicates import DuplicatePolicy
 
 
 class Sealer(Protocol):
-    """Encrypts a reporter's contact (adapters/crypto.py)."""
+    """Encrypts a reporter's contact, and opens it for those who may read it (adapters/crypto.py)."""
 
     key_id: str
 
     def seal(self, contact: ReporterContact, case_id: str) -> bytes: ...
 
     def seal_bytes(self, plain: bytes, case_id: str) -> bytes: ...
+
+    def open(self, sealed: bytes, case_id: str) -> ReporterContact: ...
+
+    def open_bytes(self, sealed: bytes, case_id: str) -> bytes: ...
 
 
 @dataclass(frozen=True)
