@@ -61,10 +61,13 @@ bench: install kafka-jars
 
 # Rebuild a service's read models from offset 0 while it runs (ADR 0009):
 # `make rebuild [SERVICE=analytics|intake] [PROJECTIONS=…]`. Uses DATABASE_URL and
-# KAFKA_BOOTSTRAP_SERVERS, or the stack `make run` started (.run/stack.env).
+# KAFKA_BOOTSTRAP_SERVERS, or the stack `make run` started (.run/stack.env), connecting
+# as the service's own role (<SERVICE>_DATABASE_URL there, ADR 0011).
 SERVICE ?= analytics
 rebuild: install
-	@if [ -z "$$DATABASE_URL" ] && [ -f .run/stack.env ]; then set -a; . ./.run/stack.env; set +a; fi; \
+	@if [ -z "$$DATABASE_URL" ] && [ -f .run/stack.env ]; then set -a; . ./.run/stack.env; set +a; \
+		DATABASE_URL="$$(printenv $$(echo $(SERVICE) | tr a-z A-Z)_DATABASE_URL)"; export DATABASE_URL; \
+		if [ -z "$$INTAKE_PII_KEY" ] && [ -f .run/pii.key ]; then INTAKE_PII_KEY="$$(cat .run/pii.key)"; export INTAKE_PII_KEY; fi; fi; \
 		$(BIN)/python -m services.$(SERVICE).rebuild $(PROJECTIONS)
 
 # A demo token for any role, unit and areas, signed by the local issuer `make run` trusts:

@@ -40,7 +40,11 @@ async def create_pool(url: str, schema: str, *, min_size: int = 1, max_size: int
 
 
 async def migrate(url: str, schema: str, directories: Iterable[Path] = ()) -> list[str]:
-    """Apply the plumbing's SQL, then the service's, each file once, in name order."""
+    """Apply the plumbing's SQL, then the service's, each file once, in name order.
+
+    As the service's own role, the schema must exist and be the role's (provisioned); as a
+    superuser (tests, tools), it is created when missing.
+    """
     schema = check_schema_name(schema)
     conn = await asyncpg.connect(url)
     applied: list[str] = []
@@ -48,7 +52,16 @@ async def migrate(url: str, schema: str, directories: Iterable[Path] = ()) -> li
         async with conn.transaction():
             # Replicas start together; one migrates, the others wait and find nothing to do.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"migrate:{schema}")
-            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            # A service's own role owns its schema but may not create one (casekit/dbroles.py):
+            # CREATE SCHEMA IF NOT EXISTS checks that right first, so only ask when it is missing.
+            if not await conn.fetchval("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", schema):
+                try:
+                    await conn.execute(f"CREATE SCHEMA {schema}")
+                except asyncpg.InsufficientPrivilegeError as denied:
+                    raise PermissionError(
+                        f"schema {schema} does not exist and this role may not create it: "
+                        "provision it first (python -m casekit.dbroles, ADR 0011)"
+                    ) from denied
             await conn.execute(f"SET LOCAL search_path = {schema}")
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "

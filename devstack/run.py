@@ -28,6 +28,7 @@ from devstack.issuer import DemoIssuer
 from devstack.kafka_acls import provision
 from devstack.kafka_users import write_private
 from devstack.keys import dev_secrets, import_demo_keys, open311_hint
+from devstack.pg_roles import provision_dev
 from devstack.stack import RUN_DIR, Stack, start_stack
 from schemas.topics import REPORTS_HOTLINE, all_topics
 
@@ -75,14 +76,26 @@ def kafka_environment(stack: Stack, name: str) -> dict[str, str]:
     return stack.kafka_user(name).environment()
 
 
+def database_urls(stack: Stack) -> dict[str, str]:
+    """Each service's DATABASE_URL: its own role on the server we started (provisioned now),
+    else the environment's URL for all (ADR 0011)."""
+    if stack.postgres is None:
+        return dict.fromkeys(SERVICES, stack.database_url)
+    return asyncio.run(provision_dev(stack.database_url, SERVICES))
+
+
 STACK_ENV = RUN_DIR / "stack.env"
 
 
-def write_stack_env(stack: Stack) -> None:
-    """Where the running stack is, for commands beside it (`make rebuild`); removed on exit."""
-    # Kafka as the admin: a rebuild may be any service's. 0600, as it holds the password.
+def write_stack_env(stack: Stack, databases: dict[str, str]) -> None:
+    """Where the running stack is, for commands beside it (`make rebuild`); removed on exit.
+
+    `<SERVICE>_DATABASE_URL` is that service's own role (ADR 0011). 0600: it holds passwords.
+    """
+    postgres = "".join(f"{name.upper()}_DATABASE_URL={url}\n" for name, url in databases.items())
+    # Kafka as the admin: a rebuild may be any service's.
     kafka = "".join(f"{name}={value}\n" for name, value in stack.kafka_admin.environment().items())
-    write_private(STACK_ENV, f"DATABASE_URL={stack.database_url}\n{kafka}")
+    write_private(STACK_ENV, postgres + kafka)
 
 
 def start_issuer(logs: Path) -> Service:
@@ -97,7 +110,7 @@ def start_issuer(logs: Path) -> Service:
     return Service("issuer", ISSUER_PORT, process, log)
 
 
-def start_services(env: dict[str, str], stack: Stack) -> list[Service]:
+def start_services(env: dict[str, str], stack: Stack, databases: dict[str, str]) -> list[Service]:
     logs = RUN_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     started = [start_issuer(logs)]
@@ -106,7 +119,7 @@ def start_services(env: dict[str, str], stack: Stack) -> list[Service]:
         with log.open("ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", f"services.{name}.main"],
-                env={**env, **kafka_environment(stack, name)},
+                env={**env, **kafka_environment(stack, name), "DATABASE_URL": databases[name]},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -233,8 +246,9 @@ def main() -> None:
     with start_stack(RUN_DIR) as stack:
         asyncio.run(provision(stack, all_topics(TopicSettings().channel_retention_days)))
         env = service_environment(stack, issuer)
-        write_stack_env(stack)
-        services = start_services(env, stack)
+        databases = database_urls(stack)
+        write_stack_env(stack, databases)
+        services = start_services(env, stack, databases)
         try:
             asyncio.run(wait_ready(services))
             credentials = asyncio.run(prepare_credentials(stack, issuer))

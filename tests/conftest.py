@@ -18,6 +18,7 @@ import pytest
 from fastapi import FastAPI
 
 from casekit.db import create_pool, migrate
+from casekit.dbroles import ServiceRole, ensure_roles, ensure_schemas, role_url
 from devstack.issuer import DemoIssuer
 from devstack.kafka_acls import provision
 from devstack.stack import Stack, start_stack
@@ -27,6 +28,10 @@ from schemas.topics import ALL_TOPICS
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PII_KEY = base64.b64encode(b"k" * 32).decode()
+SERVICE_ROLES = {
+    name: ServiceRole(name, f"{name}-test-password") for name in ("intake", "dispatch", "closure", "analytics")
+}
+"""Each service's own PostgreSQL role on the tests' server (ADR 0011), its schema in every `database`."""
 ISSUER = DemoIssuer(Path(tempfile.mkdtemp(prefix="issuer-")))
 """The tests' identity provider: services under test trust its JWKS file."""
 
@@ -44,6 +49,7 @@ def system_bearer(client: str, scopes: Sequence[str], channels: Sequence[str] = 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with start_stack(tmp_path_factory.mktemp("stack")) as running:
+        asyncio.run(ensure_roles(running.database_url, list(SERVICE_ROLES.values())))
         yield running
 
 
@@ -54,13 +60,17 @@ def database_url(base: str, name: str) -> str:
 
 @pytest.fixture
 async def database(stack: Stack) -> str:
-    """A fresh database of its own for each test."""
+    """A fresh database of its own for each test, with each service's schema owned by its role.
+
+    The URL is the superuser's; `service_env(…, service)` connects as the service's role.
+    """
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(stack.database_url)
     try:
         await admin.execute(f"CREATE DATABASE {name}")
     finally:
         await admin.close()
+    await ensure_schemas(stack.database_url, name, list(SERVICE_ROLES.values()))
     return database_url(stack.database_url, name)
 
 
@@ -104,9 +114,10 @@ async def running(app: FastAPI, headers: dict[str, str] | None = None) -> AsyncI
 
 
 def service_env(stack: Stack, database: str, prefix: str, service: str) -> dict[str, Any]:
-    """Settings for `service` under test: a fresh database, a private topic prefix, its own Kafka user."""
+    """Settings for `service` under test: a fresh database, a private topic prefix, its own
+    Kafka user and its own PostgreSQL role (ADR 0010, 0011)."""
     return {
-        "DATABASE_URL": database,
+        "DATABASE_URL": role_url(database, SERVICE_ROLES[service]),
         **stack.kafka_user(service).environment(),
         "KAFKA_TOPIC_PREFIX": prefix,
         "INTAKE_PII_KEY": TEST_PII_KEY,

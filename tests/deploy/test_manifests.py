@@ -8,12 +8,14 @@ deploy/crds (tests/deploy/crds.py); everything else against what the code says
 from __future__ import annotations
 
 import copy
+import importlib.util
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from casekit.dbroles import roles_from_environment
 from casekit.metrics import Metrics
 from casekit.settings import ServiceSettings
 from schemas.kafka_users import USERS
@@ -25,7 +27,7 @@ from services.intake.settings import IntakeSettings
 from tests.deploy.crds import CustomResourceSchemas, load_documents
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-BUILT_IN_API_VERSIONS = {"v1", "apps/v1", "policy/v1"}
+BUILT_IN_API_VERSIONS = {"v1", "apps/v1", "policy/v1", "batch/v1"}
 SETTINGS: dict[str, type[ServiceSettings]] = {
     "intake": IntakeSettings,
     "dispatch": DispatchSettings,
@@ -190,11 +192,71 @@ def test_the_deployment_runs_its_service_module_listening_on_all_interfaces(serv
     assert variables[f"{service.upper()}_HOST"]["value"] == "0.0.0.0"
 
 
+ROLE_JOB = "city-cases-db-roles"
+
+
+def role_job() -> Resource:
+    containers: list[Resource] = named("Job", ROLE_JOB)["spec"]["template"]["spec"]["containers"]
+    (only,) = containers
+    return only
+
+
+def role_job_env() -> dict[str, Resource]:
+    return {item["name"]: item for item in role_job()["env"]}
+
+
+def secret_of(variable: Resource) -> tuple[str, str]:
+    reference = variable["valueFrom"]["secretKeyRef"]
+    return reference["name"], reference["key"]
+
+
 @pytest.mark.parametrize("service", SETTINGS)
-def test_the_deployment_reads_the_database_url_from_the_cnpg_app_secret(service: str) -> None:
+def test_the_deployment_reads_its_own_roles_database_url_from_its_own_secret(service: str) -> None:
     (cluster,) = of_kind("Cluster")
-    reference = env(service)["DATABASE_URL"]["valueFrom"]["secretKeyRef"]
-    assert reference == {"name": f"{cluster['metadata']['name']}-app", "key": "uri"}
+    assert secret_of(env(service)["DATABASE_URL"]) == (f"{cluster['metadata']['name']}-{service}", "uri")
+
+
+def test_the_role_job_provisions_each_services_schema_with_the_password_its_deployment_uses() -> None:
+    command = role_job()["command"]
+    assert command[:4] == ["python", "-m", "casekit.dbroles", "--database"]
+    assert importlib.util.find_spec("casekit.dbroles") is not None
+    names = command[5:]
+    # A role is named like the schema it owns: each service's own, by its settings' default.
+    assert sorted(names) == sorted(str(SETTINGS[s].model_fields["db_schema"].default) for s in SETTINGS)
+    variables = role_job_env()
+    for service in SETTINGS:
+        secret, _ = secret_of(env(service)["DATABASE_URL"])
+        assert secret_of(variables[f"{service.upper()}_DB_PASSWORD"]) == (secret, "password")
+    # Every variable the command reads is there (it refuses to run without a password).
+    roles = roles_from_environment(names, dict.fromkeys(variables, "set"))
+    assert [role.name for role in roles] == names
+
+
+def test_the_role_job_runs_as_the_superuser_on_the_services_database() -> None:
+    (cluster,) = of_kind("Cluster")
+    name = cluster["metadata"]["name"]
+    assert cluster["spec"]["enableSuperuserAccess"] is True
+    assert secret_of(role_job_env()["DATABASE_ADMIN_URL"]) == (f"{name}-superuser", "uri")
+    assert role_job()["command"][4] == cluster["spec"]["bootstrap"]["initdb"]["database"]
+
+
+def test_no_service_sees_the_superuser_or_the_database_owner() -> None:
+    (cluster,) = of_kind("Cluster")
+    name = cluster["metadata"]["name"]
+    secrets = {
+        item["valueFrom"]["secretKeyRef"]["name"]
+        for service in SETTINGS
+        for item in container(service)["env"]
+        if "secretKeyRef" in item.get("valueFrom", {})
+    }
+    assert secrets.isdisjoint({f"{name}-superuser", f"{name}-app"})
+
+
+def test_the_role_job_runs_as_non_root_and_retries_while_the_cluster_starts() -> None:
+    job = named("Job", ROLE_JOB)
+    pod = job["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert (pod["restartPolicy"], job["spec"]["backoffLimit"] > 0) == ("OnFailure", True)
 
 
 @pytest.mark.parametrize("service", SETTINGS)

@@ -1,9 +1,14 @@
-"""One report travels through all four services, over real Kafka and real PostgreSQL."""
+"""One report travels through all four services, over real Kafka and real PostgreSQL.
+
+Each service connects as its own PostgreSQL role, as in production (ADR 0011).
+"""
 
 from __future__ import annotations
 
 import contextlib
 from typing import Any
+
+import asyncpg
 
 from devstack.stack import Stack
 from schemas.access import GRID_MEMBER
@@ -61,6 +66,18 @@ async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, d
     assert events[1]["data"]["unit_code"] == "municipal-works"
     assert len({e["trace_id"] for e in events}) == 1
     assert events[0]["trace_id"] is not None
+    admin = await asyncpg.connect(database)
+    try:
+        owners = await admin.fetch(
+            "SELECT DISTINCT schemaname, tableowner FROM pg_tables WHERE schemaname = ANY($1::text[])",
+            ["intake", "dispatch", "closure", "analytics"],
+        )
+    finally:
+        await admin.close()
+    # Each service made its own tables, as its own role: nobody else's, not the superuser's.
+    assert sorted((row[0], row[1]) for row in owners) == [
+        (s, s) for s in ("analytics", "closure", "dispatch", "intake")
+    ]
 
 
 async def test_an_invalid_report_is_refused_with_problem_details(stack: Stack, database: str, topics_for: str) -> None:
