@@ -144,9 +144,9 @@ async def wait_ready(services: list[Service], within: float = 60) -> None:
                 await asyncio.sleep(0.2)
 
 
-async def prepare_credentials(stack: Stack, issuer: DemoIssuer) -> dict[str, Any]:
-    """The demo systems' keys in Intake's store, and every demo person's token, written out."""
-    conn = await asyncpg.connect(stack.database_url, server_settings={"search_path": "intake"})
+async def prepare_credentials(intake_database: str, issuer: DemoIssuer) -> dict[str, Any]:
+    """The demo systems' keys in Intake's store (as Intake's own role), every demo person's token, written out."""
+    conn = await asyncpg.connect(intake_database, server_settings={"search_path": "intake"})
     try:
         keys = await import_demo_keys(conn)
     finally:
@@ -251,7 +251,7 @@ def main() -> None:
         services = start_services(env, stack, databases)
         try:
             asyncio.run(wait_ready(services))
-            credentials = asyncio.run(prepare_credentials(stack, issuer))
+            credentials = asyncio.run(prepare_credentials(databases["intake"], issuer))
             url = {service.name: service.url for service in services}
             traces = asyncio.run(load_demo(stack, url["intake"], url["analytics"], credentials))
             print_welcome(services, traces, time.monotonic() - started, credentials)
