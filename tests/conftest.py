@@ -64,6 +64,11 @@ async def database(stack: Stack) -> str:
 
     The URL is the superuser's; `service_env(…, service)` connects as the service's role.
     """
+    return await fresh_database(stack)
+
+
+async def fresh_database(stack: Stack) -> str:
+    """A new database on the stack's server, each service's schema in it owned by its role."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(stack.database_url)
     try:

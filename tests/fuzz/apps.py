@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import asyncpg
 from fastapi import FastAPI
 
 from devstack.kafka_acls import provision
@@ -21,7 +20,7 @@ from services.dispatch.main import create_app as dispatch_app
 from services.dispatch.settings import DispatchSettings
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
-from tests.conftest import database_url, service_env
+from tests.conftest import fresh_database, service_env
 
 BUILDERS: dict[str, Callable[[dict[str, Any]], FastAPI]] = {
     "intake": lambda env: intake_app(IntakeSettings(**env)),
@@ -34,15 +33,9 @@ SERVICES = tuple(BUILDERS)
 
 async def fresh(stack: Stack) -> tuple[str, str]:
     """A database and a topic prefix of their own: (database URL, prefix)."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(stack.database_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-    finally:
-        await admin.close()
     prefix = f"t{uuid.uuid4().hex[:10]}."
     await provision(stack, ALL_TOPICS, prefix)
-    return database_url(stack.database_url, name), prefix
+    return await fresh_database(stack), prefix
 
 
 def environment(stack: Stack, service: str) -> dict[str, Any]:
