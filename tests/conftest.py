@@ -69,13 +69,19 @@ async def database(stack: Stack) -> str:
 
 async def fresh_database(stack: Stack) -> str:
     """A new database on the stack's server, each service's schema in it owned by its role."""
+    url = await create_database(stack)
+    await ensure_schemas(stack.database_url, url.rpartition("/")[2], list(SERVICE_ROLES.values()))
+    return url
+
+
+async def create_database(stack: Stack) -> str:
+    """A new, empty database on the stack's server (nothing provisioned); its superuser URL."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(stack.database_url)
     try:
         await admin.execute(f"CREATE DATABASE {name}")
     finally:
         await admin.close()
-    await ensure_schemas(stack.database_url, name, list(SERVICE_ROLES.values()))
     return database_url(stack.database_url, name)
 
 

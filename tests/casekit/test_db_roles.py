@@ -19,7 +19,7 @@ from devstack.postgres import PASSWORD_FILE, EmbeddedPostgres
 from devstack.stack import Stack
 from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
-from tests.conftest import ROOT, SERVICE_ROLES, running, service_env
+from tests.conftest import ROOT, SERVICE_ROLES, create_database, running, service_env
 
 INTAKE, DISPATCH = SERVICE_ROLES["intake"], SERVICE_ROLES["dispatch"]
 
@@ -121,13 +121,7 @@ async def foreign_objects(admin: asyncpg.Connection, schema: str) -> list[str]:
 
 
 async def test_a_schema_the_superuser_made_before_roles_is_handed_over_whole(stack: Stack) -> None:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(stack.database_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-    finally:
-        await admin.close()
-    url = database_url(stack.database_url, name)
+    url = await create_database(stack)
     await migrate(url, "intake")  # as the superuser, as every run did before roles
     admin = await asyncpg.connect(url)
     try:
@@ -135,7 +129,7 @@ async def test_a_schema_the_superuser_made_before_roles_is_handed_over_whole(sta
         await admin.execute("CREATE TYPE intake.mood AS ENUM ('calm')")
         before = await foreign_objects(admin, "intake")
 
-        await ensure_schemas(stack.database_url, name, [INTAKE])
+        await ensure_schemas(stack.database_url, url.rpartition("/")[2], [INTAKE])
         after = await foreign_objects(admin, "intake")
     finally:
         await admin.close()
