@@ -27,7 +27,7 @@ from services.intake.adapters.views import contact_reads as access_log
 from services.intake.adapters.views.contact_reads import ContactRead, Reader, ReadFilter, Revealed, SealedRows
 from services.intake.application.commands import get_report
 from services.intake.application.context import Sealer
-from services.intake.domain.access import check_visible, scope_of
+from services.intake.domain.access import check_visible
 from services.intake.domain.masking import mask_personal_data
 
 log = get_logger("intake")
@@ -105,8 +105,7 @@ async def read_contact(
     """The reporter's contact and what they typed before masking, by case id or case number; the read is logged."""
     reader = _reader(caller, purpose)
     found = await get_report(case_ref, intake)
-    place = found.grid_code or found.community_code or found.street_code or found.district_code
-    check_visible(scope_of(caller), found.channel, found.unit_code, place)
+    check_visible(caller, found)
     cipher = intake.sealer
     (contact, typed), entry = await access_log.disclose(
         intake.store.pool,

@@ -98,12 +98,8 @@ async def post_report(
 async def read_report(case_ref: str, intake: IntakeDep, caller: Caller) -> ReportView:
     """One report, by case id or case number (案件编号), if it is the caller's to see."""
     found = await get_report(case_ref, intake)
-    check_visible(scope_of(caller), found.channel, found.unit_code, _finest(found))
+    check_visible(caller, found)
     return view(found)
-
-
-def _finest(row: ReportSummary) -> str | None:
-    return row.grid_code or row.community_code or row.street_code or row.district_code
 
 
 @router.get("/v1/reports")

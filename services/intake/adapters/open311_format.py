@@ -22,6 +22,7 @@ from fastapi import Response
 from cityconfig.catalogue import Category
 from cityconfig.city import City
 from services.intake.application.ports import ReportSummary
+from services.intake.domain.access import finest
 from services.intake.domain.public_status import OPEN_STATUSES
 
 Fmt = Literal["xml", "json"]
@@ -234,7 +235,7 @@ def public_address(row: ReportSummary, city: City) -> str | None:
     A typed address may name a home (`3单元502室`) or a person (`张家门口`), and no rule tells
     those from a street corner, so none is shown publicly; staff see it on the native API.
     """
-    code = row.grid_code or row.community_code or row.street_code or row.district_code
+    code = finest(row)
     names: list[str] = []
     while code and (jurisdiction := city.jurisdiction(code)) is not None:
         names.append(jurisdiction.name)

@@ -9,6 +9,7 @@ their token names some).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from casekit.access.principal import Principal, within
 from casekit.errors import Forbidden
@@ -68,7 +69,30 @@ def scope_of(principal: Principal) -> Scope:
     return NOTHING
 
 
-def finest(place: Place | None) -> str | None:
+class Placed(Protocol):
+    """Anything placed in the jurisdictions: a report's `Place`, a `ReportSummary`."""
+
+    @property
+    def district_code(self) -> str | None: ...
+    @property
+    def street_code(self) -> str | None: ...
+    @property
+    def community_code(self) -> str | None: ...
+    @property
+    def grid_code(self) -> str | None: ...
+
+
+class Visible(Placed, Protocol):
+    """A report as far as who may see it is concerned."""
+
+    @property
+    def channel(self) -> str: ...
+    @property
+    def unit_code(self) -> str | None: ...
+
+
+def finest(place: Placed | None) -> str | None:
+    """The smallest area it lies in (codes nest by prefix, so this one says all)."""
     if place is None:
         return None
     return place.grid_code or place.community_code or place.street_code or place.district_code
@@ -88,6 +112,6 @@ def check_submit(principal: Principal, channel: str, place: Place | None) -> Non
         raise Forbidden("the report's place is outside the areas this caller works in")
 
 
-def check_visible(scope: Scope, channel: str, unit_code: str | None, place_code: str | None) -> None:
-    if not scope.admits(channel, unit_code, place_code):
+def check_visible(caller: Principal, report: Visible) -> None:
+    if not scope_of(caller).admits(report.channel, report.unit_code, finest(report)):
         raise Forbidden("this case is not one this caller may see")
