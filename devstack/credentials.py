@@ -4,13 +4,13 @@ and the demo systems' API keys, written to .run/demo-credentials.json (0600) by 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from devstack.issuer import DemoIssuer
 from devstack.keys import HOTLINE_CLIENT, OPEN311_CLIENT, DemoKey
+from devstack.private_files import write_private
 from devstack.stack import RUN_DIR
 
 CREDENTIALS = RUN_DIR / "demo-credentials.json"
@@ -58,11 +58,7 @@ def demo_credentials(issuer: DemoIssuer, keys: list[DemoKey]) -> dict[str, Any]:
 
 
 def write_credentials(credentials: dict[str, Any], path: Path = CREDENTIALS) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as file:
-        json.dump(credentials, file, ensure_ascii=False, indent=2)
+    write_private(path, json.dumps(credentials, ensure_ascii=False, indent=2))
     return path
 
 

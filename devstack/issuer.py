@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import time
 import uuid
 from base64 import urlsafe_b64encode
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
+from devstack.private_files import made_once
 from devstack.stack import RUN_DIR
 
 ISSUER = "city-cases-demo"
@@ -46,16 +46,12 @@ class DemoIssuer:
 
     @cached_property
     def private_key(self) -> ec.EllipticCurvePrivateKey:
-        path = self.directory / "signing-key.pem"
-        if not path.exists():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        def generate() -> bytes:
+            return ec.generate_private_key(ec.SECP256R1()).private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as file:
-                file.write(pem)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+
+        key = serialization.load_pem_private_key(made_once(self.directory / "signing-key.pem", generate), None)
         assert isinstance(key, ec.EllipticCurvePrivateKey)
         return key
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import hmac
 import json
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 
 from devstack.issuer import DemoIssuer
+from devstack.private_files import made_once
 from schemas.access import READ_ANALYTICS, SCOPES
 
 TOKEN_SECONDS = 3600
@@ -28,14 +28,11 @@ DEMO_CLIENTS = {"city-ops": {"scopes": [READ_ANALYTICS], "channels": []}}
 
 
 def demo_clients(issuer: DemoIssuer) -> dict[str, dict[str, Any]]:
-    path = issuer.directory / "clients.json"
-    if not path.exists():
-        issuer.directory.mkdir(parents=True, exist_ok=True)
+    def make() -> str:
         made = {name: {**client, "secret": secrets.token_urlsafe(24)} for name, client in DEMO_CLIENTS.items()}
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as file:
-            json.dump(made, file, indent=2)
-    clients: dict[str, dict[str, Any]] = json.loads(path.read_text())
+        return json.dumps(made, indent=2)
+
+    clients: dict[str, dict[str, Any]] = json.loads(made_once(issuer.directory / "clients.json", make))
     return clients
 
 

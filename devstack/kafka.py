@@ -24,8 +24,9 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from casekit.kafka.connection import KafkaConnection
-from devstack.kafka_users import ALL_USERS, MECHANISM, load_passwords, scram_arguments, write_private
+from devstack.kafka_users import ALL_USERS, MECHANISM, load_passwords, scram_arguments
 from devstack.ports import free_port
+from devstack.private_files import write_private
 from schemas.kafka_users import ADMIN
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,6 @@ schemas/kafka_users.py. Production's come from Strimzi's `KafkaUser` secrets ins
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,21 +13,11 @@ from pathlib import Path
 import orjson
 
 from casekit.kafka.connection import SaslMechanism
+from devstack.private_files import write_private
 from schemas.kafka_users import ADMIN, USERS
 
 MECHANISM: SaslMechanism = "SCRAM-SHA-512"
 ALL_USERS = (ADMIN, *(user.name for user in USERS))
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to a file only its owner may read, never readable by others, not even for an instant."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".partial")
-    partial.unlink(missing_ok=True)
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as file:
-        file.write(text)
-    partial.replace(path)
 
 
 def load_passwords(path: Path, users: Iterable[str] = ALL_USERS) -> dict[str, str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from casekit.access.keys import digest, issue
 from casekit.eventstore import Connection
+from devstack.private_files import made_once
 from devstack.stack import RUN_DIR
 from schemas.access import MANAGE_CALLBACKS, READ_REPORTS, SUBMIT_REPORTS
 
@@ -35,14 +36,7 @@ OPEN311_DEMO_FORM = {
 
 def dev_secret(run_dir: Path, name: str, make: Callable[[], str]) -> str:
     """The secret kept in `run_dir/name`, made by `make` the first time, readable by its owner only."""
-    path = run_dir / name
-    if not path.exists():
-        run_dir.mkdir(parents=True, exist_ok=True)
-        # Created 0600 from the start: never readable by others, not even for an instant.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(make())
-    return path.read_text().strip()
+    return made_once(run_dir / name, make).decode().strip()
 
 
 def dev_pii_key(run_dir: Path = RUN_DIR) -> str:

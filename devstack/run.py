@@ -26,9 +26,9 @@ from devstack.credentials import CREDENTIALS, credentials_hint, demo_credentials
 from devstack.demo import DEMO_REPORTS
 from devstack.issuer import DemoIssuer
 from devstack.kafka_acls import provision
-from devstack.kafka_users import write_private
 from devstack.keys import dev_secrets, import_demo_keys, open311_hint
 from devstack.pg_roles import provision_dev
+from devstack.private_files import write_private
 from devstack.stack import RUN_DIR, Stack, start_stack
 from schemas.topics import REPORTS_HOTLINE, all_topics
 
