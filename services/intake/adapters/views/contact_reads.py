@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
 
 from casekit.errors import InvalidInput
+from casekit.sql_filters import Filters
 
 SEALED = """SELECT c.key_id AS contact_key_id, c.ciphertext AS contact, t.key_id AS text_key_id, t.ciphertext AS text
     FROM (SELECT $1::uuid AS case_id) AS wanted
@@ -108,13 +109,8 @@ async def search(
     pool: asyncpg.Pool, filters: ReadFilter, cursor: str | None, limit: int
 ) -> tuple[list[ContactRead], str | None]:
     """Entries newest first, filtered, after an opaque cursor; the next cursor if there is more."""
-    where: list[str] = []
-    args: list[Any] = []
-
-    def add(clause: str, value: Any) -> None:
-        args.append(value)
-        where.append(clause.format(f"${len(args)}"))
-
+    filtered = Filters()
+    add = filtered.add
     if filters.case_id is not None:
         add("case_id = {}", filters.case_id)
     if filters.case_number is not None:
@@ -127,10 +123,8 @@ async def search(
         add("read_at < {}", filters.read_to)
     if cursor is not None:
         add("id < {}", _decode(cursor))
-    args.append(limit + 1)
-    sql = f"SELECT {COLUMNS} FROM contact_reads {'WHERE ' + ' AND '.join(where) if where else ''}"
-    sql += f" ORDER BY id DESC LIMIT ${len(args)}"
-    rows = [ContactRead(**dict(row)) for row in await pool.fetch(sql, *args)]
+    sql = f"SELECT {COLUMNS} FROM contact_reads {filtered.where} ORDER BY id DESC LIMIT {filtered.param(limit + 1)}"
+    rows = [ContactRead(**dict(row)) for row in await pool.fetch(sql, *filtered.args)]
     if len(rows) <= limit:
         return rows, None
     return rows[:limit], str(rows[limit - 1].id)

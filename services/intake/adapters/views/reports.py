@@ -21,6 +21,7 @@ import asyncpg
 from casekit.errors import InvalidInput
 from casekit.eventstore import Connection
 from casekit.projection import Names, Table
+from casekit.sql_filters import Filters
 from services.intake.application.ports import ReportSummary
 from services.intake.domain.access import Scope
 from services.intake.domain.duplicates import OpenCase
@@ -156,13 +157,8 @@ async def search(
     pool: asyncpg.Pool, filters: ReportFilter, cursor: str | None, limit: int
 ) -> tuple[list[ReportSummary], str | None]:
     """Reports newest first, filtered, after an opaque keyset cursor; the next cursor if there is more."""
-    where: list[str] = []
-    args: list[Any] = []
-
-    def add(clause: str, value: Any) -> None:
-        args.append(value)
-        where.append(clause.format(f"${len(args)}"))
-
+    filtered = Filters()
+    add = filtered.add
     for column in ("channel", "category_code", "status", "external_id"):
         if (value := getattr(filters, column)) is not None:
             add(f"{column} = {{}}", value)
@@ -184,13 +180,9 @@ async def search(
     if filters.received_to:
         add("received_at < {}", filters.received_to)
     if cursor:
-        at, case_id = decode_cursor(cursor)
-        args.extend([at, case_id])
-        where.append(f"(received_at, case_id) < (${len(args) - 1}, ${len(args)})")
-    args.append(limit + 1)
-    sql = f"{SUMMARY} {'WHERE ' + ' AND '.join(where) if where else ''} "
-    sql += f"ORDER BY received_at DESC, case_id DESC LIMIT ${len(args)}"
-    rows = [summary_of(row) for row in await pool.fetch(sql, *args)]
+        add("(received_at, case_id) < ({}, {})", *decode_cursor(cursor))
+    sql = f"{SUMMARY} {filtered.where} ORDER BY received_at DESC, case_id DESC LIMIT {filtered.param(limit + 1)}"
+    rows = [summary_of(row) for row in await pool.fetch(sql, *filtered.args)]
     if len(rows) <= limit:
         return rows, None
     last = rows[limit - 1]
