@@ -12,7 +12,10 @@ from cityconfig.catalogue import Category, read_categories
 from cityconfig.city_settings import DEFAULT_ZONE, SETTINGS_FILE, read_city_settings
 from cityconfig.errors import CityConfigError
 from cityconfig.jurisdictions import Jurisdiction, Place, read_jurisdictions
+from cityconfig.routing_table import ROUTING_FILE, RoutingTable, read_routing
 from cityconfig.spatial import JurisdictionIndex
+from cityconfig.units import UNITS_FILE, Units, read_units
+from cityconfig.worktime import WorkCalendar, load_calendar
 
 DEFAULT_CITY = Path(__file__).resolve().parent.parent / "cities" / "xuzhou-demo"
 JURISDICTIONS_FILE = "jurisdictions.geojson"
@@ -33,12 +36,20 @@ class City:
         jurisdictions: Mapping[str, Jurisdiction],
         categories: dict[str, Category],
         timezone: ZoneInfo = DEFAULT_ZONE,
+        units: Units | None = None,
+        routing: RoutingTable | None = None,
+        calendar: WorkCalendar | None = None,
     ) -> None:
         self.name = name
         self.path = path
         self.jurisdictions = jurisdictions
         self.categories = categories
         self.timezone = timezone
+        self.units = units
+        """责任单位 (`units.yaml`); None for a city folder without one (Dispatch then refuses to start)."""
+        self.routing = routing
+        """派遣规则 (`routing.yaml`), present exactly when `units` is."""
+        self.calendar = calendar or WorkCalendar(timezone)
         self._index = JurisdictionIndex(jurisdictions)
 
     def local_date(self, instant: datetime) -> date:
@@ -71,7 +82,8 @@ class City:
 
 
 def load_city(path: Path) -> City:
-    """Load and validate a city folder (`jurisdictions.geojson`, `categories.tsv`, optional `city.toml`).
+    """Load and validate a city folder (`jurisdictions.geojson`, `categories.tsv`; optional `city.toml`,
+    and `units.yaml` with `routing.yaml`, which Dispatch needs).
 
     Raises CityConfigError, so a service with a broken city refuses to start.
     """
@@ -80,12 +92,19 @@ def load_city(path: Path) -> City:
     settings = read_city_settings(path / SETTINGS_FILE)
     jurisdictions = read_jurisdictions(path / JURISDICTIONS_FILE)
     categories = read_categories(path / CATEGORIES_FILE)
+    units = routing = None
+    if (path / UNITS_FILE).exists() or (path / ROUTING_FILE).exists():
+        units = read_units(path / UNITS_FILE, jurisdictions)
+        routing = read_routing(path / ROUTING_FILE, units, categories)
     return City(
         name=path.resolve().name,
         path=path,
         jurisdictions=jurisdictions,
         categories=categories,
         timezone=settings.timezone,
+        units=units,
+        routing=routing,
+        calendar=load_calendar(path, settings.timezone),
     )
 
 
