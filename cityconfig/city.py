@@ -13,7 +13,7 @@ from cityconfig.city_settings import DEFAULT_ZONE, SETTINGS_FILE, read_city_sett
 from cityconfig.errors import CityConfigError
 from cityconfig.jurisdictions import Jurisdiction, Place, read_jurisdictions
 from cityconfig.routing_table import ROUTING_FILE, RoutingTable, read_routing
-from cityconfig.spatial import JurisdictionIndex
+from cityconfig.spatial import CellIndex
 from cityconfig.units import UNITS_FILE, Units, read_units
 from cityconfig.worktime import WorkCalendar, load_calendar
 
@@ -50,7 +50,7 @@ class City:
         self.routing = routing
         """派遣规则 (`routing.yaml`), present exactly when `units` is."""
         self.calendar = calendar or WorkCalendar(timezone)
-        self._index = JurisdictionIndex(jurisdictions)
+        self._index = CellIndex(jurisdictions)
 
     def local_date(self, instant: datetime) -> date:
         """The city's calendar date at an instant: 2026-11-30T23:30Z is 2026-12-01 in Shanghai."""
@@ -65,6 +65,25 @@ class City:
     def locate(self, lat: float, lon: float) -> Place | None:
         """Where a WGS-84 point falls; None when it is outside every district."""
         return self._index.locate(lon, lat)
+
+    def place_of(self, code: str) -> Place | None:
+        """The place a jurisdiction code names, with its chain of parents (finer levels None); None if unknown.
+
+        A unit-grid code given by a report (单元网格编码) locates it as well as a point would.
+        """
+        chain: dict[str, str] = {}
+        jurisdiction = self.jurisdictions.get(code)
+        while jurisdiction is not None:
+            chain[jurisdiction.level] = jurisdiction.code
+            jurisdiction = self.jurisdictions.get(jurisdiction.parent) if jurisdiction.parent else None
+        if "district" not in chain:
+            return None
+        return Place(
+            grid_code=chain.get("grid"),
+            community_code=chain.get("community"),
+            street_code=chain.get("street"),
+            district_code=chain["district"],
+        )
 
     def contains(self, lat: float, lon: float) -> bool:
         return self.locate(lat, lon) is not None
