@@ -2,7 +2,7 @@
 
 Deterministic for a seed. Each level is a Voronoi diagram of random seeds inside its parent, clipped
 to the parent, so borders run at every angle (not the demo city's axis-aligned tiles) and every
-child lies inside its parent. Every 40th community and every 10th street keeps one extra Voronoi
+child lies inside its parent. Every 40th community and every 5th street keeps one extra Voronoi
 cell unassigned, so some points have a street but no community, or a community but no grid.
 Grids average about 0.3 km², as in a dense Chinese city; codes follow DOMAIN.md (6+3+3+3 digits).
 
@@ -96,12 +96,12 @@ def synthetic_features(grids: int = 10_000, seed: int = 7) -> list[dict[str, Any
             street = f"{district}{s + 1:03d}"
             add(street, "street", district, street_area, f"合成{d + 1}区{s + 1}街道")
             count = community_counts[street_index]
-            gap = street_index % 10 == 9  # one Voronoi cell of this street belongs to no community
+            gap = street_index % 5 == 1  # one Voronoi cell of this street belongs to no community
             for c, community_area in enumerate(_cells(rng, street_area, count + gap)[:count]):
                 community = f"{street}{c + 1:03d}"
                 add(community, "community", street, community_area, f"合成{street}{c + 1}社区")
                 n = grid_counts[community_index]
-                hole = community_index % 40 == 39  # and one of this community's belongs to no grid
+                hole = community_index % 40 == 1  # and one of this community's belongs to no grid
                 for g, grid_area in enumerate(_cells(rng, community_area, n + hole)[:n]):
                     add(f"{community}{g + 1:03d}", "grid", community, grid_area, f"{community}社区第{g + 1}网格")
                 community_index += 1
