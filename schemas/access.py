@@ -118,6 +118,12 @@ TABLE: dict[str, Rule] = {
     "intake.get_request": _open("Open311 one service request: a resident's case by its case number"),
     "intake.get_token": _open("Open311 token lookup"),
     "intake.post_request": _open("Open311 create (authenticated by its api_key form field)"),
+    # Dispatch.
+    "dispatch.resolve_jurisdiction": Rule(
+        "resolve a point or grid code to its district, street, community and grid (辖区解析)",
+        CASE_READERS,
+        frozenset({SUBMIT_REPORTS, READ_REPORTS}),
+    ),
     # Analytics.
     "analytics.get_case_trace": Rule(
         "a case's trace", FIGURE_READERS | {UNIT_STAFF, CALLBACK_TEAM}, frozenset({READ_ANALYTICS})

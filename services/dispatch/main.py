@@ -7,7 +7,7 @@ from casekit.runtime import Runtime
 from casekit.service import ServiceSpec, build_app, serve
 from schemas import topics
 from schemas.dispatch import CaseRouted
-from services.dispatch.adapters import subscriptions
+from services.dispatch.adapters import jurisdictions_http, subscriptions
 from services.dispatch.application.context import Dispatch
 from services.dispatch.settings import DispatchSettings
 
@@ -22,6 +22,7 @@ SPEC = ServiceSpec(
     domain_topic=topics.DISPATCH_EVENTS.name,
     context=context,
     subscriptions=subscriptions.subscriptions,
+    routers=[jurisdictions_http.router],
 )
 
 
