@@ -33,6 +33,7 @@ LEVELS_ABOVE_FINEST = 3
 # A hexagon's boundary has 6 vertices, a pentagon's 5, a cell across an icosahedron face up to 10.
 MAX_CELL_VERTICES = 10
 EARTH_RADIUS_M = 6_371_007.2
+RING_CHUNK = 16_384
 
 
 def choose_resolution(jurisdictions: Sequence[Jurisdiction], bounds: tuple[float, ...]) -> int:
@@ -71,20 +72,31 @@ def parents(cells: NDArray[np.uint64], resolution: int) -> NDArray[np.uint64]:
 
 def grown_rings(cells: NDArray[np.uint64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Each cell's (lon, lat) ring grown by CELL_GROWTH about its centre (so it holds the geodesic cell),
-    padded to MAX_CELL_VERTICES by repeating its last vertex (which changes nothing), and that centre
+    padded to the longest ring by repeating its last vertex (which changes nothing), and that centre
     (the mean of its vertices: inside, as the cell is convex)."""
+    # In chunks: h3 answers a boundary as Python tuples, ~700 bytes a cell while they live.
+    parts = [_grown_rings(cells[start : start + RING_CHUNK]) for start in range(0, len(cells), RING_CHUNK)]
+    width = max((ring.shape[1] for ring, _ in parts), default=MAX_CELL_VERTICES)
+    rings = np.concatenate([np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)), mode="edge") for r, _ in parts])
+    centres = np.concatenate([c for _, c in parts]) if parts else np.empty((0, 2))
+    if not parts:
+        rings = np.empty((0, width, 2))
+    # A cell wrapping the antimeridian cannot be drawn in (lon, lat); no city needs one.
+    if len(cells) and float(np.max(np.ptp(rings[:, :, 0], axis=1))) > 90:
+        raise ValueError("h3 cells across the antimeridian are not supported")
+    return rings, centres
+
+
+def _grown_rings(cells: NDArray[np.uint64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     boundaries = [h3.cell_to_boundary(cell) for cell in cells.tolist()]
     counts = np.fromiter(map(len, boundaries), dtype=np.int64, count=len(boundaries))
     flat = np.fromiter(chain.from_iterable(chain.from_iterable(boundaries)), dtype=np.float64).reshape(-1, 2)
     flat = flat[:, ::-1]  # (lat, lon) -> (lon, lat)
     first = np.cumsum(counts) - counts
     centres = np.add.reduceat(flat, first) / counts[:, None]
-    vertex = first[:, None] + np.minimum(np.arange(MAX_CELL_VERTICES)[None, :], counts[:, None] - 1)
-    rings = flat[vertex]
-    # A cell wrapping the antimeridian cannot be drawn in (lon, lat); no city needs one.
-    if len(cells) and float(np.max(np.ptp(rings[:, :, 0], axis=1))) > 90:
-        raise ValueError("h3 cells across the antimeridian are not supported")
-    return centres[:, None, :] + (rings - centres[:, None, :]) * CELL_GROWTH, centres
+    width = int(counts.max()) if len(counts) else MAX_CELL_VERTICES
+    vertex = first[:, None] + np.minimum(np.arange(width)[None, :], counts[:, None] - 1)
+    return centres[:, None, :] + (flat[vertex] - centres[:, None, :]) * CELL_GROWTH, centres
 
 
 class Boundaries:

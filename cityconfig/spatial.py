@@ -161,7 +161,10 @@ class CellIndex:
         self.resolution = choose_resolution(ordered, self.bounds)
         piece_m = 4 * h3.average_hexagon_edge_length(self.resolution, "m")
         self._boundaries = Boundaries(self._geometries, math.degrees(piece_m / EARTH_RADIUS_M))
-        self._build()
+        try:
+            self._build()
+        except ValueError:  # h3 cells across the antimeridian: no table, every point takes the exact path
+            self._table = {}
 
     def locate(self, lon: float, lat: float) -> Place | None:
         """The place under (lon, lat), or None outside every district (exactly ExactIndex's answer)."""
