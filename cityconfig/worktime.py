@@ -22,8 +22,6 @@ import structlog
 from cityconfig.city_settings import MINUTES_PER_DAY, SETTINGS_FILE, WorkingInterval, WorkingTime, read_city_settings
 from schemas.dispatch import TimeLimit
 
-log = structlog.get_logger("cityconfig.worktime")
-
 Span = tuple[datetime, datetime]
 """One working interval of one day, as UTC instants [start, end)."""
 
@@ -148,7 +146,9 @@ class WorkCalendar:
             return national
         if day.year not in self._warned_years:
             self._warned_years.add(day.year)
-            log.warning(
+            # A logger per warning (one a year): a module-level one would be cached at its first use
+            # and keep whatever structlog configuration was in force then.
+            structlog.get_logger("cityconfig.worktime").warning(
                 "worktime.year_unknown",
                 year=day.year,
                 problem="chinesecalendar has no public holidays for this year",
