@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cityconfig import DEFAULT_CITY, CityConfigError, load_city
-from cityconfig.city_settings import WorkingTime
+from cityconfig.city_settings import CityDay, WorkingTime
 from cityconfig.worktime import WorkCalendar, load_calendar
 from schemas.dispatch import TimeLimit, TimeUnit
 from tests.cityconfig.small_city import small_city_features, write_city
@@ -191,6 +191,18 @@ def test_a_year_chinesecalendar_does_not_know_falls_back_to_weekdays_with_one_wa
     assert second == local(2031, 1, 2, 17, 30)
     warnings = [entry for entry in logs if entry["event"] == "worktime.year_unknown"]
     assert [(entry["log_level"], entry["year"]) for entry in warnings] == [("warning", 2031)]
+
+
+def test_a_calendar_without_working_days_refuses_rather_than_hangs() -> None:
+    first = date(2026, 11, 1)
+    days_off = tuple(CityDay(first + timedelta(days=offset), working=False) for offset in range(500))
+    calendar = WorkCalendar(SHANGHAI, WorkingTime(days=days_off))
+
+    with pytest.raises(ValueError, match="no working day in the 400 days"):
+        due(local(2026, 11, 1, 9), 1, "working_hours", calendar)
+    with pytest.raises(ValueError, match="must not be negative"):
+        CALENDAR.add_working_time(local(2026, 11, 10, 9), -timedelta(hours=1))
+    assert CALENDAR.add_working_time(local(2026, 11, 10, 7), timedelta(0)) == local(2026, 11, 10, 7)
 
 
 def test_the_demo_city_has_the_default_hours() -> None:
