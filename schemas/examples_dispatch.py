@@ -150,7 +150,9 @@ DISPATCH_EXAMPLES: dict[type[BaseModel], BaseModel] = {
         community_code=GRID[:12],
         departments=[
             d.SummonedDepartment(
-                key="st-320303001-enforcement", unit_code="st-320303001-enforcement", department_name="某街道城管执法中队"
+                key="st-320303001-enforcement",
+                unit_code="st-320303001-enforcement",
+                department_name="某街道城管执法中队",
             )
         ],
         limit_minutes=30,
