@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cityconfig import load_city
+from cityconfig import DEFAULT_CITY, City, load_city
 from cityconfig.routing_table import RoutingTable, parse_limit
-from schemas.dispatch import TimeLimit
+from cityconfig.units import UNIT_LEVELS
+from schemas.dispatch import TimeLimit, UnitLevel
 from tests.cityconfig.dispatch_city import Document, routing_document, units_document, write_dispatch_city
 from tests.cityconfig.test_units import change, refusal
 
@@ -182,3 +184,122 @@ def test_a_routing_table_that_is_not_yaml_is_refused(tmp_path: Path) -> None:
 
     assert refused.file.name == "routing.yaml"
     assert "is not readable YAML" in refused.problem
+
+
+# The demo city (cities/xuzhou-demo): the illustrative routing table of its README.
+
+
+def demo_routing(city: City) -> RoutingTable:
+    assert city.routing is not None
+    return city.routing
+
+
+def test_every_demo_category_is_routed(demo_city: City) -> None:
+    routing = demo_routing(demo_city)
+
+    assert len(demo_city.categories) == 250
+    assert sorted(routing.by_category) == sorted(demo_city.categories)
+
+
+def test_every_demo_case_has_a_lead_unit_in_every_community(demo_city: City) -> None:
+    """For each rule and community, a unit of the lead trade at the rule's level or coarser covers it."""
+    units, routing = demo_city.units, demo_routing(demo_city)
+    assert units is not None
+    communities = [code for code, j in demo_city.jurisdictions.items() if j.level == "community"]
+
+    def owner(lead: str, level: UnitLevel, community: str) -> str | None:
+        coarser = UNIT_LEVELS[: UNIT_LEVELS.index(level) + 1][::-1]
+        unit = next((u for lv in coarser if (u := units.find(lead, lv, community))), None)
+        return unit.id if unit else None
+
+    orphans = [(r.id, c) for r in routing.rules.values() for c in communities if owner(r.lead, r.level, c) is None]
+
+    assert orphans == []
+
+
+@pytest.mark.parametrize(
+    ("code", "rule", "lead", "assist", "level"),
+    [
+        ("01037", "street-lamps", "municipal", (), "district"),
+        ("01046", "municipal-facilities", "municipal", (), "community"),
+        ("01002", "water-supply-drainage", "water", ("municipal",), "district"),
+        ("04002", "landscaping", "landscaping", (), "community"),
+        ("06010", "exposed-garbage", "sanitation", (), "community"),
+        ("07001", "advertising", "enforcement", (), "community"),
+        ("08001", "construction-sites", "enforcement", (), "street"),
+        ("09006", "street-order", "enforcement", (), "community"),
+        ("09015", "markets-and-food", "market", ("enforcement",), "district"),
+        ("02014", "traffic-control", "traffic-police", (), "district"),
+        ("06001", "illegal-construction", "street-office", ("enforcement",), "street"),
+    ],
+)
+def test_demo_categories_go_to_the_plausible_trade(
+    demo_city: City, code: str, rule: str, lead: str, assist: tuple[str, ...], level: str
+) -> None:
+    chosen = demo_routing(demo_city).rule_for(code)
+
+    assert chosen is not None
+    assert (chosen.id, chosen.lead, chosen.assist, chosen.level) == (rule, lead, assist, level)
+
+
+def test_illegal_construction_goes_straight_to_the_street_within_15_working_days(demo_city: City) -> None:
+    rule = demo_routing(demo_city).rule_for("08016")
+
+    assert rule is not None
+    assert rule.direct_to_street
+    assert {u: rule.limits[u].disposal for u in ("urgent", "normal", "low")} == dict.fromkeys(
+        ("urgent", "normal", "low"), TimeLimit(amount=15, unit="working_days")
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "urgency", "disposal"),
+    [
+        ("06010", "normal", TimeLimit(amount=4, unit="working_hours")),  # exposed garbage
+        ("01002", "urgent", TimeLimit(amount=2, unit="hours")),  # lost sewage manhole cover
+        ("01037", "normal", TimeLimit(amount=1, unit="working_days")),  # street lamps
+        ("09005", "normal", TimeLimit(amount=3, unit="working_days")),  # the default
+    ],
+)
+def test_demo_disposal_limits_follow_the_domain_s_examples(
+    demo_city: City, code: str, urgency: str, disposal: TimeLimit
+) -> None:
+    rule = demo_routing(demo_city).rule_for(code)
+
+    assert rule is not None
+    assert rule.limits[urgency].disposal == disposal  # type: ignore[index]
+
+
+def test_every_demo_rule_has_every_stage_limit_at_every_urgency(demo_city: City) -> None:
+    gaps = [
+        (rule.id, urgency, stage)
+        for rule in demo_routing(demo_city).rules.values()
+        for urgency, limits in rule.limits.items()
+        for stage, limit in limits.model_dump().items()
+        if limit is None
+    ]
+
+    assert gaps == []
+    urgent = demo_routing(demo_city).rules["municipal-facilities"].limits["urgent"]
+    assert (urgent.sign_for, urgent.confirmation, urgent.verification) == (
+        TimeLimit(amount=10, unit="minutes"),
+        TimeLimit(amount=1, unit="hours"),
+        TimeLimit(amount=1, unit="hours"),
+    )
+
+
+def test_the_demo_city_loads_with_units_and_routing_in_reasonable_time() -> None:
+    # A generous bound, about twenty times the usual: it catches a quadratic check, not a slow machine.
+    started = time.perf_counter()
+    city = load_city(DEFAULT_CITY)
+    elapsed = time.perf_counter() - started
+
+    assert city.units is not None
+    assert city.routing is not None
+    assert elapsed < 10.0
+
+
+def test_the_demo_routing_file_says_it_is_illustrative(demo_city: City) -> None:
+    head = (demo_city.path / "routing.yaml").read_text(encoding="utf-8").splitlines()[:3]
+
+    assert any("ILLUSTRATIVE" in line and line.startswith("#") for line in head)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cityconfig import CityConfigError, load_city
+from cityconfig import City, CityConfigError, load_city
 from cityconfig.units import Units
 from schemas.dispatch import UnitLevel
 from tests.cityconfig.dispatch_city import Document, units_document, write_dispatch_city
@@ -195,3 +196,72 @@ def test_a_city_with_neither_file_loads_without_units(tmp_path: Path) -> None:
 
     assert loaded.units is None
     assert loaded.routing is None
+
+
+# The demo city (cities/xuzhou-demo): the illustrative unit set of its README.
+
+
+def demo_units(city: City) -> Units:
+    assert city.units is not None
+    return city.units
+
+
+def test_every_demo_community_has_its_2_1_1_1_station(demo_city: City) -> None:
+    units = demo_units(demo_city)
+    communities = [j for j in demo_city.jurisdictions.values() if j.level == "community"]
+    trades = ("enforcement", "municipal", "landscaping", "sanitation")
+
+    stations = {(c.code, trade): units.find(trade, "community", c.code) for c in communities for trade in trades}
+
+    assert [key for key, unit in stations.items() if unit is None] == []
+    station = units.by_id["cm-320302001002-municipal"]
+    assert (station.name, station.trade, station.level, station.covers) == (
+        "万通社区工作站·市政",
+        "municipal",
+        "community",
+        ("320302001002",),
+    )
+
+
+def test_every_demo_street_has_an_enforcement_squad_and_an_office(demo_city: City) -> None:
+    units = demo_units(demo_city)
+    streets = [j for j in demo_city.jurisdictions.values() if j.level == "street"]
+
+    squads = [units.find("enforcement", "street", s.code) for s in streets]
+    offices = [units.find("street-office", "street", s.code) for s in streets]
+
+    assert all(squads)
+    assert all(offices)
+    assert units.by_id["st-320302001-enforcement"].name == "黄楼街道城管执法中队"
+
+
+def test_every_demo_district_has_its_six_bureaus(demo_city: City) -> None:
+    units = demo_units(demo_city)
+
+    bureaus = Counter(u.covers for u in units.by_id.values() if u.level == "district")
+
+    assert bureaus == {("320302",): 6, ("320303",): 6, ("320311",): 6}
+    assert {u.trade for u in units.by_id.values() if u.level == "district"} == {
+        "municipal",
+        "landscaping",
+        "sanitation",
+        "water",
+        "market",
+        "traffic-police",
+    }
+
+
+def test_demo_unit_ids_follow_the_level_code_trade_pattern(demo_city: City) -> None:
+    units = demo_units(demo_city)
+    prefix = {"district": "dt", "street": "st", "community": "cm"}
+
+    odd = [u.id for u in units.by_id.values() if not u.id.startswith(f"{prefix[u.level]}-{u.covers[0]}-")]
+
+    assert odd == []
+    assert len(units.by_id) == 3 * 6 + 31 * 2 + 282 * 4
+
+
+def test_the_demo_unit_file_says_it_is_illustrative(demo_city: City) -> None:
+    head = (demo_city.path / "units.yaml").read_text(encoding="utf-8").splitlines()[:3]
+
+    assert any("ILLUSTRATIVE" in line and line.startswith("#") for line in head)
