@@ -243,11 +243,12 @@ def _check_districts(
         if missing:
             taken = sorted(code for code, rule_id in by_category.items() if rule_id == rule.id)
             named = ", ".join(f"{code} {districts[code]}" for code in missing)
+            plural = "s" if len(missing) > 1 else ""
             raise CityConfigError(
                 path,
-                f"no unit of the lead trade {rule.lead!r} ({units.trades[rule.lead]}) covers any place of district "
-                f"{named}, so its cases of {_shown(taken, categories)} would have no owner: add a {rule.lead} unit "
-                f"covering that district, one of its streets or communities, to units.yaml",
+                f"no unit of the lead trade {rule.lead!r} ({units.trades[rule.lead]}) covers any place of "
+                f"district{plural} {named}, so cases there of {_shown(taken, categories)} would have no owner: "
+                f"add to units.yaml a {rule.lead} unit covering each such district, a street or a community of it",
                 places[rule.id],
             )
 

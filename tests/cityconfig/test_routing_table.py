@@ -134,7 +134,7 @@ BROKEN_ROUTING: list[tuple[str, Callable[[Document], Document], list[str]]] = [
 UNITS_MISSING: list[tuple[str, Callable[[Document], Document], list[str]]] = [
     ("a lead trade with no unit", drop_units_of("street-office"), ["rules[2] (illegal-construction)", "no unit of trade 'street-office' exists in units.yaml"]),  # noqa: E501
     ("an assisting trade with no unit", drop_units_of("enforcement"), ["no unit of trade 'enforcement' exists"]),
-    ("a district without a unit of the lead trade", drop_unit("cm-320303001001-sanitation"), ["rules[1] (garbage)", "no unit of the lead trade 'sanitation' (环卫) covers any place of district 320303 district 320303", "its cases of 06010 暴露垃圾 would have no owner", "add a sanitation unit covering that district"]),  # noqa: E501
+    ("a district without a unit of the lead trade", drop_unit("cm-320303001001-sanitation"), ["rules[1] (garbage)", "no unit of the lead trade 'sanitation' (环卫) covers any place of district 320303 district 320303", "so cases there of 06010 暴露垃圾 would have no owner", "add to units.yaml a sanitation unit covering each such district"]),  # noqa: E501
 ]  # fmt: skip
 
 
