@@ -319,7 +319,7 @@ class SummonedDepartment(_Part):
 
     key: str = Field(description="How report-ins name it: the unit id, or the name as given")
     unit_code: str | None = None
-    name: str
+    department_name: str
 
 
 class SummonsIssued(Event):
