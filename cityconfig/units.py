@@ -57,7 +57,8 @@ class Units:
     """The jurisdictions the table was checked against (the routing table checks coverage per district)."""
 
     def of_trade(self, trade: str, level: UnitLevel | None = None) -> list[Unit]:
-        return [u for u in self.by_id.values() if u.trade == trade and (level is None or u.level == level)]
+        """The units of a trade (at a level), in file order; indexed, as routing asks this per case."""
+        return list(self._by_trade.get((trade, level), ()))
 
     def get(self, unit_id: str) -> Unit | None:
         return self.by_id.get(unit_id)
@@ -76,6 +77,14 @@ class Units:
     def districts_of(self, trade: str) -> frozenset[str]:
         """The districts in which some unit of the trade covers some place, at any level."""
         return self._districts.get(trade, frozenset())
+
+    @cached_property
+    def _by_trade(self) -> dict[tuple[str, UnitLevel | None], list[Unit]]:
+        index: dict[tuple[str, UnitLevel | None], list[Unit]] = {}
+        for unit in self.by_id.values():
+            index.setdefault((unit.trade, None), []).append(unit)
+            index.setdefault((unit.trade, unit.level), []).append(unit)
+        return index
 
     @cached_property
     def _by_cover(self) -> dict[tuple[str, str, str], Unit]:

@@ -265,3 +265,14 @@ def test_the_demo_unit_file_says_it_is_illustrative(demo_city: City) -> None:
     head = (demo_city.path / "units.yaml").read_text(encoding="utf-8").splitlines()[:3]
 
     assert any("ILLUSTRATIVE" in line and line.startswith("#") for line in head)
+
+
+def test_units_of_a_trade_come_in_file_order_at_any_or_one_level(demo_city: City) -> None:
+    units = demo_units(demo_city)
+
+    municipal = units.of_trade("municipal")
+
+    assert [u.id for u in municipal[:2]] == ["dt-320302-municipal", "cm-320302001002-municipal"]
+    assert len(municipal) == 3 + 282
+    assert [u.level for u in units.of_trade("municipal", "district")] == ["district"] * 3
+    assert units.of_trade("no-such-trade") == []
