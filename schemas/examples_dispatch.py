@@ -152,7 +152,7 @@ DISPATCH_EXAMPLES: dict[type[BaseModel], BaseModel] = {
             d.SummonedDepartment(
                 key="st-320303001-enforcement",
                 unit_code="st-320303001-enforcement",
-                department_name="某街道城管执法中队",
+                unit_name="某街道城管执法中队",
             )
         ],
         limit_minutes=30,
