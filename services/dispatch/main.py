@@ -11,6 +11,7 @@ from cityconfig import City, CityConfigError, load_city
 from schemas import topics
 from schemas.dispatch import DISPATCH_EVENTS
 from services.dispatch.adapters import http_api, subscriptions
+from services.dispatch.adapters.metrics import RoutingMetrics
 from services.dispatch.adapters.timers import timer_worker
 from services.dispatch.adapters.views.assignments import SqlAssignments
 from services.dispatch.application.context import Dispatch
@@ -31,7 +32,8 @@ def spec_for(settings: DispatchSettings, city: City) -> ServiceSpec[Dispatch]:
     rules = rules_of(city)
 
     def context(runtime: Runtime) -> Dispatch:
-        return Dispatch(runtime.store, city, rules, SqlAssignments())
+        metrics = RoutingMetrics(runtime.metrics.registry)
+        return Dispatch(runtime.store, city, rules, SqlAssignments(), metrics.observe)
 
     return ServiceSpec(
         name="dispatch",

@@ -24,6 +24,9 @@ async def test_a_report_is_routed_to_its_unit_with_the_reason_and_deadline(flow:
     assert [c["unit_code"] for c in routing["reason"]["candidates"] if c["chosen"]] == [STATION]
     assert case["sign_for_due_at"] is not None
     assert [entry["type"] for entry in case["history"]] == ["dispatch.AssignmentOpened", "dispatch.CaseRouted"]
+    metrics = (await flow.dispatch.get("/metrics")).text
+    assert 'dispatch_routing_decisions_total{kind="routing",outcome="routed",rule="sanitation"} 1.0' in metrics
+    assert "dispatch_routing_delay_seconds_count 1.0" in metrics
 
 
 async def test_a_unit_signs_for_its_case_and_another_unit_may_not(flow: Flow) -> None:
@@ -173,3 +176,29 @@ async def test_a_case_no_unit_covers_waits_unroutable_for_a_dispatcher(flow: Flo
 
     assert "enforcement" in case["history"][-1]["data"]["reason"]
     assert routed.json()["lead_unit"] == SQUAD
+
+
+async def test_every_unit_action_is_refused_to_another_units_staff_and_every_decision_to_units(flow: Flow) -> None:
+    case_id = await flow.report()
+    await flow.assignment(case_id, "routed")
+    await flow.act(case_id, "sign-for", SANITATION)
+    unit_actions = {
+        "sign-for": {}, "return": {"reason": "not_our_area"}, "assist-report": {"note": "done"},
+        "extension": {"days": 2, "reason": "雨天"}, "park": {"reason": "待施工"},
+    }  # fmt: skip
+    decisions = {
+        "route": {}, "reassign": {"unit_code": "dt-all-sanitation"}, "review": {"unit_code": STATION},
+        "extension/decision": {"approve": True}, "park/decision": {"approve": True},
+    }  # fmt: skip
+
+    by_another_unit = {action: (await flow.act(case_id, action, OTHER_UNIT, **body)).status_code
+                       for action, body in unit_actions.items()}  # fmt: skip
+    by_the_unit = {action: (await flow.act(case_id, action, SANITATION, **body)).status_code
+                   for action, body in decisions.items()}  # fmt: skip
+    by_a_grid_member = (await flow.act(case_id, "sign-for", bearer("grid_member", areas=["320302"]))).status_code
+
+    assert set(by_another_unit.values()) == {403}, by_another_unit
+    assert set(by_the_unit.values()) == {403}, by_the_unit
+    assert by_a_grid_member == 403
+    case = await flow.assignment(case_id)
+    assert [entry["type"] for entry in case["history"]][-1] == "dispatch.CaseSignedFor"  # nothing else happened

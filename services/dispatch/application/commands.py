@@ -91,6 +91,7 @@ async def _run(dispatch: Dispatch, case_id: UUID, decide: Decide, meta: EventMet
     if handled.events:
         await dispatch.assignments.save(conn, case_id, handled.after, utc_now())
         await _owe_timers(conn, handled.events)
+        dispatch.observe(handled.events)
     return handled
 
 

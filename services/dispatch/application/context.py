@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from casekit.eventstore import EventStore
 from cityconfig import City
+from schemas.base import Event
 from services.dispatch.application.ports import Assignments
 from services.dispatch.domain.assignment_rules import Rules
 
@@ -18,3 +20,5 @@ class Dispatch:
     city: City
     rules: Rules
     assignments: Assignments
+    observe: Callable[[Sequence[Event]], None] = lambda events: None
+    """Counts and logs what was decided (adapters/metrics.py)."""
