@@ -58,7 +58,7 @@ def parse_limit(text: Any) -> TimeLimit:
     match = LIMIT_PATTERN.match(str(text))
     if not match or match.group(2) not in TIME_UNITS or int(match.group(1)) < 1:
         raise ValueError(f"time limit {text!r} must be '<n> <unit>', n ≥ 1, unit one of {', '.join(TIME_UNITS)}")
-    return TimeLimit(amount=int(match.group(1)), unit=match.group(2))  # type: ignore[arg-type]
+    return TimeLimit(amount=int(match.group(1)), unit=match.group(2))
 
 
 def read_routing(path: Path, units: Units, categories: Mapping[str, Category]) -> RoutingTable:

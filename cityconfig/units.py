@@ -7,12 +7,11 @@ the unit a case goes to is never a matter of luck.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-import re
 from typing import Any
-
 
 import yaml
 
@@ -120,7 +119,9 @@ def _unit(
         if jurisdiction is None:
             raise CityConfigError(path, f"covers unknown jurisdiction code {code!r}", where)
         if len(code) != CODE_DIGITS[level]:
-            raise CityConfigError(path, f"a {level} unit covers {level} codes, not the {jurisdiction.level} {code}", where)
+            raise CityConfigError(
+                path, f"a {level} unit covers {level} codes, not the {jurisdiction.level} {code}", where
+            )
     return Unit(unit_id, name.strip(), str(trade), level, tuple(sorted({str(code) for code in covers})))
 
 

@@ -16,5 +16,10 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> City:
 
 @pytest.fixture(scope="session")
 def rules(city: City) -> Rules:
-    assert city.units is not None and city.routing is not None
+    assert city.units is not None
+    assert city.routing is not None
     return Rules(city.units, city.routing, city.calendar)
+
+
+# Dispatch fed by a real Intake, for every module here.
+from tests.dispatch.rig import flow  # noqa: E402, F401

@@ -13,7 +13,8 @@ def place(grid: str) -> Place:
 
 
 def route(city: City, category: str, at: Place | None, exclude: tuple[str, ...] = ()) -> RouteDecision | Unroutable:
-    assert city.units is not None and city.routing is not None
+    assert city.units is not None
+    assert city.routing is not None
     return choose_route(RouteRequest(category, "normal", at, exclude), city.units, city.routing)
 
 
@@ -23,12 +24,19 @@ def test_a_community_station_member_of_the_right_trade_takes_its_communitys_case
     assert isinstance(decision, RouteDecision)
     assert decision.lead.id == "cm-320302001002-sanitation"
     reason = decision.reason
-    assert (reason.rule_id, reason.area_code, reason.area_level, reason.level) == ("sanitation", GRID, "grid", "community")
+    assert (reason.rule_id, reason.area_code, reason.area_level, reason.level) == (
+        "sanitation",
+        GRID,
+        "grid",
+        "community",
+    )
     assert reason.fallback is None
     chosen = [c for c in reason.candidates if c.chosen]
     assert [(c.unit_code, c.covers) for c in chosen] == [("cm-320302001002-sanitation", COMMUNITY)]
-    assert decision.limits.disposal is not None and decision.limits.disposal.amount == 4  # the rule's override
-    assert decision.limits.sign_for is not None and decision.limits.sign_for.amount == 30  # the default
+    assert decision.limits.disposal is not None
+    assert decision.limits.disposal.amount == 4
+    assert decision.limits.sign_for is not None
+    assert decision.limits.sign_for.amount == 30
 
 
 def test_without_a_community_unit_the_next_coarser_level_takes_it_and_the_reason_says_so(city: City) -> None:
@@ -36,7 +44,8 @@ def test_without_a_community_unit_the_next_coarser_level_takes_it_and_the_reason
 
     assert isinstance(decision, RouteDecision)
     assert decision.lead.id == "dt-all-sanitation"
-    assert decision.reason.fallback is not None and "district" in decision.reason.fallback
+    assert decision.reason.fallback is not None
+    assert "district" in decision.reason.fallback
 
 
 def test_an_exact_code_rule_beats_its_class_and_brings_assisting_units(city: City) -> None:
@@ -71,7 +80,9 @@ def test_units_that_returned_the_case_are_left_out_and_listed(city: City) -> Non
     assert isinstance(decision, RouteDecision)
     assert decision.lead.id == "dt-all-sanitation"
     returned = [c for c in decision.reason.candidates if c.unit_code == "cm-320302001002-sanitation"]
-    assert returned and not returned[0].chosen and "returned" in returned[0].why
+    assert returned
+    assert not returned[0].chosen
+    assert "returned" in returned[0].why
     assert decision.reason.excluded == ["cm-320302001002-sanitation"]
 
 
@@ -79,9 +90,11 @@ def test_no_unit_covering_the_place_or_no_place_is_unroutable_with_a_reason(city
     no_squad = route(city, "09001", place(OTHER_DISTRICT_GRID))
     nowhere = route(city, "09001", None)
 
-    assert isinstance(no_squad, Unroutable) and "enforcement" in no_squad.reason
+    assert isinstance(no_squad, Unroutable)
+    assert "enforcement" in no_squad.reason
     assert no_squad.area_code == OTHER_DISTRICT_GRID
-    assert isinstance(nowhere, Unroutable) and "no place" in nowhere.reason
+    assert isinstance(nowhere, Unroutable)
+    assert "no place" in nowhere.reason
 
 
 def test_the_same_case_and_tables_always_give_the_same_decision(city: City) -> None:

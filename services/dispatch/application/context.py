@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casekit.eventstore import EventStore
+from cityconfig import City
+from services.dispatch.application.ports import Assignments
+from services.dispatch.domain.assignment_rules import Rules
 
 
 @dataclass(frozen=True)
 class Dispatch:
-    """派遣: the store of assignments (routing rules join it with the Dispatch issue)."""
+    """派遣: the store of assignments, the city and its routing rules, the read model of cases."""
 
     store: EventStore
+    city: City
+    rules: Rules
+    assignments: Assignments

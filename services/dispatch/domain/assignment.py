@@ -16,6 +16,7 @@ from uuid import UUID
 
 from casekit.decider import Decider
 from casekit.errors import RuleViolation
+from schemas.base import Event
 from schemas.dispatch import (
     DISPATCH_EVENTS,
     AssignmentOpened,
@@ -36,11 +37,12 @@ from schemas.dispatch import (
     ParkApproved,
     ParkRefused,
     ParkRequested,
+    ReturnReason,
     ReviewOpened,
     SelfDisposalRecorded,
     SummonsIssued,
+    VoidReason,
 )
-from schemas.base import Event
 from services.dispatch.domain.assignment_rules import (
     RETURNS_BEFORE_REVIEW,
     Rules,
@@ -65,6 +67,7 @@ class Assignment:
     status: Status = "new"
     opened: AssignmentOpened | None = None
     lead: str | None = None
+    lead_name: str | None = None
     assisting: tuple[str, ...] = ()
     signed: frozenset[str] = frozenset()
     sign_for_due_at: datetime | None = None
@@ -128,16 +131,16 @@ def decide_open(state: Assignment, cmd: Open, rules: Rules) -> list[Event]:
 
 def decide_confirm(state: Assignment, cmd: Act, rules: Rules) -> list[Event]:
     opened = _awaiting_confirmation(state)
-    late = state.confirmation_due_at is not None and cmd.at > state.confirmation_due_at
+    late = state.confirmation_flagged or (state.confirmation_due_at is not None and cmd.at > state.confirmation_due_at)
     confirmed = CaseConfirmed(case_id=cmd.case_id, confirmed_by=cmd.by, note=cmd.note, late=late, confirmed_at=cmd.at)
     return [confirmed, rules.route(opened, cmd.at, "routing")]
 
 
-def decide_reject(state: Assignment, cmd: Act, reason: str) -> list[Event]:
+def decide_reject(state: Assignment, cmd: Act, reason: VoidReason) -> list[Event]:
     _awaiting_confirmation(state)
     return [CaseVoided(
         case_id=cmd.case_id, reason=reason, note=cmd.note, stage="confirmation", voided_by=cmd.by, voided_at=cmd.at,
-    )]  # type: ignore[arg-type]  # fmt: skip
+    )]  # fmt: skip
 
 
 def decide_flag_confirmation(state: Assignment, case_id: UUID, at: datetime) -> list[Event]:
@@ -161,7 +164,7 @@ def decide_sign_for(state: Assignment, cmd: Act) -> list[Event]:
     raise RuleViolation(f"case {cmd.case_id} is {state.status}; {unit} cannot sign for it now")
 
 
-def decide_return(state: Assignment, cmd: Act, reason: str) -> list[Event]:
+def decide_return(state: Assignment, cmd: Act, reason: ReturnReason) -> list[Event]:
     unit = _lead_acting(state, cmd)
     if state.owner_final:
         raise RuleViolation(f"责任主体唯一: review named {unit} the single owner of case {cmd.case_id}; it cannot "
@@ -170,7 +173,7 @@ def decide_return(state: Assignment, cmd: Act, reason: str) -> list[Event]:
     events: list[Event] = [CaseReturned(
         case_id=cmd.case_id, unit_code=unit, reason=reason, note=cmd.note, returns=returns, returned_by=cmd.by,
         returned_at=cmd.at,
-    )]  # type: ignore[arg-type]  # fmt: skip
+    )]  # fmt: skip
     if returns >= RETURNS_BEFORE_REVIEW:
         events.append(ReviewOpened(case_id=cmd.case_id, returns=returns,
                                    returned_by_units=[*state.returned_by, unit], opened_at=cmd.at))  # fmt: skip
@@ -274,7 +277,7 @@ def _lead_acting(state: Assignment, cmd: Act, *, signed: bool = False) -> str:
     return unit
 
 
-def evolve(state: Assignment, event: Event) -> Assignment:  # noqa: C901 - one arm per event
+def evolve(state: Assignment, event: Event) -> Assignment:
     match event:
         case AssignmentOpened():
             return replace(state, opened=event)
@@ -291,7 +294,7 @@ def evolve(state: Assignment, event: Event) -> Assignment:  # noqa: C901 - one a
         case CaseRouted():
             return routed(state, event)
         case CaseUnroutable():
-            return replace(state, status="unroutable", lead=None, assisting=())
+            return replace(state, status="unroutable", lead=None, lead_name=None, assisting=())
         case CaseSignedFor():
             status = "signed_for" if event.role == "lead" else state.status
             return replace(state, status=status, signed=state.signed | {event.unit_code})

@@ -82,7 +82,7 @@ class Rules:
             limits=limits,
             urgency=opened.urgency,
             sign_for_due_at=self.calendar.due(at, limits.sign_for) if limits.sign_for else None,
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
 
 
@@ -116,6 +116,7 @@ def routed(state: Assignment, event: CaseRouted) -> Assignment:
         state,
         status="routed",
         lead=event.unit_code,
+        lead_name=event.unit_name,
         assisting=tuple(ref.unit_code for ref in event.assisting),
         signed=frozenset(),
         sign_for_due_at=event.sign_for_due_at,
