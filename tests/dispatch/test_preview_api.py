@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from casekit.web.limits import HttpLimits
 from cityconfig import City, load_city
 from devstack.stack import Stack
 from schemas.dispatch import AssignmentOpened
-from services.dispatch.domain.assignment import stream_id
+from services.dispatch.domain.assignment import DECIDER, stream_id
 from services.dispatch.domain.assignment_rules import Rules
 from services.dispatch.main import create_app
 from services.dispatch.settings import DispatchSettings
@@ -43,11 +44,16 @@ class Dispatch:
         return Rules(self.city.units, self.city.routing, self.city.calendar)
 
     async def record(self, cases: list[Recorded]) -> None:
-        """Append each case's stream to Dispatch's store, as its commands would have."""
-        store = self.app.state.runtime.store
+        """Each case's stream in Dispatch's store and its row in the read model, as its commands write them."""
+        runtime, context = self.app.state.runtime, self.app.state.context
         for case in cases:
             meta = EventMeta.by("system:dispatch").for_case(case.case_id)
-            await store.append(stream_id(case.case_id), case.events, meta=meta, expected_version=0)
+            state = functools.reduce(DECIDER.evolve, case.events, DECIDER.initial)
+            async with runtime.pool.acquire() as conn, conn.transaction():
+                await runtime.store.append(
+                    stream_id(case.case_id), case.events, meta=meta, expected_version=0, conn=conn
+                )
+                await context.assignments.save(conn, case.case_id, state, END)
 
     async def preview(self, headers: dict[str, str] | None = None, **body: Any) -> httpx.Response:
         return await self.client.post("/v1/routing/preview", json={**PERIOD, **body}, headers=headers)
@@ -120,7 +126,7 @@ async def test_a_preview_changes_nothing_in_the_store_or_the_read_models(dispatc
     assert reply.status_code == 200, reply.text
     assert reply.json()["changed_total"] == 4
     assert await dispatch.snapshot() == before
-    assert before["events"][0] == 31  # the history is there to be left alone
+    assert (before["events"][0], before["assignments"][0]) == (31, 14)  # a history there to be left alone
 
 
 async def relayed(dispatch: Dispatch) -> None:
