@@ -6,8 +6,9 @@ Before it: one more 06010. Two districts: 鼓楼 (320302, every trade) and 云�
 enforcement, no water). The 01003 case in 云龙 was returned by its municipal unit and, with no
 other municipal unit there, became unroutable.
 
-The candidate moves class 06 from sanitation at the community level to water at the district:
-the three 06010 cases in 鼓楼 go to its water bureau, the one in 云龙 has no water unit.
+The candidate moves class 06 from sanitation at the community level to the street squads
+(enforcement at the street level): the three 06010 cases in 黄楼街道 go to its squad, the one in
+云龙's 彭城街道, which has none, becomes unroutable.
 """
 
 from __future__ import annotations
@@ -36,11 +37,11 @@ ELSEWHERE = OTHER_COMMUNITY + "001"
 CANDIDATE_ROUTING = (
     ROUTING.replace('categories: ["03", "06"]', 'categories: ["03"]')
     + """
-  - id: nuisance-water
-    description: 市容环境 (水务试点)
+  - id: nuisance-squads
+    description: 市容环境 (执法中队试点)
     categories: ["06"]
-    lead: water
-    level: district
+    lead: enforcement
+    level: street
 """
 )
 

@@ -64,14 +64,13 @@ def test_moving_a_class_to_another_trade_and_level_moves_its_cases(rules: Rules,
         "dt-320302-municipal": (1, 1, 0),
         "cm-320302001002-sanitation": (2, 0, -2),
         "dt-all-sanitation": (2, 0, -2),
-        "dt-320302-water": (0, 3, 3),
-        "st-320302001-enforcement": (2, 2, 0),
+        "st-320302001-enforcement": (2, 5, 3),
     }
     assert result.changed_total == 4
     assert [(c.category_code, c.before.owner, c.after.owner) for c in result.changed] == [
-        ("06010", "cm-320302001002-sanitation", "dt-320302-water"),
-        ("06010", "cm-320302001002-sanitation", "dt-320302-water"),
-        ("06010", "dt-all-sanitation", "dt-320302-water"),
+        ("06010", "cm-320302001002-sanitation", "st-320302001-enforcement"),
+        ("06010", "cm-320302001002-sanitation", "st-320302001-enforcement"),
+        ("06010", "dt-all-sanitation", "st-320302001-enforcement"),
         ("06010", "dt-all-sanitation", None),
     ]
     assert (result.unroutable_before, result.unroutable_after) == (2, 3)
@@ -80,15 +79,15 @@ def test_moving_a_class_to_another_trade_and_level_moves_its_cases(rules: Rules,
 def test_each_changed_case_explains_both_decisions(rules: Rules, candidate: City) -> None:
     first = preview(rules, candidate).changed[0]
 
-    assert (first.before.rule_id, first.after.rule_id) == ("sanitation", "nuisance-water")
+    assert (first.before.rule_id, first.after.rule_id) == ("sanitation", "nuisance-squads")
     assert first.before.reason is not None
     assert first.before.reason.level == "community"
     assert first.after.reason is not None
-    assert first.after.reason.level == "district"
+    assert first.after.reason.level == "street"
     assert first.after.lead is not None
-    assert first.after.lead.unit_name == "鼓楼区水务局"
-    assert "水务试点" in first.after.why
-    assert "district" in first.after.why
+    assert first.after.lead.unit_name == "黄楼街道城管执法中队"
+    assert "执法中队试点" in first.after.why
+    assert "street" in first.after.why
     assert first.area_code is not None
     assert first.case_number is not None
 
@@ -100,7 +99,7 @@ def test_a_case_no_candidate_unit_takes_is_listed_under_its_category_with_the_re
 
     [covers, parking, nuisance] = result.unroutable
     assert (nuisance.category_code, nuisance.cases, nuisance.routed_before) == ("06010", 1, 1)
-    assert nuisance.reasons == ("no unit of trade water covers 320303001001001",)
+    assert nuisance.reasons == ("no unit of trade enforcement covers 320303001001001",)
     # Unroutable already: 云龙 has no enforcement, and its only municipal unit returned the case.
     assert (parking.category_code, parking.cases, parking.routed_before) == ("02001", 1, 0)
     assert (covers.category_code, covers.cases, covers.routed_before) == ("01003", 1, 0)
@@ -150,8 +149,8 @@ def test_a_broken_candidate_units_table_is_refused_at_its_row(city: City) -> Non
         candidate_tables(city, broken, None)
 
     assert refused.value.path == "/units_yaml"
-    assert refused.value.reason == (
-        "units.yaml: units[1] (dt-320303-municipal): covers unknown jurisdiction code '999999'"
+    assert refused.value.reason.startswith(
+        "units.yaml: units[1] (dt-320303-municipal), line 10: covers unknown jurisdiction code '999999'"
     )
 
 
@@ -165,13 +164,25 @@ def test_candidate_units_are_checked_against_the_citys_own_routing_table(city: C
     assert "no unit of trade 'water'" in refused.value.reason
 
 
+def test_a_district_without_a_unit_of_a_lead_trade_is_refused_not_counted_as_unroutable(city: City) -> None:
+    """The loader's rule: 云龙 without its water bureau leaves the water rule's cases there no owner at all."""
+    no_water_in_yunlong = "\n".join(line for line in UNITS.splitlines() if "dt-320303-water" not in line)
+
+    with pytest.raises(InvalidInput) as refused:
+        candidate_tables(city, no_water_in_yunlong, None)
+
+    assert refused.value.path == "/units_yaml"
+    assert "no unit of the lead trade 'water'" in refused.value.reason
+    assert "320303 云龙区" in refused.value.reason
+
+
 def test_left_out_tables_are_the_running_citys(city: City) -> None:
     units, table = candidate_tables(city, None, CANDIDATE_ROUTING)
 
     assert units is city.units
     rule = table.rule_for("06010")
     assert rule is not None
-    assert rule.lead == "water"
+    assert rule.lead == "enforcement"
     assert candidate_tables(city, None, None) == (city.units, city.routing)
 
 

@@ -93,23 +93,22 @@ async def test_a_known_history_gives_the_counts_per_unit_and_the_changed_cases(d
         "dt-320302-municipal": (1, 1, 0),
         "cm-320302001002-sanitation": (2, 0, -2),
         "dt-all-sanitation": (2, 0, -2),
-        "dt-320302-water": (0, 3, 3),
-        "st-320302001-enforcement": (2, 2, 0),
+        "st-320302001-enforcement": (2, 5, 3),
     }
     assert body["changed_total"] == 4
     assert [
         (c["before"]["lead"]["unit_code"], (c["after"]["lead"] or {}).get("unit_code")) for c in body["changed"]
     ] == [
-        ("cm-320302001002-sanitation", "dt-320302-water"),
-        ("cm-320302001002-sanitation", "dt-320302-water"),
-        ("dt-all-sanitation", "dt-320302-water"),
+        ("cm-320302001002-sanitation", "st-320302001-enforcement"),
+        ("cm-320302001002-sanitation", "st-320302001-enforcement"),
+        ("dt-all-sanitation", "st-320302001-enforcement"),
         ("dt-all-sanitation", None),
     ]
     first = body["changed"][0]
     assert (first["category_code"], first["category_name"]) == ("06010", "暴露垃圾")
     assert first["area_name"] is not None
-    assert (first["before"]["rule_id"], first["after"]["rule_id"]) == ("sanitation", "nuisance-water")
-    assert first["after"]["reason"]["level"] == "district"
+    assert (first["before"]["rule_id"], first["after"]["rule_id"]) == ("sanitation", "nuisance-squads")
+    assert first["after"]["reason"]["level"] == "street"
     assert (body["unroutable_before"], body["unroutable_after"]) == (2, 3)
     nuisance = next(c for c in body["unroutable_categories"] if c["category_code"] == "06010")
     assert (nuisance["cases"], nuisance["routed_before"]) == (1, 1)
@@ -139,7 +138,7 @@ async def relayed(dispatch: Dispatch) -> None:
 
 async def test_more_cases_than_a_page_are_all_compared_and_the_list_is_capped(dispatch: Dispatch) -> None:
     rules, many = dispatch.rules, []
-    for n in range(1_050):  # 06010 暴露垃圾 in 万通社区: each one moves to the water bureau
+    for n in range(1_050):  # 06010 暴露垃圾 in 万通社区: each one moves to 黄楼's squad
         at = START + timedelta(minutes=n)
         opened = AssignmentOpened(
             case_id=UUID(int=n + 1), case_number=f"GR-{n}", channel="grid", category_code="06010", urgency="normal",
@@ -177,7 +176,7 @@ async def test_a_period_that_ends_before_it_starts_is_refused(dispatch: Dispatch
 
 
 async def test_a_unit_may_not_preview_the_routing_table(dispatch: Dispatch) -> None:
-    reply = await dispatch.preview(headers=bearer("unit_staff", unit="dt-320302-water"))
+    reply = await dispatch.preview(headers=bearer("unit_staff", unit="st-320302001-enforcement"))
 
     assert reply.status_code == 403
 
