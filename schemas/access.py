@@ -141,6 +141,12 @@ TABLE: dict[str, Rule] = {
         "a case's trace", FIGURE_READERS | {UNIT_STAFF, CALLBACK_TEAM}, frozenset({READ_ANALYTICS})
     ),
     "analytics.get_report_counts": Rule("report counts per channel", FIGURE_READERS, frozenset({READ_ANALYTICS})),
+    # Dispatch: the routing preview replays a whole period, so it is rate-limited like a write.
+    "dispatch.preview_routing": Rule(
+        "preview a candidate routing table on past cases (派遣规则预演)",
+        _roles(DISPATCHER, SHIFT_LEAD, ANALYST),
+        write=True,
+    ),
 }
 
 

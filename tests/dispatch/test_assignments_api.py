@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.conftest import bearer
 from tests.dispatch.city_fixture import GRID
 from tests.dispatch.rig import DISPATCHER, SQUAD, Flow
@@ -182,11 +184,11 @@ async def test_every_unit_action_is_refused_to_another_units_staff_and_every_dec
     case_id = await flow.report()
     await flow.assignment(case_id, "routed")
     await flow.act(case_id, "sign-for", SANITATION)
-    unit_actions = {
+    unit_actions: dict[str, dict[str, Any]] = {
         "sign-for": {}, "return": {"reason": "not_our_area"}, "assist-report": {"note": "done"},
         "extension": {"days": 2, "reason": "雨天"}, "park": {"reason": "待施工"},
     }  # fmt: skip
-    decisions = {
+    decisions: dict[str, dict[str, Any]] = {
         "route": {}, "reassign": {"unit_code": "dt-all-sanitation"}, "review": {"unit_code": STATION},
         "extension/decision": {"approve": True}, "park/decision": {"approve": True},
     }  # fmt: skip
