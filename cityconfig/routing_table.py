@@ -16,7 +16,7 @@ from typing import Any, get_args
 
 from cityconfig.catalogue import URGENCIES, Category, Urgency
 from cityconfig.errors import CityConfigError
-from cityconfig.units import ID_PATTERN, UNIT_LEVELS, Units, did_you_mean, located, read_yaml, unknown_key
+from cityconfig.units import UNIT_LEVELS, Units, did_you_mean, identified, located, read_yaml, unknown_key
 from schemas.dispatch import StageLimits, TimeLimit, TimeUnit, UnitLevel
 
 ROUTING_FILE = "routing.yaml"
@@ -92,16 +92,7 @@ def read_routing(path: Path, units: Units, categories: Mapping[str, Category]) -
 
 
 def _rule(path: Path, index: int, raw: Any, units: Units, defaults: Mapping[Urgency, StageLimits]) -> RoutingRule:
-    where = located(f"rules[{index}]", raw)
-    if not isinstance(raw, dict):
-        raise CityConfigError(path, "must be a mapping (id, categories, lead, level, …)", where)
-    rule_id = raw.get("id")
-    if not isinstance(rule_id, str) or not re.fullmatch(ID_PATTERN, rule_id):
-        raise CityConfigError(path, f"id {rule_id!r} must be a-z, 0-9 and '-'", where)
-    where = located(f"rules[{index}] ({rule_id})", raw)
-    unknown = sorted(set(map(str, raw)) - set(RULE_KEYS))
-    if unknown:
-        raise CityConfigError(path, unknown_key(unknown[0], RULE_KEYS), where)
+    rule_id, where = identified(path, "rules", index, raw, RULE_KEYS, "id, categories, lead, level, …")
     lead = raw.get("lead")
     if lead is None:
         raise CityConfigError(path, "needs a 'lead' trade (主办), the trade that owns these cases", where)

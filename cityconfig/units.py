@@ -148,6 +148,21 @@ def located(where: str, raw: Any) -> str:
     return f"{where}, line {line}" if line else where
 
 
+def identified(path: Path, list_name: str, index: int, raw: Any, keys: Collection[str], shape: str) -> tuple[str, str]:
+    """An entry of a YAML list that must be a mapping with an `id` and only known keys: its id and where it is."""
+    where = located(f"{list_name}[{index}]", raw)
+    if not isinstance(raw, dict):
+        raise CityConfigError(path, f"must be a mapping ({shape})", where)
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, str) or not re.fullmatch(ID_PATTERN, entry_id):
+        raise CityConfigError(path, f"id {entry_id!r} must be a-z, 0-9 and '-' (at most 64)", where)
+    where = located(f"{list_name}[{index}] ({entry_id})", raw)
+    unknown = sorted(set(map(str, raw)) - set(keys))
+    if unknown:
+        raise CityConfigError(path, unknown_key(unknown[0], keys), where)
+    return entry_id, where
+
+
 def unknown_key(key: str, known: Collection[str]) -> str:
     """The message for a key nobody reads, with the likely typo fixed: a misspelt key is silently ignored data."""
     return f"unknown key {key!r}{did_you_mean(key, known)} (known: {', '.join(known)})"
@@ -188,16 +203,7 @@ def read_units(path: Path, jurisdictions: Mapping[str, Jurisdiction]) -> Units:
 def _unit(
     path: Path, index: int, raw: Any, trades: Mapping[str, str], jurisdictions: Mapping[str, Jurisdiction]
 ) -> Unit:
-    where = located(f"units[{index}]", raw)
-    if not isinstance(raw, dict):
-        raise CityConfigError(path, "must be a mapping (id, name, trade, level, covers)", where)
-    unit_id = raw.get("id")
-    if not isinstance(unit_id, str) or not re.fullmatch(ID_PATTERN, unit_id):
-        raise CityConfigError(path, f"id {unit_id!r} must be a-z, 0-9 and '-' (at most 64)", where)
-    where = located(f"units[{index}] ({unit_id})", raw)
-    unknown = sorted(set(map(str, raw)) - set(UNIT_KEYS))
-    if unknown:
-        raise CityConfigError(path, unknown_key(unknown[0], UNIT_KEYS), where)
+    unit_id, where = identified(path, "units", index, raw, UNIT_KEYS, "id, name, trade, level, covers")
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise CityConfigError(path, "needs a name", where)
