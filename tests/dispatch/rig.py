@@ -63,6 +63,6 @@ async def flow(stack: Stack, database: str, topics_for: str, tmp_path: Path) -> 
     folder = write_city(tmp_path / "city")
     intake = intake_app(IntakeSettings(**service_env(stack, database, topics_for, "intake"), CITY_CONFIG=folder))
     dispatch = dispatch_app(DispatchSettings(**service_env(stack, database, topics_for, "dispatch"),
-                                             CITY_CONFIG=folder, DISPATCH_TIMER_POLL_SECONDS=0.05))  # fmt: skip
+                                             CITY_CONFIG=folder, timer_poll_seconds=0.05))  # fmt: skip
     async with running(intake) as intake_client, running(dispatch) as dispatch_client:
         yield Flow(dispatch.state.context.city, intake_client, dispatch_client, dispatch)
