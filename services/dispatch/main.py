@@ -10,7 +10,7 @@ from casekit.service import ServiceSpec, build_app, serve
 from cityconfig import City, CityConfigError, load_city
 from schemas import topics
 from schemas.dispatch import DISPATCH_EVENTS
-from services.dispatch.adapters import http_api, subscriptions
+from services.dispatch.adapters import http_api, subscriptions, summons_http
 from services.dispatch.adapters.timers import timer_worker
 from services.dispatch.adapters.views.assignments import SqlAssignments
 from services.dispatch.application.context import Dispatch
@@ -31,7 +31,7 @@ def spec_for(settings: DispatchSettings, city: City) -> ServiceSpec[Dispatch]:
     rules = rules_of(city)
 
     def context(runtime: Runtime) -> Dispatch:
-        return Dispatch(runtime.store, city, rules, SqlAssignments())
+        return Dispatch(runtime.store, city, rules, SqlAssignments(), settings.report_in_minutes)
 
     return ServiceSpec(
         name="dispatch",
@@ -39,7 +39,10 @@ def spec_for(settings: DispatchSettings, city: City) -> ServiceSpec[Dispatch]:
         domain_topic=topics.DISPATCH_EVENTS.name,
         context=context,
         subscriptions=subscriptions.subscriptions,
-        routers=[http_api.router],
+        routers=[
+            http_api.router,
+            summons_http.router,
+        ],
         migrations=MIGRATIONS,
         background=lambda runtime, dispatch: [timer_worker(runtime, dispatch, settings.timer_poll_seconds)],
     )

@@ -154,7 +154,8 @@ def test_the_deadline_flags_each_department_not_reported_in_once(units: Units) -
     assert again == []
     water = summons_of([*events, *flagged]).department(WATER)
     assert water is not None
-    assert water.late and water.flagged_late_at == flag_at
+    assert water.late
+    assert water.flagged_late_at == flag_at
 
 
 def test_a_department_flagged_late_reports_in_late_and_completes_the_summons(units: Units) -> None:

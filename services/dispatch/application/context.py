@@ -8,6 +8,7 @@ from casekit.eventstore import EventStore
 from cityconfig import City
 from services.dispatch.application.ports import Assignments
 from services.dispatch.domain.assignment_rules import Rules
+from services.dispatch.domain.summons import DEFAULT_LIMIT_MINUTES
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,5 @@ class Dispatch:
     city: City
     rules: Rules
     assignments: Assignments
+    report_in_minutes: int = DEFAULT_LIMIT_MINUTES
+    """报到时限: how long summoned departments have to report in, unless a dispatcher names a limit."""
