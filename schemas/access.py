@@ -169,5 +169,21 @@ def markdown_table() -> str:
     return "\n".join(lines)
 
 
+def rewrite_docs(path: str) -> None:
+    """Put the table into the docs page between its markers (`python -m schemas.access --write docs/access.md`)."""
+    from pathlib import Path
+
+    page = Path(path)
+    text = page.read_text(encoding="utf-8")
+    start = text.index("-->", text.index("<!-- table:")) + len("-->")
+    end = text.index("<!-- end of table -->")
+    page.write_text(f"{text[:start]}\n{markdown_table()}\n{text[end:]}", encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(markdown_table())
+    import sys
+
+    if sys.argv[1:2] == ["--write"]:
+        rewrite_docs(sys.argv[2])
+    else:
+        print(markdown_table())

@@ -319,7 +319,7 @@ class SummonedDepartment(_Part):
 
     key: str = Field(description="How report-ins name it: the unit id, or the name as given")
     unit_code: str | None = None
-    name: str
+    unit_name: str = Field(description="The unit's name, or the department as the whistle named it")
 
 
 class SummonsIssued(Event):

@@ -2,7 +2,9 @@
 
 鼓楼区 320302 has every trade; 黄楼街道 320302001 has a street squad and office; 万通社区
 320302001002 has a station with a municipal and a sanitation member. The other districts have
-municipal works and sanitation only, so enforcement cases there are unroutable.
+municipal works, sanitation, water, and one street's squad and office each (子房 320303002, 王陵
+320311001), as the city check wants a unit of each rule's lead trade in every district; enforcement
+cases elsewhere there, as in 彭城街道 320303001, are unroutable.
 """
 
 from __future__ import annotations
@@ -32,9 +34,15 @@ units:
   - {id: dt-all-sanitation, name: 环境卫生管理处, trade: sanitation, level: district,
      covers: ["320302", "320303", "320311"]}
   - {id: dt-320302-water, name: 鼓楼区水务局, trade: water, level: district, covers: ["320302"]}
+  - {id: dt-320303-water, name: 云龙区水务局, trade: water, level: district, covers: ["320303"]}
+  - {id: dt-320311-water, name: 泉山区水务局, trade: water, level: district, covers: ["320311"]}
   - {id: st-320302001-enforcement, name: 黄楼街道城管执法中队, trade: enforcement, level: street, covers: ["320302001"]}
   - {id: st-320302002-enforcement, name: 丰财街道城管执法中队, trade: enforcement, level: street, covers: ["320302002"]}
   - {id: st-320302001-office, name: 黄楼街道办事处, trade: street-office, level: street, covers: ["320302001"]}
+  - {id: st-320303002-enforcement, name: 子房街道城管执法中队, trade: enforcement, level: street, covers: ["320303002"]}
+  - {id: st-320303002-office, name: 子房街道办事处, trade: street-office, level: street, covers: ["320303002"]}
+  - {id: st-320311001-enforcement, name: 王陵街道城管执法中队, trade: enforcement, level: street, covers: ["320311001"]}
+  - {id: st-320311001-office, name: 王陵街道办事处, trade: street-office, level: street, covers: ["320311001"]}
   - {id: cm-320302001002-municipal, name: 万通社区工作站·市政, trade: municipal, level: community,
      covers: ["320302001002"]}
   - {id: cm-320302001002-sanitation, name: 万通社区工作站·环卫, trade: sanitation, level: community,

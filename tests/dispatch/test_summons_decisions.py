@@ -72,7 +72,7 @@ def test_a_department_is_a_unit_id_a_unit_name_or_a_trade_whose_most_local_unit_
         ("cm-320302001002-sanitation", "cm-320302001002-sanitation"),
         (FIRE, None),  # unknown to the unit table: summoned by its name
     ]
-    assert resolved[1].name == "鼓楼区水务局"
+    assert resolved[1].unit_name == "鼓楼区水务局"
 
 
 def test_a_trade_with_no_unit_in_the_community_is_its_street_or_district_unit(units: Units) -> None:
@@ -102,7 +102,7 @@ def test_a_summons_is_due_after_its_limit_and_open_until_everyone_reported_in(un
 
 
 def test_a_summons_needs_departments_each_once() -> None:
-    twice = [SummonedDepartment(key=SQUAD, unit_code=SQUAD, name="squad")] * 2
+    twice = [SummonedDepartment(key=SQUAD, unit_code=SQUAD, unit_name="squad")] * 2
     with pytest.raises(RuleViolation, match="at least one"):
         s.decide_issue(s.DECIDER.initial, s.Issue(CASE, SUMMONS, "dispatcher", None, [], 30, "user:d", AT))
     with pytest.raises(RuleViolation, match="twice"):

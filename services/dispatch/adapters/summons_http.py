@@ -27,7 +27,7 @@ class DepartmentView(BaseModel):
 
     key: str = Field(description="How a report-in names it: the unit id, or the name as given")
     unit_code: str | None
-    name: str
+    unit_name: str = Field(description="The unit's name, or the department as the whistle named it")
     reported_in_at: datetime | None = Field(description="报到: when it arrived on site; null until then")
     reported_by: str | None
     late: bool = Field(description="Not reported in by the deadline (flagged), or reported in after it")

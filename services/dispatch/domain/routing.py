@@ -117,27 +117,27 @@ def _unit_for(
     chosen: Unit | None = None
     fallback = None
     for tried in COARSER[level]:
-        covering = sorted(
-            ((unit, code) for unit in units.of_trade(trade, tried) if (code := unit.covering(area))),
-            key=lambda pair: (-len(pair[1]), pair[0].id),  # the most specific coverage first
-        )
-        for unit, code in covering:
-            if unit.id in exclude:
-                why = "returned the case before"
-            elif chosen is None:
-                chosen = unit
-                why = f"covers {code} at the {tried} level" + ("" if tried == level else f" (no {level} unit does)")
-                if tried != level:
-                    fallback = f"no {trade} unit at the {level} level covers {area}; the {tried} level's does"
-            else:
-                why = f"covers {code}, but {chosen.id} was chosen first"
-            candidates.append(Candidate(
-                unit_code=unit.id, unit_name=unit.name, trade=trade, level=tried, covers=code,
-                chosen=unit is chosen, why=why,
-            ))  # fmt: skip
+        # At most one unit of a trade and level covers a place (units.yaml is checked for it).
+        unit = units.find(trade, tried, area)
+        if unit is None:
+            continue
+        code = unit.covering(area)
         if chosen is not None:
-            break
+            candidates.append(_candidate(unit, tried, code, False, f"covers {code} too; {chosen.id} is nearer"))
+        elif unit.id in exclude:
+            candidates.append(_candidate(unit, tried, code, False, "returned the case before"))
+        else:
+            why = f"covers {code} at the {tried} level" + ("" if tried == level else f" (no {level} unit can)")
+            if tried != level:
+                fallback = f"no {trade} unit at the {level} level can take {area}; the {tried} level's does"
+            candidates.append(_candidate(unit, tried, code, True, why))
+            chosen = unit
     return chosen, candidates, fallback
+
+
+def _candidate(unit: Unit, level: UnitLevel, code: str | None, chosen: bool, why: str) -> Candidate:
+    return Candidate(unit_code=unit.id, unit_name=unit.name, trade=unit.trade, level=level, covers=code,
+                     chosen=chosen, why=why)  # fmt: skip
 
 
 def describe(rule: RoutingRule) -> str:

@@ -46,7 +46,8 @@ class Department:
 
     key: str
     unit_code: str | None
-    name: str
+    unit_name: str
+    """The unit's name, or the department as the whistle named it."""
     reported_in_at: datetime | None = None
     reported_by: str | None = None
     late: bool = False
@@ -168,7 +169,7 @@ def _summons(state: CaseSummons, summons_id: UUID) -> Summons:
 def evolve(state: CaseSummons, event: Event) -> CaseSummons:
     match event:
         case SummonsIssued():
-            departments = tuple(Department(d.key, d.unit_code, d.name) for d in event.departments)
+            departments = tuple(Department(d.key, d.unit_code, d.unit_name) for d in event.departments)
             summons = Summons(event.summons_id, event.source, event.community_code, departments, event.limit_minutes,
                               event.due_at, event.issued_by, event.issued_at)  # fmt: skip
             return CaseSummons((*state.summonses, summons))
@@ -214,20 +215,14 @@ def resolve_department(name: str, units: Units, community_code: str | None) -> S
         trade = given if given in units.trades else next((t for t, n in units.trades.items() if n == given), None)
         unit = _covering(units, trade, community_code) if trade else None
     if unit is None:
-        return SummonedDepartment(key=given, unit_code=None, name=given)
-    return SummonedDepartment(key=unit.id, unit_code=unit.id, name=unit.name)
+        return SummonedDepartment(key=given, unit_code=None, unit_name=given)
+    return SummonedDepartment(key=unit.id, unit_code=unit.id, unit_name=unit.name)
 
 
 def _covering(units: Units, trade: str, area_code: str | None) -> Unit | None:
-    """The unit of `trade` covering the area, community level first, then street, then district."""
-    for level in COARSER["community"]:
-        covering = sorted(
-            ((unit, code) for unit in units.of_trade(trade, level) if (code := unit.covering(area_code))),
-            key=lambda pair: (-len(pair[1]), pair[0].id),  # the most specific coverage first, as routing does
-        )
-        if covering:
-            return covering[0][0]
-    return None
+    """The unit of `trade` covering the area, community level first, then street, then district (as routing
+    falls back; one unit of a trade and level covers a place)."""
+    return next((unit for level in COARSER["community"] if (unit := units.find(trade, level, area_code))), None)
 
 
 def units_by_id(unit_ids: Iterable[str], units: Units) -> list[SummonedDepartment]:
@@ -237,7 +232,7 @@ def units_by_id(unit_ids: Iterable[str], units: Units) -> list[SummonedDepartmen
         unit = units.get(unit_id)
         if unit is None:
             raise RuleViolation(f"no unit {unit_id!r} in the city's unit table")
-        resolved.setdefault(unit.id, SummonedDepartment(key=unit.id, unit_code=unit.id, name=unit.name))
+        resolved.setdefault(unit.id, SummonedDepartment(key=unit.id, unit_code=unit.id, unit_name=unit.name))
     return list(resolved.values())
 
 
