@@ -6,6 +6,7 @@ the clock would (the timer is the clock: services/dispatch/domain/summons.py).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,15 @@ async def test_summoned_units_report_in_once_and_a_dispatcher_reports_in_a_depar
     assert fire.json()["state"] == "complete"
     reported = await history(flow, case_id, "DepartmentReportedIn")
     assert [(e["department"], e["late"]) for e in reported] == [(SQUAD, False), (FIRE, False)]
+
+
+async def test_two_report_ins_of_one_unit_at_once_record_one(flow: Flow) -> None:
+    case_id, summons = await whistle(flow, SQUAD)
+
+    answers = await asyncio.gather(*(report_in(flow, case_id, summons, SQUAD_STAFF) for _ in range(2)))
+
+    assert sorted(r.status_code for r in answers) == [200, 409]
+    assert len(await history(flow, case_id, "DepartmentReportedIn")) == 1
 
 
 async def test_only_the_summoned_unit_or_a_dispatcher_of_the_area_for_a_nameless_one_reports_in(flow: Flow) -> None:
