@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import pytest
 
 from devstack.stack import Stack
 from services.dispatch.main import create_app as dispatch_app
@@ -206,19 +207,21 @@ async def test_a_department_not_reported_in_by_the_deadline_is_late_and_may_stil
 
 
 async def test_a_deadline_passed_while_dispatch_was_down_flags_the_department_once_after_restart(
-    stack: Stack, database: str, topics_for: str, tmp_path: Path
+    stack: Stack, database: str, topics_for: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = write_city(tmp_path / "city")
     intake = intake_app(IntakeSettings(**service_env(stack, database, topics_for, "intake"), CITY_CONFIG=folder))
+    monkeypatch.setenv("DISPATCH_REPORT_IN_MINUTES", "20")
     settings = DispatchSettings(**service_env(stack, database, topics_for, "dispatch"), CITY_CONFIG=folder,
-                                DISPATCH_TIMER_POLL_SECONDS=0.05)  # fmt: skip
+                                timer_poll_seconds=0.05)  # fmt: skip
     async with running(intake) as intake_client:
         first = dispatch_app(settings)
         async with running(first) as client:
             flow = Flow(first.state.context.city, intake_client, client, first)
             case_id, summons = await whistle(flow, SQUAD, FIRE)
+            assert minutes(summons) == timedelta(minutes=20)  # DISPATCH_REPORT_IN_MINUTES
             await report_in(flow, case_id, summons, SQUAD_STAFF)
-            assert await history(flow, case_id, "DepartmentLate") == []  # not due for 30 minutes
+            assert await history(flow, case_id, "DepartmentLate") == []  # not due for 20 minutes
 
         await deadline_passes(database, summons["summons_id"])  # while no Dispatch runs
 
