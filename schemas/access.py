@@ -136,6 +136,10 @@ TABLE: dict[str, Rule] = {
     "dispatch.decide_review": Rule("name a reviewed case's single owner (裁定)", DISPATCH_DECIDERS, write=True),
     "dispatch.decide_extension": Rule("approve or refuse an extension (延期审批)", DISPATCH_DECIDERS, write=True),
     "dispatch.decide_park": Rule("approve or refuse a park (挂账审批)", DISPATCH_DECIDERS, write=True),
+    # Dispatch: whistle and report-in (吹哨报到).
+    "dispatch.summon_departments": Rule("summon units to a case's site (吹哨)", DISPATCH_DECIDERS, write=True),
+    "dispatch.report_in": Rule("report in on a summons (报到)", _roles(UNIT_STAFF, DISPATCHER, SHIFT_LEAD), write=True),
+    "dispatch.list_summons": Rule("a case's summonses and who reported in", ASSIGNMENT_READERS),
     # Analytics.
     "analytics.get_case_trace": Rule(
         "a case's trace", FIGURE_READERS | {UNIT_STAFF, CALLBACK_TEAM}, frozenset({READ_ANALYTICS})

@@ -10,7 +10,7 @@ from casekit.service import ServiceSpec, build_app, serve
 from cityconfig import City, CityConfigError, load_city
 from schemas import topics
 from schemas.dispatch import DISPATCH_EVENTS
-from services.dispatch.adapters import http_api, preview_http, subscriptions
+from services.dispatch.adapters import http_api, preview_http, subscriptions, summons_http
 from services.dispatch.adapters.metrics import RoutingMetrics
 from services.dispatch.adapters.timers import timer_worker
 from services.dispatch.adapters.views.assignments import SqlAssignments
@@ -33,7 +33,7 @@ def spec_for(settings: DispatchSettings, city: City) -> ServiceSpec[Dispatch]:
 
     def context(runtime: Runtime) -> Dispatch:
         metrics = RoutingMetrics(runtime.metrics.registry)
-        return Dispatch(runtime.store, city, rules, SqlAssignments(), metrics.observe)
+        return Dispatch(runtime.store, city, rules, SqlAssignments(), settings.report_in_minutes, metrics.observe)
 
     return ServiceSpec(
         name="dispatch",
@@ -41,7 +41,11 @@ def spec_for(settings: DispatchSettings, city: City) -> ServiceSpec[Dispatch]:
         domain_topic=topics.DISPATCH_EVENTS.name,
         context=context,
         subscriptions=subscriptions.subscriptions,
-        routers=[http_api.router, preview_http.router],
+        routers=[
+            http_api.router,
+            preview_http.router,
+            summons_http.router,
+        ],
         migrations=MIGRATIONS,
         background=lambda runtime, dispatch: [timer_worker(runtime, dispatch, settings.timer_poll_seconds)],
     )

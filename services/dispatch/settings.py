@@ -16,3 +16,4 @@ class DispatchSettings(ServiceSettings):
     db_schema: str = "dispatch"
     city_config: Path = Field(DEFAULT_CITY, validation_alias="CITY_CONFIG")
     timer_poll_seconds: float = Field(0.5, gt=0, description="How often the timer worker looks for due timers")
+    report_in_minutes: int = Field(30, ge=1, le=24 * 60, description="报到时限: minutes a summons gives to report in")

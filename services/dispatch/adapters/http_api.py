@@ -14,6 +14,7 @@ from casekit.access.guard import Caller
 from schemas.base import Event
 from schemas.dispatch import CaseRouted, ReturnReason, VoidReason
 from services.dispatch.adapters.deps import DispatchDep
+from services.dispatch.adapters.summons_http import SummonsView, summons_of
 from services.dispatch.application.commands import Check, act, read_assignment
 from services.dispatch.application.ports import AssignmentFilter, AssignmentRow
 from services.dispatch.domain import assignment as a
@@ -63,6 +64,7 @@ class AssignmentDetail(AssignmentView):
     routing: CaseRouted | None = Field(description="The current routing decision and why (the rule, the area, "
                                                    "the candidates)")  # fmt: skip
     history: list[HistoryEntry]
+    summons: list[SummonsView] = Field(default_factory=list, description="吹哨报到: who was summoned, who came")
 
 
 class AssignmentPage(BaseModel):
@@ -150,7 +152,7 @@ async def read_assignment_detail(case_id: CaseId, dispatch: DispatchDep, caller:
     routing = next((e for e in reversed(events) if isinstance(e, CaseRouted)), None)
     history = [HistoryEntry(type=e.type, at=_instant(e), data=e.model_dump(mode="json", exclude={"case_id"}))
                for e in events]  # fmt: skip
-    return AssignmentDetail(**view(row).model_dump(), routing=routing, history=history)
+    return AssignmentDetail(**view(row).model_dump(), routing=routing, history=history, summons=summons_of(events))
 
 
 def _instant(event: Event) -> datetime | None:

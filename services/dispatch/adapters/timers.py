@@ -9,12 +9,13 @@ from casekit.jobs import Job
 from casekit.jobs_metrics import JobMetrics
 from casekit.jobs_worker import JobPolicy, JobWorker, Transactional
 from casekit.runtime import Runtime
-from services.dispatch.application import commands
+from services.dispatch.application import commands, summons
 from services.dispatch.application.context import Dispatch
 from services.dispatch.application.timers import QUEUE, TimerHandler
 
 HANDLERS: Mapping[str, TimerHandler] = {
     "confirmation_due": commands.on_confirmation_due,
+    summons.REPORT_IN_DUE: summons.on_report_in_due,
 }
 
 

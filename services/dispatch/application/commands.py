@@ -22,6 +22,7 @@ from schemas.intake import Place, ReportReceived
 from services.dispatch.application import timers
 from services.dispatch.application.context import Dispatch
 from services.dispatch.application.ports import AssignmentRow
+from services.dispatch.application.summons import owe_report_in_timers, whistle_summons
 from services.dispatch.domain.assignment import (
     DECIDER,
     Act,
@@ -47,7 +48,9 @@ async def open_assignment(event: ReportReceived, dispatch: Dispatch, meta: Event
         opened_at=utc_now(),
     )  # fmt: skip
     cmd = Open(opened, event.needs_confirmation, event.self_disposed, event.self_disposal_photo_url)
-    await _run(dispatch, event.case_id, lambda state: decide_open(state, cmd, dispatch.rules), meta, conn)
+    whistle = whistle_summons(event, dispatch, meta.actor, opened.opened_at)  # 吹哨: [] without a whistle
+    await _run(dispatch, event.case_id, lambda state: [*decide_open(state, cmd, dispatch.rules), *whistle], meta,
+               conn)  # fmt: skip
 
 
 def _place_of(dispatch: Dispatch, event: ReportReceived) -> Place | None:
@@ -99,6 +102,7 @@ async def _owe_timers(conn: Connection, events: Sequence[Event]) -> None:
     for event in events:
         if isinstance(event, ConfirmationRequested):
             await timers.schedule(conn, "confirmation_due", event.case_id, event.due_at, str(event.case_id))
+    await owe_report_in_timers(conn, events)
 
 
 async def on_confirmation_due(payload: Any, dispatch: Dispatch, conn: Connection) -> None:

@@ -10,6 +10,7 @@ from cityconfig import City
 from schemas.base import Event
 from services.dispatch.application.ports import Assignments
 from services.dispatch.domain.assignment_rules import Rules
+from services.dispatch.domain.summons import DEFAULT_LIMIT_MINUTES
 
 
 @dataclass(frozen=True)
@@ -20,5 +21,7 @@ class Dispatch:
     city: City
     rules: Rules
     assignments: Assignments
+    report_in_minutes: int = DEFAULT_LIMIT_MINUTES
+    """报到时限: how long summoned departments have to report in, unless a dispatcher names a limit."""
     observe: Callable[[Sequence[Event]], None] = lambda events: None
     """Counts and logs what was decided (adapters/metrics.py)."""
