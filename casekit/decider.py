@@ -32,6 +32,16 @@ class Decider(Generic[S, E]):
         return self.evolve(state, event)
 
 
+@dataclass(frozen=True)
+class Handled(Generic[S, E]):
+    """What one command did: the state it met, the events it appended, the state they make."""
+
+    before: S
+    events: Sequence[E]
+    after: S
+    version: int
+
+
 async def handle(
     store: EventStore,
     stream_id: str,
@@ -41,7 +51,21 @@ async def handle(
     conn: Connection | None = None,
 ) -> int:
     """Decide against the current state and append at the version read."""
+    return (await handle_and_fold(store, stream_id, decider, decide, meta, conn)).version
+
+
+async def handle_and_fold(
+    store: EventStore,
+    stream_id: str,
+    decider: Decider[S, E],
+    decide: Callable[[S], Sequence[E]],
+    meta: EventMeta,
+    conn: Connection | None = None,
+) -> Handled[S, E]:
+    """`handle`, also answering the state after: for a read model written in the same transaction."""
     history = await store.read_stream(stream_id, conn=conn)
-    state = decider.fold(history.events)
+    before = decider.fold(history.events)
+    events = decide(before)
     # Someone appended since we read -> ConcurrencyError (409 or retry), never overwrite.
-    return await store.append(stream_id, decide(state), meta=meta, expected_version=history.version, conn=conn)
+    version = await store.append(stream_id, events, meta=meta, expected_version=history.version, conn=conn)
+    return Handled(before, events, functools.reduce(decider.evolve, events, before), version)

@@ -6,7 +6,12 @@ filter given; values always travel as parameters, never in the SQL text.
 
 from __future__ import annotations
 
+import base64
+from datetime import datetime
 from typing import Any
+from uuid import UUID
+
+from casekit.errors import InvalidInput
 
 
 class Filters:
@@ -26,3 +31,16 @@ class Filters:
     @property
     def where(self) -> str:
         return f"WHERE {' AND '.join(self.clauses)}" if self.clauses else ""
+
+
+def encode_cursor(at: datetime, row_id: UUID) -> str:
+    """An opaque keyset cursor: the (instant, id) of the last row a page gave."""
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{row_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        at, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(at), UUID(row_id)
+    except ValueError:
+        raise InvalidInput("not a cursor this API gave out", path="/query/cursor", rule="cursor") from None

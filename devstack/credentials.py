@@ -34,8 +34,9 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("call_taker", "call_taker"),
     DemoPerson("dispatcher", "dispatcher", areas=(GULOU,)),
     DemoPerson("shift_lead", "shift_lead"),
-    DemoPerson("unit_staff_municipal", "unit_staff", unit="municipal-works"),
-    DemoPerson("unit_staff_sanitation", "unit_staff", unit="sanitation"),
+    # The units the first grid report and the first hotline call are routed to (cities/xuzhou-demo/units.yaml).
+    DemoPerson("unit_staff_water", "unit_staff", unit="dt-320302-water"),
+    DemoPerson("unit_staff_sanitation", "unit_staff", unit="cm-320303001004-sanitation"),
     DemoPerson("supervisor", "supervisor"),
     DemoPerson("callback_team", "callback_team"),
     DemoPerson("analyst", "analyst"),
@@ -68,4 +69,4 @@ def credentials_hint(path: Path) -> str:
   {names}, open311_api_key, hotline_api_key
   TOKEN=$(jq -r .dispatcher.token {path})
   curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8001/v1/reports
-  make token ROLE=unit_staff UNIT=sanitation     # any role, unit and areas, same issuer"""
+  make token ROLE=unit_staff UNIT=dt-320302-water     # any role, unit and areas, same issuer"""

@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     token = commands.add_parser("token", help="print a demo token for a role, unit and areas")
     token.add_argument("--role", required=True, help="grid_member, call_taker, dispatcher, … (comma-separated)")
-    token.add_argument("--unit", default="", help="the unit of a unit_staff member, e.g. municipal-works")
+    token.add_argument("--unit", default="", help="the unit of a unit_staff member, e.g. dt-320302-water")
     token.add_argument("--areas", default="", help="jurisdiction codes, comma-separated, e.g. 320302006008002")
     token.add_argument("--subject", default="")
     token.add_argument("--hours", type=float, default=24)

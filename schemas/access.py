@@ -79,6 +79,9 @@ def _open(summary: str) -> Rule:
 
 CASE_READERS = _roles(GRID_MEMBER, CALL_TAKER, DISPATCHER, SHIFT_LEAD, UNIT_STAFF, SUPERVISOR, CALLBACK_TEAM, ANALYST)
 FIGURE_READERS = _roles(DISPATCHER, SHIFT_LEAD, SUPERVISOR, ANALYST)
+ASSIGNMENT_READERS = _roles(GRID_MEMBER, DISPATCHER, SHIFT_LEAD, UNIT_STAFF, SUPERVISOR, ANALYST)
+DISPATCH_DECIDERS = _roles(DISPATCHER, SHIFT_LEAD)
+"""派遣员 and 值班长: route, reassign, settle reviews, decide extensions and parks."""
 CONTACT_READERS = frozenset({CALL_TAKER, CALLBACK_TEAM})
 """Personal data: only those who must call the reporter (not even the admin)."""
 
@@ -118,6 +121,25 @@ TABLE: dict[str, Rule] = {
     "intake.get_request": _open("Open311 one service request: a resident's case by its case number"),
     "intake.get_token": _open("Open311 token lookup"),
     "intake.post_request": _open("Open311 create (authenticated by its api_key form field)"),
+    # Dispatch: a unit's cases and its actions on them; a dispatcher's decisions (派遣).
+    "dispatch.list_assignments": Rule("list the cases in Dispatch the caller may see", ASSIGNMENT_READERS),
+    "dispatch.read_assignment_detail": Rule("one case in Dispatch, its routing explained", ASSIGNMENT_READERS),
+    "dispatch.confirm_case": Rule("confirm a report on site (核实)", _roles(GRID_MEMBER), write=True),
+    "dispatch.reject_case": Rule("reject a report on site: it is voided (作废)", _roles(GRID_MEMBER), write=True),
+    "dispatch.sign_for": Rule("sign for a case (签收), as lead or assisting unit", _roles(UNIT_STAFF), write=True),
+    "dispatch.return_case": Rule("return a case (退单) with a reason", _roles(UNIT_STAFF), write=True),
+    "dispatch.report_assist": Rule("report an assisting unit's part (协办反馈)", _roles(UNIT_STAFF), write=True),
+    "dispatch.request_extension": Rule("ask for an extension (延期申请)", _roles(UNIT_STAFF), write=True),
+    "dispatch.request_park": Rule("ask to park a case (挂账申请)", _roles(UNIT_STAFF), write=True),
+    "dispatch.route_case": Rule("route a returned or unroutable case (重新派遣)", DISPATCH_DECIDERS, write=True),
+    "dispatch.reassign_case": Rule("reassign a case to another unit (改派)", DISPATCH_DECIDERS, write=True),
+    "dispatch.decide_review": Rule("name a reviewed case's single owner (裁定)", DISPATCH_DECIDERS, write=True),
+    "dispatch.decide_extension": Rule("approve or refuse an extension (延期审批)", DISPATCH_DECIDERS, write=True),
+    "dispatch.decide_park": Rule("approve or refuse a park (挂账审批)", DISPATCH_DECIDERS, write=True),
+    # Dispatch: whistle and report-in (吹哨报到).
+    "dispatch.summon_departments": Rule("summon units to a case's site (吹哨)", DISPATCH_DECIDERS, write=True),
+    "dispatch.report_in": Rule("report in on a summons (报到)", _roles(UNIT_STAFF, DISPATCHER, SHIFT_LEAD), write=True),
+    "dispatch.list_summons": Rule("a case's summonses and who reported in", ASSIGNMENT_READERS),
     # Dispatch.
     "dispatch.resolve_jurisdiction": Rule(
         "resolve a point or grid code to its district, street, community and grid (辖区解析)",
@@ -129,6 +151,12 @@ TABLE: dict[str, Rule] = {
         "a case's trace", FIGURE_READERS | {UNIT_STAFF, CALLBACK_TEAM}, frozenset({READ_ANALYTICS})
     ),
     "analytics.get_report_counts": Rule("report counts per channel", FIGURE_READERS, frozenset({READ_ANALYTICS})),
+    # Dispatch: the routing preview replays a whole period, so it is rate-limited like a write.
+    "dispatch.preview_routing": Rule(
+        "preview a candidate routing table on past cases (派遣规则预演)",
+        _roles(DISPATCHER, SHIFT_LEAD, ANALYST),
+        write=True,
+    ),
 }
 
 
@@ -153,5 +181,21 @@ def markdown_table() -> str:
     return "\n".join(lines)
 
 
+def rewrite_docs(path: str) -> None:
+    """Put the table into the docs page between its markers (`python -m schemas.access --write docs/access.md`)."""
+    from pathlib import Path
+
+    page = Path(path)
+    text = page.read_text(encoding="utf-8")
+    start = text.index("-->", text.index("<!-- table:")) + len("-->")
+    end = text.index("<!-- end of table -->")
+    page.write_text(f"{text[:start]}\n{markdown_table()}\n{text[end:]}", encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(markdown_table())
+    import sys
+
+    if sys.argv[1:2] == ["--write"]:
+        rewrite_docs(sys.argv[2])
+    else:
+        print(markdown_table())

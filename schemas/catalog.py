@@ -3,13 +3,13 @@
 from schemas import topics
 from schemas.base import Event, Message
 from schemas.closure import ClosureOpened
-from schemas.dispatch import CaseRouted
+from schemas.dispatch import DISPATCH_EVENTS
 from schemas.intake import ReportLinked, ReportReceived, ReportSubmission
 from schemas.legacy import ReportReceivedV1, ReportReceivedV2
 from schemas.topics import Topic
 from schemas.upcasting import UPCASTERS
 
-ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, ReportLinked, CaseRouted, ClosureOpened)
+ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, ReportLinked, *DISPATCH_EVENTS, ClosureOpened)
 """The current version of every published event type."""
 
 RELEASED_VERSIONS: tuple[type[Event], ...] = (ReportReceivedV2, ReportReceivedV1)
@@ -17,7 +17,7 @@ RELEASED_VERSIONS: tuple[type[Event], ...] = (ReportReceivedV2, ReportReceivedV1
 
 PUBLISHED: dict[Topic, tuple[type[Event], ...]] = {
     topics.INTAKE_EVENTS: (ReportReceived, ReportLinked, ReportReceivedV2, ReportReceivedV1),
-    topics.DISPATCH_EVENTS: (CaseRouted,),
+    topics.DISPATCH_EVENTS: DISPATCH_EVENTS,
     topics.CLOSURE_EVENTS: (ClosureOpened,),
 }
 """Each domain topic and every event version it may carry, from its first offset on."""

@@ -46,7 +46,7 @@ class TimeLimit(_Part):
 
 
 class StageLimits(_Part):
-    """The time limits of each stage for this case: 签收 sign-for, 核实 confirmation, 处置 disposal, 核查 verification."""
+    """Each stage's time limit for this case: 签收 sign-for, 核实 confirmation, 处置 disposal, 核查 verification."""
 
     sign_for: TimeLimit | None = None
     confirmation: TimeLimit | None = None
@@ -319,7 +319,7 @@ class SummonedDepartment(_Part):
 
     key: str = Field(description="How report-ins name it: the unit id, or the name as given")
     unit_code: str | None = None
-    name: str
+    unit_name: str = Field(description="The unit's name, or the department as the whistle named it")
 
 
 class SummonsIssued(Event):

@@ -6,7 +6,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from schemas.closure import ClosureOpened
-from schemas.dispatch import CaseRouted
+from schemas.examples_dispatch import DISPATCH_EXAMPLES
 from schemas.intake import (
     Location,
     Place,
@@ -84,13 +84,6 @@ EXAMPLES: dict[type[BaseModel], BaseModel] = {
         external_id="12345-20261124-0001",
         received_at=AT,
     ),
-    CaseRouted: CaseRouted(
-        case_id=CASE_ID,
-        unit_code="sanitation",
-        unit_name="环境卫生管理处",
-        category_code="06010",
-        rule="category-class",
-        routed_at=AT,
-    ),
+    **DISPATCH_EXAMPLES,
     ClosureOpened: ClosureOpened(case_id=CASE_ID, unit_code="sanitation", opened_at=AT),
 }

@@ -30,6 +30,10 @@ def status_line(event_type: str, data: dict[str, Any]) -> str | None:
         return f"{case} received via {data['channel']}: {data['category_code']} {data['description']}"
     if event_type == "dispatch.CaseRouted":
         return f"{case} routed to {data['unit_name']} ({data['unit_code']})"
+    if event_type == "dispatch.CaseSignedFor" and data.get("role") == "lead":
+        return f"{case} signed for by {data['unit_code']}"
+    if event_type == "dispatch.CaseReturned":
+        return f"{case} returned by {data['unit_code']}: {data['reason']}"
     if event_type == "closure.ClosureOpened":
         return f"{case} opened for disposal by {data['unit_code']}"
     return None

@@ -44,8 +44,9 @@ async def test_a_client_credentials_token_is_a_system_with_its_scopes() -> None:
 
 
 def forged(claims: dict[str, Any], **header: Any) -> str:
+    # Made when the tests are collected: valid for an hour, so a long run reaches them unexpired.
     now = int(time.time())
-    body = {"iss": ISSUER.issuer, "aud": ISSUER.audience, "iat": now, "exp": now + 60, "sub": "x",
+    body = {"iss": ISSUER.issuer, "aud": ISSUER.audience, "iat": now, "exp": now + 3600, "sub": "x",
             "roles": [DISPATCHER], **claims}  # fmt: skip
     return jwt.encode(body, ISSUER.private_key, algorithm="ES256", headers={"kid": ISSUER.public_jwk["kid"], **header})
 

@@ -25,7 +25,7 @@ from services.analytics.main import SPEC as ANALYTICS
 from services.analytics.settings import AnalyticsSettings
 from services.closure.main import SPEC as CLOSURE
 from services.closure.settings import ClosureSettings
-from services.dispatch.main import SPEC as DISPATCH
+from services.dispatch.main import spec_for as dispatch_spec
 from services.dispatch.settings import DispatchSettings
 from services.intake.main import spec_for
 from services.intake.settings import IntakeSettings
@@ -39,12 +39,14 @@ def built(name: str) -> tuple[ServiceSpec[Any], Sequence[Subscription]]:
     """The service's spec and the subscriptions it starts consumers for, under PREFIX."""
     settings: ServiceSettings
     spec: ServiceSpec[Any]
-    if name == "intake":
+    if name == "dispatch":
+        dispatch = DispatchSettings(**ENV, KAFKA_TOPIC_PREFIX=PREFIX)  # type: ignore[arg-type]
+        settings, spec = dispatch, dispatch_spec(dispatch, load_city(dispatch.city_config))
+    elif name == "intake":
         intake = IntakeSettings(**ENV, KAFKA_TOPIC_PREFIX=PREFIX, INTAKE_PII_KEY=TEST_PII_KEY)  # type: ignore[arg-type]
         settings, spec = intake, spec_for(intake, load_city(intake.city_config))
     else:
         kinds: dict[str, tuple[type[ServiceSettings], ServiceSpec[Any]]] = {
-            "dispatch": (DispatchSettings, DISPATCH),
             "closure": (ClosureSettings, CLOSURE),
             "analytics": (AnalyticsSettings, ANALYTICS),
         }

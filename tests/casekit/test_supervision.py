@@ -11,8 +11,9 @@ from aiokafka import AIOKafkaProducer
 
 from casekit.runtime import Runtime
 from casekit.service import Worker
+from cityconfig import DEFAULT_CITY, load_city
 from devstack.stack import Stack
-from services.dispatch.main import SPEC, create_app
+from services.dispatch.main import create_app, spec_for
 from services.dispatch.settings import DispatchSettings
 from tests.casekit.kafka_rig import producer_on
 from tests.conftest import eventually, running, service_env
@@ -35,8 +36,9 @@ def crashing(runtime: Runtime, context: Any) -> Sequence[Worker]:
 async def test_a_worker_that_dies_turns_readiness_and_liveness_off(
     stack: Stack, database: str, topics_for: str
 ) -> None:
-    spec = dataclasses.replace(SPEC, background=crashing)
-    app = create_app(DispatchSettings(**service_env(stack, database, topics_for, "dispatch")), spec)
+    settings = DispatchSettings(**service_env(stack, database, topics_for, "dispatch"))
+    spec = dataclasses.replace(spec_for(settings, load_city(DEFAULT_CITY)), background=crashing)
+    app = create_app(settings, spec)
     async with running(app) as client:
 
         async def unready() -> None:

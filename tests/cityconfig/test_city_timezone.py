@@ -55,7 +55,7 @@ def test_an_empty_city_toml_keeps_the_default(tmp_path: Path) -> None:
         ('timezone = ""\n', "unknown time zone ''"),
         ('timezone = "../../etc/passwd"\n', "unknown time zone '../../etc/passwd'"),
         ("timezone = 8\n", "timezone must be a string such as 'Asia/Shanghai', not 8"),
-        ('time_zone = "Asia/Shanghai"\n', "unknown key 'time_zone' (known: timezone)"),
+        ('time_zone = "Asia/Shanghai"\n', "unknown key 'time_zone' (known: timezone, working_time)"),
         ("timezone = Asia/Shanghai\n", "not readable TOML"),
     ],
     ids=["unknown zone", "not an IANA name", "empty", "a path", "not a string", "misspelt key", "not toml"],

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from cityconfig import DEFAULT_CITY
-from tools.demo_city.generate import SOURCE, generate, short_name
+from tools.demo_city.divisions import short_name
+from tools.demo_city.generate import SOURCE, generate
 from tools.demo_city.layout import tile
 
 
-@pytest.mark.parametrize("name", ["jurisdictions.geojson", "categories.tsv"])
+@pytest.mark.parametrize("name", ["jurisdictions.geojson", "categories.tsv", "units.yaml", "routing.yaml"])
 def test_the_committed_file_matches_a_fresh_generation(tmp_path: Path, name: str) -> None:
     generate(SOURCE, tmp_path)
 

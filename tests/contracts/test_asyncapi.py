@@ -19,7 +19,7 @@ from services.analytics.main import SPEC as ANALYTICS
 from services.analytics.settings import AnalyticsSettings
 from services.closure.main import SPEC as CLOSURE
 from services.closure.settings import ClosureSettings
-from services.dispatch.main import SPEC as DISPATCH
+from services.dispatch.main import spec_for as dispatch_spec
 from services.dispatch.settings import DispatchSettings
 from services.intake.main import spec_for
 from services.intake.settings import IntakeSettings
@@ -32,6 +32,7 @@ ENV: dict[str, Any] = {
     "INTAKE_PII_KEY": "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
 }
 INTAKE = spec_for(IntakeSettings(**ENV), load_city(DEFAULT_CITY))
+DISPATCH = dispatch_spec(DispatchSettings(**ENV), load_city(DEFAULT_CITY))
 SERVICES: list[tuple[ServiceSpec[Any], Any]] = [
     (INTAKE, IntakeSettings),
     (DISPATCH, DispatchSettings),

@@ -10,6 +10,7 @@ import pytest
 
 from devstack.stack import Stack
 from schemas.catalog import PUBLISHED
+from schemas.dispatch import CaseRouted
 from schemas.examples import CASE_ID, EXAMPLES
 from schemas.intake import ReportReceived
 from tests.casekit.kafka_rig import producer_on
@@ -30,7 +31,7 @@ async def test_the_example_consumer_prints_each_status_change_once(
 ) -> None:
     async with producer_on(stack.kafka_admin) as producer:
         for topic, models in PUBLISHED.items():
-            model = models[0]
+            model = CaseRouted if CaseRouted in models else models[0]
             headers = [("ce_id", f"id-{model.type}".encode()), ("ce_type", model.type.encode())]
             body = orjson.dumps(EXAMPLES[model].model_dump(mode="json"))
             copies = 2 if model is ReportReceived else 1  # one redelivery, printed once
@@ -47,7 +48,7 @@ async def test_the_example_consumer_prints_each_status_change_once(
     assert sorted(lines) == sorted(
         [
             f"{CASE_ID} received via hotline: 06010 12345 来电: 小区门口暴露垃圾多日未清运",
-            f"{CASE_ID} routed to 环境卫生管理处 (sanitation)",
+            f"{CASE_ID} routed to 某社区工作站·环卫 (cm-320303001001-sanitation)",
             f"{CASE_ID} opened for disposal by sanitation",
         ]
     )

@@ -67,13 +67,15 @@ async def test_a_v1_event_from_kafka_is_upcast_and_handled_downstream(
 
         async def routed() -> list[asyncpg.Record]:
             rows: list[asyncpg.Record] = await dispatch.state.runtime.pool.fetch(
-                "SELECT type, data FROM events WHERE correlation_id = $1", case_id
+                "SELECT type, data FROM events WHERE correlation_id = $1 ORDER BY global_position", case_id
             )
-            assert len(rows) == 1
+            assert len(rows) == 2
             return rows
 
-        [row] = await eventually(routed)
+        [opened, row] = await eventually(routed)
 
     assert dict(published.headers)["ce_schemaversion"] == b"1"
+    # v1 had no place: Dispatch placed the point itself, and routed by it.
+    assert orjson.loads(opened["data"])["place"]["district_code"] == "320303"
     assert row["type"] == "dispatch.CaseRouted"
-    assert orjson.loads(row["data"])["unit_code"] == "landscaping"
+    assert orjson.loads(row["data"])["trade"] == "landscaping"

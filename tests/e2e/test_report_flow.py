@@ -52,18 +52,21 @@ async def test_a_report_is_received_routed_and_opened_in_closure(stack: Stack, d
             reply = await analytics.get(f"/v1/cases/{case_id}/trace")
             assert reply.status_code == 200
             events: list[dict[str, Any]] = reply.json()["events"]
-            assert len(events) == 3
+            assert len(events) == 4
             return events
 
         events = await eventually(traced)
 
     assert [(e["service"], e["type"]) for e in events] == [
         ("intake", "intake.ReportReceived"),
+        ("dispatch", "dispatch.AssignmentOpened"),
         ("dispatch", "dispatch.CaseRouted"),
         ("closure", "closure.ClosureOpened"),
     ]
-    assert [e["actor"] for e in events] == ["user:G-0042", "system:dispatch", "system:closure"]
-    assert events[1]["data"]["unit_code"] == "municipal-works"
+    assert [e["actor"] for e in events] == ["user:G-0042", "system:dispatch", "system:dispatch", "system:closure"]
+    # 污水井盖 in 泉山区: the district's water bureau leads, its municipal works assist (routing.yaml).
+    assert events[2]["data"]["unit_code"] == "dt-320311-water"
+    assert [unit["trade"] for unit in events[2]["data"]["assisting"]] == ["municipal"]
     assert len({e["trace_id"] for e in events}) == 1
     assert events[0]["trace_id"] is not None
     admin = await asyncpg.connect(database)

@@ -1,4 +1,4 @@
-"""Write `cities/xuzhou-demo` (jurisdictions.geojson, categories.tsv) from source/, deterministically.
+"""Write `cities/xuzhou-demo` (jurisdictions, categories, units, routing table) from source/, deterministically.
 
     .venv/bin/python -m tools.demo_city.generate [--source tools/demo_city/source] [--out cities/xuzhou-demo]
 
@@ -14,7 +14,6 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,12 @@ from shapely import make_valid, transform
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from cityconfig.catalogue import COLUMNS
+from cityconfig.catalogue import COLUMNS, read_categories
 from cityconfig.coords import to_wgs84
+from tools.demo_city.divisions import Division, short_name
 from tools.demo_city.layout import Box, district_boxes, round_box, tile
+from tools.demo_city.routing import write_routing
+from tools.demo_city.units import write_units
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = Path(__file__).resolve().with_name("source")
@@ -44,17 +46,6 @@ DEMO_POINTS: dict[tuple[float, float], str] = {
 }
 # NBS lists one "虚拟社区" per functional zone (code ending 498): a statistical placeholder, not a community.
 PLACEHOLDER_MARK = "虚拟社区"
-SHORT_SUFFIXES = (("居民委员会", ""), ("居委会", ""), ("村民委员会", "村"), ("村委会", "村"))
-
-
-@dataclass(frozen=True)
-class Division:
-    """One row of divisions.csv: a district, street or community with its real code and name."""
-
-    level: str
-    code: str
-    name: str
-    parent: str
 
 
 def read_divisions(source: Path) -> list[Division]:
@@ -84,14 +75,6 @@ def real_outlines(source: Path) -> dict[str, BaseGeometry]:
 def grid_count(community_code: str) -> int:
     """2, 3 or 4 unit grids per community, fixed by the code so every run gives the same split."""
     return 2 + int(community_code) % 3
-
-
-def short_name(name: str) -> str:
-    """万通社区居委会 -> 万通社区, 薛桥村委会 -> 薛桥村."""
-    for suffix, replacement in SHORT_SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)] + replacement
-    return name
 
 
 def build_features(divisions: Sequence[Division], outlines: dict[str, BaseGeometry]) -> list[dict[str, Any]]:
@@ -163,11 +146,14 @@ def write_categories(source: Path, glosses_path: Path, path: Path) -> None:
 
 def generate(source: Path, out: Path) -> None:
     outlines = real_outlines(source)
-    features = build_features(read_divisions(source), outlines)
+    divisions = read_divisions(source)
+    features = build_features(divisions, outlines)
     check_demo_points(features, outlines)
     out.mkdir(parents=True, exist_ok=True)
     write_jurisdictions(out / "jurisdictions.geojson", features)
     write_categories(source, Path(__file__).with_name("glosses.tsv"), out / "categories.tsv")
+    write_units(out / "units.yaml", divisions)
+    write_routing(out / "routing.yaml", read_categories(out / "categories.tsv"))
 
 
 def _feature(code: str, name: str, level: str, parent: str | None, box: Box) -> dict[str, Any]:

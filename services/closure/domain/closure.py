@@ -8,7 +8,6 @@ from typing import Literal, assert_never
 from uuid import UUID
 
 from casekit.decider import Decider
-from casekit.errors import RuleViolation
 from schemas.closure import ClosureOpened
 
 ClosureEvent = ClosureOpened
@@ -36,7 +35,9 @@ def stream_id(case_id: UUID) -> str:
 
 def decide_open(state: CaseClosure, cmd: OpenClosure) -> list[ClosureEvent]:
     if state.status != "new":
-        raise RuleViolation(f"case {cmd.case_id} already has an open closure record")
+        # A re-route, reassignment or review after the first routing: the record stays open; who
+        # now answers for the case is Dispatch's to say (its CaseRouted), and the Closure issue reads it.
+        return []
     return [ClosureOpened(case_id=cmd.case_id, unit_code=cmd.unit_code, opened_at=cmd.at)]
 
 

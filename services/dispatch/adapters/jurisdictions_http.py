@@ -11,30 +11,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from casekit.access.guard import Caller
 from casekit.errors import InvalidInput, NotFound
-from cityconfig.city import City, city_path_from_env, load_city
+from cityconfig.city import City
 from cityconfig.coords import to_wgs84
 from cityconfig.jurisdictions import Place
 from schemas.intake import CoordinateSystem
+from services.dispatch.adapters.deps import DispatchDep
 
 router = APIRouter(tags=["jurisdictions"])
 
 
-async def city_of(request: Request) -> City:
-    """The city Dispatch routes in: its context's `city`.
-
-    Until Dispatch's context carries one, the city named by CITY_CONFIG, loaded once per app.
-    """
-    city: City | None = getattr(request.app.state.context, "city", None)
-    if city is None:
-        city = getattr(request.app.state, "resolve_city", None)
-        if city is None:
-            city = request.app.state.resolve_city = load_city(city_path_from_env())
-    return city
+async def city_of(dispatch: DispatchDep) -> City:
+    """The city Dispatch routes in (its context's), so the route answers as routing decides."""
+    return dispatch.city
 
 
 CityDep = Annotated[City, Depends(city_of)]

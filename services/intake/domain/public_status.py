@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from schemas.base import Event
-from schemas.dispatch import CaseRouted
+from schemas.dispatch import CaseConfirmed, CaseReturned, CaseRouted, CaseSignedFor, CaseVoided, SelfDisposalRecorded
 
 PublicStatus = Literal["received", "confirmed", "dispatched", "accepted", "disposed", "closed", "returned", "voided"]
 OPEN_STATUSES: frozenset[str] = frozenset({"received", "confirmed", "dispatched", "accepted", "disposed", "returned"})
@@ -32,8 +32,19 @@ def _routed(event: CaseRouted) -> StatusChange:
     return StatusChange("dispatched", f"已派遣至 {event.unit_name}", event.unit_code, event.unit_name, event.routed_at)
 
 
-PUBLIC_CHANGES: dict[type[Event], Callable[[Any], StatusChange]] = {
+def _signed_for(event: CaseSignedFor) -> StatusChange | None:
+    if event.role != "lead":  # an assisting unit's signature changes nothing the public sees
+        return None
+    return StatusChange("accepted", "责任单位已签收", event.unit_code, None, event.signed_at)
+
+
+PUBLIC_CHANGES: dict[type[Event], Callable[[Any], StatusChange | None]] = {
+    CaseConfirmed: lambda e: StatusChange("confirmed", "已现场核实", at=e.confirmed_at),
     CaseRouted: _routed,
+    CaseSignedFor: _signed_for,
+    CaseReturned: lambda e: StatusChange("returned", "责任单位退回，正在重新派遣", at=e.returned_at),
+    CaseVoided: lambda e: StatusChange("voided", "经现场核实不予立案", at=e.voided_at),
+    SelfDisposalRecorded: lambda e: StatusChange("disposed", "网格员已现场处置，待核查", at=e.recorded_at),
 }
 
 

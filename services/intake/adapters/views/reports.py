@@ -9,7 +9,6 @@ Read by the native API, Open311 and the duplicate check.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,7 @@ import asyncpg
 from casekit.errors import InvalidInput
 from casekit.eventstore import Connection
 from casekit.projection import Names, Table
-from casekit.sql_filters import Filters
+from casekit.sql_filters import Filters, decode_cursor, encode_cursor
 from services.intake.application.ports import ReportSummary
 from services.intake.domain.access import Scope
 from services.intake.domain.duplicates import OpenCase
@@ -139,18 +138,6 @@ class ReportFilter:
     received_to: datetime | None = None
     scope: Scope = field(default_factory=Scope)
     """What the caller may see (services/intake/domain/access.py), whatever the filters ask."""
-
-
-def encode_cursor(received_at: datetime, case_id: UUID) -> str:
-    return base64.urlsafe_b64encode(f"{received_at.isoformat()}|{case_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        at, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(at), UUID(case_id)
-    except ValueError:
-        raise InvalidInput("not a cursor this API gave out", path="/query/cursor", rule="cursor") from None
 
 
 async def search(
