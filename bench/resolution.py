@@ -152,7 +152,7 @@ def section(results: list[Measured], code: str, load: tuple[float, float], secon
         "",
         "### Results",
         "",
-        "| City | grids | h3 res | cells | border cells | build s (CPU) | memory MB | resolutions/s | every round"
+        "| City | grids | h3 res | cells | border cells | build s (CPU) | MB kept / peak | resolutions/s | every round"
         " | exact /s | points checked | mismatches |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
