@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -39,6 +40,7 @@ class City:
         units: Units | None = None,
         routing: RoutingTable | None = None,
         calendar: WorkCalendar | None = None,
+        index: CellIndex | None = None,
     ) -> None:
         self.name = name
         self.path = path
@@ -50,7 +52,8 @@ class City:
         self.routing = routing
         """派遣规则 (`routing.yaml`), present exactly when `units` is."""
         self.calendar = calendar or WorkCalendar(timezone)
-        self._index = CellIndex(jurisdictions)
+        self._index = index or CellIndex(jurisdictions)
+        """落点索引: built from `jurisdictions` unless given (load_city reuses one per file content)."""
 
     def local_date(self, instant: datetime) -> date:
         """The city's calendar date at an instant: 2026-11-30T23:30Z is 2026-12-01 in Shanghai."""
@@ -109,7 +112,7 @@ def load_city(path: Path) -> City:
     if not path.is_dir():
         raise CityConfigError(path, "is not a city folder (no such directory)")
     settings = read_city_settings(path / SETTINGS_FILE)
-    jurisdictions = read_jurisdictions(path / JURISDICTIONS_FILE)
+    jurisdictions, index = _indexed_jurisdictions(path / JURISDICTIONS_FILE)
     categories = read_categories(path / CATEGORIES_FILE)
     units = routing = None
     if (path / UNITS_FILE).exists() or (path / ROUTING_FILE).exists():
@@ -124,7 +127,30 @@ def load_city(path: Path) -> City:
         units=units,
         routing=routing,
         calendar=load_calendar(path, settings.timezone),
+        index=index,
     )
+
+
+_INDEXED: dict[bytes, tuple[dict[str, Jurisdiction], CellIndex]] = {}
+INDEXED_KEPT = 4
+
+
+def _indexed_jurisdictions(file: Path) -> tuple[dict[str, Jurisdiction], CellIndex]:
+    """The jurisdictions in `file` and their point index, built once per file content in a process:
+    a service's app, and every test's, loads the same city again, and the index takes ~1 s to build."""
+    try:
+        digest: bytes | None = hashlib.blake2b(file.read_bytes(), digest_size=16).digest()
+    except OSError:
+        digest = None  # read_jurisdictions says what is wrong with it
+    known = _INDEXED.get(digest) if digest else None
+    if known is None:
+        jurisdictions = read_jurisdictions(file)
+        known = (jurisdictions, CellIndex(jurisdictions))
+        if digest:
+            _INDEXED[digest] = known
+            while len(_INDEXED) > INDEXED_KEPT:
+                del _INDEXED[next(iter(_INDEXED))]
+    return dict(known[0]), known[1]
 
 
 def city_path_from_env() -> Path:
