@@ -199,3 +199,17 @@ def test_rounding_along_a_shared_edge_is_tolerated(tmp_path: Path) -> None:
     city = load_city(write_city(tmp_path / "city", features))
 
     assert city.locate(34.02, 117.07) == chain(GRID_2, COMMUNITY_1, STREET_1, DISTRICT)
+
+
+def test_a_city_file_edited_in_place_is_indexed_afresh(tmp_path: Path) -> None:
+    folder = write_city(tmp_path / "city", nested_features())
+    before = load_city(folder).locate(34.02, 117.02)
+    features = nested_features()
+    features[5] = feature("320302001001009", "grid", COMMUNITY_1, square(117.0, 34.0, 0.05))  # grid 1, renumbered
+    write_city(folder, features)
+
+    after = load_city(folder).locate(34.02, 117.02)
+
+    assert before is not None
+    assert after is not None
+    assert (before.grid_code, after.grid_code) == (GRID_1, "320302001001009")
