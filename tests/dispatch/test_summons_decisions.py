@@ -209,3 +209,11 @@ def test_a_summoned_unit_sees_the_summons_of_a_case_it_does_not_own(units: Units
     assert [x.summons_id for x in seen] == [SUMMONS]
     with pytest.raises(Forbidden):
         s.visible_summonses(person("unit_staff", unit="dt-320303-municipal"), case(), state)
+
+
+def test_a_department_named_after_its_trade_is_that_trades_unit(units: Units) -> None:
+    """Whistles name departments as people say them: 城管执法中队, 市政所."""
+    resolved = s.resolve_departments(["城管执法中队", "市政所", "水务局"], units, COMMUNITY)
+
+    assert [d.unit_code for d in resolved] == [SQUAD, "cm-320302001002-municipal", WATER]
+    assert [d.key for d in resolved] == [SQUAD, "cm-320302001002-municipal", WATER]

@@ -1,4 +1,7 @@
-"""Intake keeps each case's public status from Dispatch's events, for the hotline to read."""
+"""Intake keeps each case's public status from Dispatch's events, for the hotline to read.
+
+Grid reports here: they are routed at once (hotline and public reports wait for confirmation).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ async def test_a_routed_case_and_the_reports_merged_into_it_show_as_dispatched(
     intake: IntakeUnderTest, stack: Stack, database: str
 ) -> None:
     async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix, "dispatch")))):
-        primary = (await intake.post(report(channel="hotline", external_id="12345-77"))).json()
+        primary = (await intake.post(report(external_id="G-77"))).json()
         merged = (await intake.post(report(location={"lat": POINT["lat"] + 0.0001, "lon": POINT["lon"]}))).json()
 
         async def dispatched(case_id: str) -> dict[str, Any]:
@@ -32,9 +35,9 @@ async def test_a_routed_case_and_the_reports_merged_into_it_show_as_dispatched(
         )
 
     assert merged["linked_to"] == primary["case_id"]
-    assert primary_view["unit_name"] == "市政设施管理处"
-    assert primary_view["status_note"] == "已派遣至 市政设施管理处"
-    assert merged_view["unit_name"] == "市政设施管理处"
+    assert primary_view["unit_name"] == "鼓楼区水务局"
+    assert primary_view["status_note"] == "已派遣至 鼓楼区水务局"
+    assert merged_view["unit_name"] == "鼓楼区水务局"
     assert [row["status"] for row in history] == ["received", "dispatched"]
 
 
@@ -42,7 +45,7 @@ async def test_a_report_merged_after_its_case_was_routed_shows_as_dispatched_at_
     intake: IntakeUnderTest, stack: Stack, database: str
 ) -> None:
     async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix, "dispatch")))):
-        primary = (await intake.post(report(channel="hotline", external_id="12345-78"))).json()
+        primary = (await intake.post(report(external_id="G-78"))).json()
 
         async def dispatched() -> None:
             view = (await intake.client.get(f"/v1/reports/{primary['case_id']}")).json()
@@ -58,7 +61,7 @@ async def test_a_report_merged_after_its_case_was_routed_shows_as_dispatched_at_
     assert merged["linked_to"] == primary["case_id"]
     assert merged["status"] == "dispatched"
     assert merged_view["status"] == "dispatched"
-    assert merged_view["unit_name"] == "市政设施管理处"
+    assert merged_view["unit_name"] == "鼓楼区水务局"
     assert [row["status"] for row in history] == ["dispatched"]
 
 
@@ -68,7 +71,7 @@ async def test_a_rebuild_of_the_public_status_reproduces_it_and_the_callbacks_lo
     async with running(dispatch_app(DispatchSettings(**service_env(stack, database, intake.prefix, "dispatch")))):
         first = (await intake.post(report())).json()
         merged = (await intake.post(report(location={"lat": POINT["lat"] + 0.0001, "lon": POINT["lon"]}))).json()
-        second = (await intake.post(report(channel="hotline", category_code="06010"))).json()
+        second = (await intake.post(report(category_code="06010"))).json()
 
         async def both_dispatched() -> None:
             for case in (first, second):

@@ -207,16 +207,23 @@ def resolve_departments(names: Iterable[str], units: Units, community_code: str 
 
 
 def resolve_department(name: str, units: Units, community_code: str | None) -> SummonedDepartment:
-    """A unit id, a unit's name, or a trade (id or name: its unit covering the community, most local
-    first); anything else is summoned by the name as given, with no unit."""
+    """A unit id, a unit's name, or a trade (its id, its name, or a name that starts with it, such as
+    城管执法中队 or 市场监管所: the trade's unit covering the community, most local first); anything else
+    is summoned by the name as given, with no unit."""
     given = name.strip()
     unit = units.get(given) or next((u for u in units.by_id.values() if u.name == given), None)
     if unit is None:
-        trade = given if given in units.trades else next((t for t, n in units.trades.items() if n == given), None)
+        trade = given if given in units.trades else _trade_named(units, given)
         unit = _covering(units, trade, community_code) if trade else None
     if unit is None:
         return SummonedDepartment(key=given, unit_code=None, unit_name=given)
     return SummonedDepartment(key=unit.id, unit_code=unit.id, unit_name=unit.name)
+
+
+def _trade_named(units: Units, given: str) -> str | None:
+    """The trade whose name the given name starts with, the longest such name winning (街道办事处 over 街道)."""
+    named = [(len(trade_name), trade) for trade, trade_name in units.trades.items() if given.startswith(trade_name)]
+    return max(named)[1] if named else None
 
 
 def _covering(units: Units, trade: str, area_code: str | None) -> Unit | None:
