@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from casekit.access.guard import Caller
 from casekit.errors import InvalidInput, NotFound
+from casekit.web.responses import problem_response
 from cityconfig.city import City
 from cityconfig.coords import to_wgs84
 from cityconfig.jurisdictions import Place
@@ -74,7 +75,10 @@ def _resolution(city: City, place: Place, point: WGS84Point | None) -> Resolutio
 
 @router.get(
     "/v1/jurisdictions/resolve",
-    responses={404: {"description": "Unknown grid code"}, 422: {"description": "Outside the city, or bad input"}},
+    responses={
+        404: problem_response(404, "No unit grid has this code"),
+        422: problem_response(422, "Outside every district, or lat/lon missing or out of range"),
+    },
 )
 async def resolve_jurisdiction(
     caller: Caller,
