@@ -58,10 +58,7 @@ def _place_of(dispatch: Dispatch, event: ReportReceived) -> Place | None:
     if event.location is None:
         return None
     place = dispatch.city.locate(event.location.lat, event.location.lon)
-    if place is None:
-        return None
-    return Place(district_code=place.district_code, street_code=place.street_code,
-                 community_code=place.community_code, grid_code=place.grid_code)  # fmt: skip
+    return None if place is None else Place.model_validate(place, from_attributes=True)
 
 
 async def act(

@@ -32,7 +32,8 @@ def place_report(submission: ReportSubmission, city: City) -> tuple[ReceivedLoca
     if where.lat is None or where.lon is None:
         if grid is None:
             return None, None
-        return None, _place_of(city, grid.code)
+        # The city's place (cityconfig) and the contract's have the same four codes.
+        return None, Place.model_validate(city.place_of(grid.code), from_attributes=True)
     lat, lon = to_wgs84(where.lat, where.lon, where.crs)
     found = city.locate(lat, lon)
     if found is None:
@@ -40,27 +41,5 @@ def place_report(submission: ReportSubmission, city: City) -> tuple[ReceivedLoca
             f"({where.lat}, {where.lon}) {where.crs} is outside {city.name}", path="/location", rule="outside-city"
         )
     reported = None if where.crs == "WGS84" else ReportedLocation(lat=where.lat, lon=where.lon, crs=where.crs)
-    place = Place(
-        district_code=found.district_code,
-        street_code=found.street_code,
-        community_code=found.community_code,
-        grid_code=found.grid_code,
-    )
+    place = Place.model_validate(found, from_attributes=True)
     return ReceivedLocation(lat=round(lat, 7), lon=round(lon, 7), reported=reported), place
-
-
-def _place_of(city: City, grid_code: str) -> Place:
-    codes: dict[str, str] = {}
-    code: str | None = grid_code
-    while code is not None:
-        jurisdiction = city.jurisdiction(code)
-        if jurisdiction is None:
-            break
-        codes[jurisdiction.level] = jurisdiction.code
-        code = jurisdiction.parent
-    return Place(
-        district_code=codes.get("district"),
-        street_code=codes.get("street"),
-        community_code=codes.get("community"),
-        grid_code=codes.get("grid"),
-    )
