@@ -125,6 +125,7 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
                     producer=producer,
                     metrics=metrics,
                     service=spec.name,
+                    commit_seconds=settings.consumer_commit_seconds,
                 )
                 for sub in spec.subscriptions(runtime, context)
             ]

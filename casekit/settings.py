@@ -60,6 +60,9 @@ class ServiceSettings(KafkaSettings):
     relay_busy_seconds: float = Field(
         0.002, gt=0, description="Its pause after publishing a batch, doubled on each empty read (casekit/outbox.py)"
     )
+    consumer_commit_seconds: float = Field(
+        0.1, ge=0, description="How often a consumer commits its handled offsets to Kafka under load; 0: every batch"
+    )
     drain_seconds: float = Field(
         0.0, description="After SIGTERM, report not-ready this long before closing (load balancers)"
     )
