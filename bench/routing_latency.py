@@ -49,6 +49,7 @@ RATE, SECONDS, STEP_SECONDS, MAX_STEPS, STEP = 200.0, 60.0, 15.0, 6, 200.0
 WARM_UP_RATE, WARM_UP_SECONDS = 100.0, 5.0
 NEVER_ROUTED_SECONDS = 10.0
 """A case not routed this long after its report was accepted counts as never routed."""
+DRAIN_SECONDS = 30.0
 SERVICES = ("intake", "dispatch")
 # What the services get besides their database, Kafka user and port. The load comes from one
 # caller and one address; the duplicate radius (并单) is 1 mm so random points open a case
@@ -134,17 +135,26 @@ async def post(url: str, rate: float, seconds: float, seed: int) -> list[list[An
     return answers
 
 
+async def routed_by(observer: Observer, cases: list[str], deadline: float) -> bool:
+    """Whether every case was routed by `deadline` (wall clock); returns as soon as they are."""
+    # The observer's books are looked at ten times a second: the resolution this wait needs.
+    while time.time() < deadline and not all(case in observer.routed for case in cases):  # noqa: ASYNC110
+        await asyncio.sleep(0.1)
+    return all(case in observer.routed for case in cases)
+
+
 async def phase(url: str, observer: Observer, meter: CpuMeter, rate: float, seconds: float, seed: int) -> Phase:
-    """One load at `rate`, then up to NEVER_ROUTED_SECONDS for its cases to be routed."""
+    """One load at `rate`, then up to NEVER_ROUTED_SECONDS for its cases to be routed; then up to
+    DRAIN_SECONDS more, uncounted, so that the next load starts without this one's backlog."""
     meter.start()
     answers = await post(url, rate, seconds, seed)
     cores = meter.stop()
     cases = [case for *_, case, linked in answers if case and not linked]
-    deadline = max((answer[1] for answer in answers), default=0.0) + NEVER_ROUTED_SECONDS
-    # The observer's books are looked at ten times a second: the resolution this wait needs.
-    while time.time() < deadline and not all(case in observer.routed for case in cases):  # noqa: ASYNC110
-        await asyncio.sleep(0.1)
-    return summarise(rate, seconds, answers, observer, cores)
+    last = max((answer[1] for answer in answers), default=0.0)
+    await routed_by(observer, cases, last + NEVER_ROUTED_SECONDS)
+    run = summarise(rate, seconds, answers, observer, cores)
+    run.drained = await routed_by(observer, cases, time.time() + DRAIN_SECONDS)
+    return run
 
 
 async def measure(stack: Stack, url: str, pids: dict[str, tuple[int, bool]], prefix: str, args: Any) -> dict[
@@ -158,7 +168,7 @@ async def measure(stack: Stack, url: str, pids: dict[str, tuple[int, bool]], pre
         print(f"main: {main.line()}", flush=True)
         steps: list[Phase] = []
         rate, good, bad = (RATE + STEP, RATE, 0.0) if judge(main) is None else (RATE / 2, 0.0, RATE)
-        while len(steps) < args.max_steps and (not bad or bad - good > STEP / 2):
+        while len(steps) < args.max_steps and (not bad or bad - good > STEP / 2) and (steps or [main])[-1].drained:
             steps.append(await phase(url, observer, meter, rate, args.step_seconds, seed=10 + len(steps)))
             print(f"step: {steps[-1].line()}", flush=True)
             good, bad = (rate, bad) if judge(steps[-1]) is None else (good, rate)

@@ -63,6 +63,8 @@ class Phase:
     backlog_end: int
     """Cases accepted but not yet routed: the most at any instant, and when the load ended."""
     cores: dict[str, float] = field(default_factory=dict)
+    drained: bool = True
+    """Whether the backlog was gone within 30 s more (else no further load is started)."""
 
     def line(self) -> str:
         return (
@@ -180,6 +182,7 @@ def section(runs: dict[str, Any], facts: list[tuple[str, str]], seconds: float) 
         step_row(main), *(step_row(run) for run in sorted(steps, key=lambda run: run.rate)), "",
         f"Highest rate with bounded lag: **{best.rate:,.0f} reports/s**." if best else "No rate held.",
         f" At {failed.rate:,.0f}/s: {judge(failed)}." if failed else "",
+        "" if (steps or [main])[-1].drained else "The last backlog was not routed within 30 s more: no more steps.",
         "", "### Target", "", "| Target | Result | |", "|---|---:|---|",
         f"| p99 accepted → routed < {TARGET_P99_MS:.0f} ms at {main.rate:.0f}/s, none unrouted |"
         f" {main.routed['p99']} ms, {main.never_routed} | {verdict} |",
