@@ -49,7 +49,7 @@ RATE, SECONDS, STEP_SECONDS, MAX_STEPS, STEP = 200.0, 60.0, 15.0, 6, 200.0
 WARM_UP_RATE, WARM_UP_SECONDS = 100.0, 5.0
 NEVER_ROUTED_SECONDS = 10.0
 """A case not routed this long after its report was accepted counts as never routed."""
-DRAIN_SECONDS = 30.0
+DRAIN_SECONDS = 60.0
 SERVICES = ("intake", "dispatch")
 # What the services get besides their database, Kafka user and port. The load comes from one
 # caller and one address; the duplicate radius (并单) is 1 mm so random points open a case

@@ -122,9 +122,15 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
     return ticks / TICK
 
 
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent on anything but idling, since boot (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / TICK  # all but idle and iowait; guests are in user
+
+
 @dataclass
 class CpuMeter:
-    """Cores each named process used between `start()` and `stop()`."""
+    """Cores each named process used between `start()` and `stop()`, and the whole machine ("machine")."""
 
     pids: dict[str, tuple[int, bool]]
     """name -> (pid, count its children)."""
@@ -133,11 +139,13 @@ class CpuMeter:
 
     def start(self) -> None:
         self.began = {name: cpu_seconds(pid, kids) for name, (pid, kids) in self.pids.items()}
+        self.began["machine"] = machine_busy_seconds()
         self.began_at = time.monotonic()
 
     def stop(self) -> dict[str, float]:
         seconds = max(time.monotonic() - self.began_at, 1e-9)
-        return {
+        cores = {
             name: round((cpu_seconds(pid, kids) - self.began[name]) / seconds, 2)
             for name, (pid, kids) in self.pids.items()
         }
+        return cores | {"machine": round((machine_busy_seconds() - self.began["machine"]) / seconds, 2)}
