@@ -93,7 +93,7 @@ class Consumer:
         self.commit_seconds = commit_seconds
         self.handled: dict[TopicPartition, int] = {}
         """Per partition, the next offset: everything before it is handled and committed in PostgreSQL."""
-        self.commit_due = 0.0
+        self.commit_due = time.monotonic() + commit_seconds
 
     async def start(self) -> None:
         await self.kafka.start()
