@@ -4,7 +4,8 @@ The observer reads `cases.intake.v1` and `cases.dispatch.v1` from the start as t
 operations platform (`city-ops`, its own SCRAM user, read ACLs only, no consumer group) and
 keeps, per case, when each event reached it (wall clock), when its relay handed it to Kafka
 (the record's CreateTime) and the instant the event itself records (`received_at`,
-`routed_at`). It fetches with a 5 ms wait so that it adds at most that to what it measures.
+`routed_at`). A fetch waits at most 100 ms for data, but the broker answers it as soon as
+any arrives (min bytes 1): that wait bounds an idle observer's requests, not what it measures.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from casekit.kafka.connection import KafkaConnection
 
 RECEIVED = "intake.ReportReceived"
 ROUTED = {"dispatch.CaseRouted": "routed_at", "dispatch.CaseUnroutable": "flagged_at"}
-OBSERVER_FETCH_WAIT_MS = 5
+OBSERVER_FETCH_WAIT_MS = 100
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,7 +156,8 @@ def section(runs: dict[str, Any], facts: list[tuple[str, str]], seconds: float) 
         "  in all 250 categories, at a fixed rate, open loop, over 128 keep-alive connections.",
         "  Duplicate linking (并单) is given a 1 mm radius so that every report opens a case.",
         "- An observer reads `cases.intake.v1` and `cases.dispatch.v1` as `city-ops` (its own SCRAM user,",
-        f"  read ACLs only; fetch wait {OBSERVER_FETCH_WAIT_MS} ms). **Routed latency** = when the case's",
+        f"  read ACLs only; a fetch is answered as data arrives, or after {OBSERVER_FETCH_WAIT_MS} ms)."
+        " **Routed latency** = when the case's",
         "  `dispatch.CaseRouted` (or `CaseUnroutable`) arrived − when its `201` came back; **in system** =",
         "  `routed_at` − `received_at` from the events; the segments split that with the records'",
         "  timestamps (when each relay's producer sent them, ms resolution). One machine, one clock.",
