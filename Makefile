@@ -59,6 +59,7 @@ bench: install kafka-jars
 	$(BIN)/python -m bench.eventstore
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.resolution
+	$(BIN)/python -m bench.routing_latency
 
 # Rebuild a service's read models from offset 0 while it runs (ADR 0009):
 # `make rebuild [SERVICE=analytics|intake] [PROJECTIONS=…]`. Uses DATABASE_URL and

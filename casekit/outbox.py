@@ -4,6 +4,11 @@ The event table is the outbox (ADR 0003). The relay publishes a batch, waits for
 broker's acknowledgement, then records its position; a crash in between republishes the
 batch (consumers dedup by `ce_id`), never loses it. One instance per service holds a
 PostgreSQL advisory lock as its lease; the others wait for it.
+
+It polls: `busy_seconds` after a batch, doubling after each empty read up to `idle_seconds`.
+Under load every hop waits a few milliseconds for its relay instead of half the idle pause on
+average (issue 10's routing latency: two relays at 50 ms cost ~60 ms of a 100 ms p99), and an
+idle relay still reads only every `idle_seconds`.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ class Relay:
         metrics: Metrics,
         batch_size: int = 500,
         idle_seconds: float = 0.05,
+        busy_seconds: float = 0.002,
         lag_seconds: float = 1.0,
         after_publish: AfterPublish | None = None,
     ) -> None:
@@ -63,6 +69,9 @@ class Relay:
         self.metrics = metrics
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        """The longest pause between reads, reached after consecutive empty reads."""
+        self.busy_seconds = min(busy_seconds, idle_seconds)
+        """The pause after a batch: the next events come soon under load."""
         self.lag_seconds = lag_seconds
         """How often an idle relay measures its lag: one index probe per interval."""
         self.after_publish = after_publish
@@ -104,13 +113,15 @@ class Relay:
         row = await lease.fetchrow(LOAD, self.name)
         position = Position(row[0], row[1]) if row else Position()
         measured_at = -math.inf  # monotonic instant of the last idle measurement; -inf: none yet
+        pause = self.busy_seconds
         while not self.stopping.is_set():
             batch = await self.store.read_all(position, self.batch_size, conn=lease)
             if not batch:
                 if time.monotonic() - measured_at >= self.lag_seconds:
                     measured_at = time.monotonic()
                     await self._measure_idle_lag(lease, position)
-                await self._pause(self.idle_seconds)
+                await self._pause(pause)
+                pause = min(pause * 2, self.idle_seconds)
                 continue
             self.metrics.relay_lag.set((datetime.now(UTC) - batch[0].recorded_at).total_seconds())
             await self._publish(batch)
@@ -118,8 +129,9 @@ class Relay:
                 await self.after_publish(batch)
             position = batch[-1].position
             await lease.execute(SAVE, self.name, position.transaction_id, position.global_position)
+            pause = self.busy_seconds
             if len(batch) < self.batch_size:
-                await self._pause(self.idle_seconds)
+                await self._pause(pause)
 
     async def _measure_idle_lag(self, lease: Connection, position: Position) -> None:
         """Nothing readable: the lag is the age of the oldest committed event the fence still hides, or 0."""

@@ -112,6 +112,8 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
                     topic=settings.topic(spec.domain_topic),
                     source=f"/city-cases/{spec.name}",
                     metrics=metrics,
+                    idle_seconds=settings.relay_idle_seconds,
+                    busy_seconds=settings.relay_busy_seconds,
                     after_publish=spec.relay_after_publish,
                 )
                 supervisor.start(f"{spec.name}-relay", relay.run())
@@ -123,6 +125,7 @@ def build_app(spec: ServiceSpec[C], settings: ServiceSettings) -> FastAPI:
                     producer=producer,
                     metrics=metrics,
                     service=spec.name,
+                    commit_seconds=settings.consumer_commit_seconds,
                 )
                 for sub in spec.subscriptions(runtime, context)
             ]

@@ -54,6 +54,15 @@ class ServiceSettings(KafkaSettings):
     http_max_body_bytes: int = Field(1_048_576, gt=0, description="A larger request body is refused 413")
     http_max_header_bytes: int = Field(16_384, gt=0, description="Header fields together; more is refused 431")
     http_max_json_depth: int = Field(32, gt=0, description="A JSON body nested deeper is refused 422")
+    relay_idle_seconds: float = Field(
+        0.05, gt=0, description="The outbox relay's longest pause between reads of new events, when idle"
+    )
+    relay_busy_seconds: float = Field(
+        0.002, gt=0, description="Its pause after publishing a batch, doubled on each empty read (casekit/outbox.py)"
+    )
+    consumer_commit_seconds: float = Field(
+        0.1, ge=0, description="How often a consumer commits its handled offsets to Kafka under load; 0: every batch"
+    )
     drain_seconds: float = Field(
         0.0, description="After SIGTERM, report not-ready this long before closing (load balancers)"
     )

@@ -81,7 +81,7 @@ class Rig:
         self.tasks.append(asyncio.create_task(relay.run()))
         return relay
 
-    async def consumer(self, producer: AIOKafkaProducer) -> Consumer:
+    async def consumer(self, producer: AIOKafkaProducer, commit_seconds: float = 0.1) -> Consumer:
         subscription = Subscription(
             group=f"{self.prefix}group",
             event_topics=(self.topic,),
@@ -96,6 +96,7 @@ class Rig:
             producer=producer,
             metrics=self.metrics,
             service="test",
+            commit_seconds=commit_seconds,
         )
         await consumer.start()
         self.tasks.append(asyncio.create_task(consumer.run()))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from uuid import uuid4
 
 import asyncpg
 import orjson
+from aiokafka.admin import AIOKafkaAdminClient
 
 from devstack.stack import Stack
 from tests.casekit.kafka_rig import effects, producer_on, read_topic, rig
@@ -90,3 +92,58 @@ async def test_valid_events_the_consumer_does_not_handle_are_skipped_not_parked(
 
 async def _effects_are(pool: asyncpg.Pool, expected: list[str]) -> None:
     assert await effects(pool) == expected
+
+
+async def committed(stack: Stack, group: str) -> int:
+    """How many messages the group's committed offsets account for, over all partitions."""
+    admin = AIOKafkaAdminClient(**stack.kafka_admin.client_kwargs())
+    await admin.start()
+    try:
+        return sum(meta.offset for meta in (await admin.list_consumer_group_offsets(group)).values())
+    finally:
+        await admin.close()
+
+
+async def test_handled_offsets_are_committed_once_the_topic_goes_quiet_whatever_the_interval(
+    pool: asyncpg.Pool, stack: Stack, prefix: str
+) -> None:
+    # Commits are batched (issue 10: one per handled batch was a broker round trip per message);
+    # an interval longer than the test must not leave the offsets of handled messages behind.
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
+        texts = [f"message {i}" for i in range(12)]
+        for i, text in enumerate(texts):
+            body, headers = cloudevent("test.Noted", f"event-{i}", noted(text))
+            await producer.send_and_wait(r.topic, body, key=f"case-{i}".encode(), headers=headers)
+        await r.consumer(producer, commit_seconds=3600)
+
+        async def all_committed() -> None:
+            assert sorted(await effects(pool)) == sorted(texts)
+            assert await committed(stack, f"{prefix}group") == len(texts)
+
+        await eventually(all_committed)
+
+
+async def test_a_stopped_consumer_commits_what_it_handled(pool: asyncpg.Pool, stack: Stack, prefix: str) -> None:
+    # Messages keep coming, so no fetch comes back empty and the interval never passes: only
+    # the stop itself can commit.
+    async with rig(pool, stack.kafka_admin, prefix) as r, producer_on(stack.kafka_admin) as producer:
+
+        async def keep_sending() -> None:
+            for i in range(10_000):
+                body, headers = cloudevent("test.Noted", f"event-{i}", noted(f"message {i}"))
+                await producer.send_and_wait(r.topic, body, key=f"case-{i}".encode(), headers=headers)
+                await asyncio.sleep(0.02)
+
+        sender = asyncio.create_task(keep_sending())
+        try:
+            consumer = await r.consumer(producer, commit_seconds=3600)
+
+            async def some_handled() -> None:
+                assert len(await effects(pool)) >= 5
+
+            await eventually(some_handled)
+            await consumer.stop()
+            await asyncio.wait_for(r.tasks[-1], 30)
+        finally:
+            sender.cancel()
+        assert await committed(stack, f"{prefix}group") == len(await effects(pool))
