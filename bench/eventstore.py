@@ -457,7 +457,7 @@ def environment(server: dict[str, str], code: str, load: tuple[float, float]) ->
         ),
         ("asyncpg", package_version("asyncpg")),
         ("eventsourcing", f"{package_version('eventsourcing')} (psycopg {package_version('psycopg')})"),
-        ("Load average (1 min) before and after", f"{load[0]:.2f}, {load[1]:.2f} (other agents share the cores)"),
+        ("Load average (1 min) before and after", f"{load[0]:.2f}, {load[1]:.2f} (the bench's own processes count)"),
         ("Command", f"`{COMMAND}`"),
     ]
 

@@ -201,7 +201,7 @@ def facts(load: tuple[float, float]) -> list[tuple[str, str]]:
         ("Machine", f"{len(os.sched_getaffinity(0))} CPUs (nproc), {cpu_model()}, {memory()} RAM"),
         ("Python", platform.python_version()),
         ("Kafka", f"{kafka.removeprefix('kafka_2.13-').removesuffix('.jar')}; aiokafka {version('aiokafka')}"),
-        ("Load average (1 min) before and after", f"{load[0]:.2f}, {load[1]:.2f} (other agents share the cores)"),
+        ("Load average (1 min) before and after", f"{load[0]:.2f}, {load[1]:.2f} (the bench's own processes count)"),
         ("Command", "`make bench` (`python -m bench.routing_latency`)"),
     ]
 
