@@ -35,6 +35,11 @@ class Connection:
         return cls(reader, writer, f"{parts.hostname}:{parts.port}", parts.path)
 
     async def post(self, body: bytes) -> int:
+        status, _ = await self.post_reading(body)
+        return status
+
+    async def post_reading(self, body: bytes) -> tuple[int, bytes]:
+        """The answer's status and body."""
         head = (
             f"POST {self.path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
             f"{AUTHORIZATION}Content-Length: {len(body)}\r\n\r\n"
@@ -46,8 +51,7 @@ class Connection:
             name, _, value = line.decode().partition(":")
             if name.lower() == "content-length":
                 length = int(value)
-        await self.reader.readexactly(length)
-        return int(status_line.split()[1])
+        return int(status_line.split()[1]), await self.reader.readexactly(length)
 
     async def close(self) -> None:
         self.writer.close()

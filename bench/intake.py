@@ -71,8 +71,8 @@ def bodies(count: int, seed: int) -> list[dict[str, Any]]:
     return made
 
 
-async def fresh_database(admin_url: str) -> str:
-    name = f"bench_intake_{uuid.uuid4().hex[:8]}"
+async def fresh_database(admin_url: str, prefix: str = "bench_intake") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(admin_url)
     try:
         await conn.execute(f"CREATE DATABASE {name}")

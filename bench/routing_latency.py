@@ -29,10 +29,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from shapely import contains_xy
 
-from bench.intake import BENCH_ISSUER, wait_ready
+from bench.intake import BENCH_ISSUER, fresh_database, wait_ready
 from bench.routing_observe import CpuMeter, Observer, observing
 from bench.routing_report import Phase, judge, summarise, write
 from cityconfig.city import DEFAULT_CITY, load_city
@@ -89,19 +88,9 @@ def start_service(name: str, env: dict[str, str], log: Path) -> subprocess.Popen
         return subprocess.Popen([sys.executable, "-m", f"services.{name}.main"], env=env, stdout=out, stderr=out)
 
 
-async def fresh_database(admin_url: str) -> str:
-    name = f"bench_routing_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-    return f"{admin_url.rpartition('/')[0]}/{name}"
-
-
 def start_services(stack: Stack, prefix: str) -> dict[str, tuple[subprocess.Popen[bytes], int]]:
     """Intake and Dispatch as `make run` starts them: own roles (ADR 0011), own Kafka users (ADR 0010)."""
-    database = asyncio.run(fresh_database(stack.database_url))
+    database = asyncio.run(fresh_database(stack.database_url, "bench_routing"))
     urls = asyncio.run(provision_dev(database, SERVICES, RUN_DIR)) if stack.postgres else dict.fromkeys(
         SERVICES, database)  # fmt: skip
     started = {}

@@ -17,35 +17,16 @@ import json
 import time
 from typing import Any
 
-from bench.http_load import AUTHORIZATION, Connection
+from bench.http_load import Connection
 
 Answer = tuple[float, float, int, str | None, bool]
 """due, accepted, HTTP status, case id (None unless 200/201), linked to an open case (并单)."""
 
 
-class ReadingConnection(Connection):
-    """bench.http_load's keep-alive connection, keeping the body it reads."""
-
-    async def post_reading(self, body: bytes) -> tuple[int, bytes]:
-        head = (
-            f"POST {self.path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"{AUTHORIZATION}Content-Length: {len(body)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + body)
-        status_line = await self.reader.readline()
-        length = 0
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode().partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        return int(status_line.split()[1]), await self.reader.readexactly(length)
-
-
 async def at_rate(url: str, bodies: list[bytes], rate: float, connections: int = 128) -> list[Answer]:
-    idle: asyncio.Queue[ReadingConnection] = asyncio.Queue()
+    idle: asyncio.Queue[Connection] = asyncio.Queue()
     for _ in range(connections):
-        conn = await ReadingConnection.open(url)
-        assert isinstance(conn, ReadingConnection)
+        conn = await Connection.open(url)
         idle.put_nowait(conn)
     answers: list[Answer] = []
     # One monotonic clock drives the schedule; it is mapped once onto the wall clock.
