@@ -61,11 +61,20 @@ async def handle_and_fold(
     decide: Callable[[S], Sequence[E]],
     meta: EventMeta,
     conn: Connection | None = None,
+    *,
+    new_stream: bool = False,
 ) -> Handled[S, E]:
-    """`handle`, also answering the state after: for a read model written in the same transaction."""
-    history = await store.read_stream(stream_id, conn=conn)
-    before = decider.fold(history.events)
+    """`handle`, also answering the state after: for a read model written in the same transaction.
+
+    `new_stream`: the command starts its stream (a case's first event, once per inbound message by
+    the inbox), so nothing is read; the append at version 0 still refuses a stream that exists.
+    """
+    if new_stream:
+        before, expected = decider.initial, 0
+    else:
+        history = await store.read_stream(stream_id, conn=conn)
+        before, expected = decider.fold(history.events), history.version
     events = decide(before)
     # Someone appended since we read -> ConcurrencyError (409 or retry), never overwrite.
-    version = await store.append(stream_id, events, meta=meta, expected_version=history.version, conn=conn)
+    version = await store.append(stream_id, events, meta=meta, expected_version=expected, conn=conn)
     return Handled(before, events, functools.reduce(decider.evolve, events, before), version)

@@ -50,7 +50,7 @@ async def open_assignment(event: ReportReceived, dispatch: Dispatch, meta: Event
     cmd = Open(opened, event.needs_confirmation, event.self_disposed, event.self_disposal_photo_url)
     whistle = whistle_summons(event, dispatch, meta.actor, opened.opened_at)  # 吹哨: [] without a whistle
     await _run(dispatch, event.case_id, lambda state: [*decide_open(state, cmd, dispatch.rules), *whistle], meta,
-               conn)  # fmt: skip
+               conn, new_stream=True)  # fmt: skip
 
 
 def _place_of(dispatch: Dispatch, event: ReportReceived) -> Place | None:
@@ -85,9 +85,12 @@ async def act(
     return row
 
 
-async def _run(dispatch: Dispatch, case_id: UUID, decide: Decide, meta: EventMeta, conn: Connection) -> Handled[
-        Assignment, Event]:  # fmt: skip
-    handled = await handle_and_fold(dispatch.store, stream_id(case_id), DECIDER, decide, meta, conn)
+async def _run(
+    dispatch: Dispatch, case_id: UUID, decide: Decide, meta: EventMeta, conn: Connection, *, new_stream: bool = False
+) -> Handled[Assignment, Event]:
+    handled = await handle_and_fold(
+        dispatch.store, stream_id(case_id), DECIDER, decide, meta, conn, new_stream=new_stream
+    )
     if handled.events:
         await dispatch.assignments.save(conn, case_id, handled.after, utc_now())
         await _owe_timers(conn, handled.events)
