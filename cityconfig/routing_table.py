@@ -16,7 +16,7 @@ from typing import Any, get_args
 
 from cityconfig.catalogue import URGENCIES, Category, Urgency
 from cityconfig.errors import CityConfigError
-from cityconfig.units import UNIT_LEVELS, Units, did_you_mean, identified, located, read_yaml, unknown_key
+from cityconfig.units import UNIT_LEVELS, Units, did_you_mean, identified, located, read_document, unknown_key
 from schemas.dispatch import StageLimits, TimeLimit, TimeUnit, UnitLevel
 
 ROUTING_FILE = "routing.yaml"
@@ -68,12 +68,7 @@ def parse_limit(text: Any) -> TimeLimit:
 
 def read_routing(path: Path, units: Units, categories: Mapping[str, Category]) -> RoutingTable:
     """Read and check `routing.yaml` against the unit table and the catalogue; raise CityConfigError."""
-    document = read_yaml(path)
-    if not isinstance(document, dict):
-        raise CityConfigError(path, "must be a mapping with 'defaults' and 'rules'")
-    unknown = sorted(set(map(str, document)) - set(DOCUMENT_KEYS))
-    if unknown:
-        raise CityConfigError(path, unknown_key(unknown[0], DOCUMENT_KEYS))
+    document = read_document(path, DOCUMENT_KEYS)
     defaults = _limits(path, located("defaults", document.get("defaults")), document.get("defaults") or {}, None)
     raw_rules = document.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -173,14 +173,20 @@ def did_you_mean(word: object, known: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def read_units(path: Path, jurisdictions: Mapping[str, Jurisdiction]) -> Units:
-    """Read and check `units.yaml`; raise CityConfigError naming the first problem."""
+def read_document(path: Path, keys: Sequence[str]) -> dict[Any, Any]:
+    """A YAML file that must be a mapping of only `keys` (a misspelt key would silently be ignored)."""
     document = read_yaml(path)
     if not isinstance(document, dict):
-        raise CityConfigError(path, "must be a mapping with 'trades' and 'units'")
-    unknown = sorted(set(map(str, document)) - set(DOCUMENT_KEYS))
+        raise CityConfigError(path, f"must be a mapping with {' and '.join(repr(key) for key in keys)}")
+    unknown = sorted(set(map(str, document)) - set(keys))
     if unknown:
-        raise CityConfigError(path, unknown_key(unknown[0], DOCUMENT_KEYS))
+        raise CityConfigError(path, unknown_key(unknown[0], keys))
+    return document
+
+
+def read_units(path: Path, jurisdictions: Mapping[str, Jurisdiction]) -> Units:
+    """Read and check `units.yaml`; raise CityConfigError naming the first problem."""
+    document = read_document(path, DOCUMENT_KEYS)
     trades = document.get("trades")
     if not isinstance(trades, dict) or not trades:
         raise CityConfigError(path, "'trades' must map each trade id to its name, e.g. 'municipal: 市政'")

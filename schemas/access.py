@@ -181,14 +181,18 @@ def markdown_table() -> str:
     return "\n".join(lines)
 
 
+def documented_span(text: str) -> tuple[int, int]:
+    """Where the table sits in docs/access.md: between its opening comment and `<!-- end of table -->`."""
+    return text.index("-->", text.index("<!-- table:")) + len("-->"), text.index("<!-- end of table -->")
+
+
 def rewrite_docs(path: str) -> None:
     """Put the table into the docs page between its markers (`python -m schemas.access --write docs/access.md`)."""
     from pathlib import Path
 
     page = Path(path)
     text = page.read_text(encoding="utf-8")
-    start = text.index("-->", text.index("<!-- table:")) + len("-->")
-    end = text.index("<!-- end of table -->")
+    start, end = documented_span(text)
     page.write_text(f"{text[:start]}\n{markdown_table()}\n{text[end:]}", encoding="utf-8")
 
 
