@@ -156,6 +156,14 @@ class WorkCalendar:
             )
         return day.weekday() < 5
 
+    def end_of_next_working_day(self, instant: datetime) -> datetime:
+        """The end of the first working day after `instant`'s local day (UTC): "due the next working day"."""
+        for later in self._days_after(self.local_day(_utc(instant))):
+            spans = self._spans(later)
+            if spans:
+                return spans[-1][1]
+        raise AssertionError("unreachable: _days_after never ends by itself")
+
     def working_spans(self, day: date) -> tuple[Span, ...]:
         """The working intervals of a local day as UTC instants; none on a day off."""
         return self._spans(day)

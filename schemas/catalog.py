@@ -2,14 +2,14 @@
 
 from schemas import topics
 from schemas.base import Event, Message
-from schemas.closure import ClosureOpened
+from schemas.closure import CLOSURE_EVENTS, CallbackSubmission
 from schemas.dispatch import DISPATCH_EVENTS
 from schemas.intake import ReportLinked, ReportReceived, ReportSubmission
 from schemas.legacy import ReportReceivedV1, ReportReceivedV2
 from schemas.topics import Topic
 from schemas.upcasting import UPCASTERS
 
-ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, ReportLinked, *DISPATCH_EVENTS, ClosureOpened)
+ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, ReportLinked, *DISPATCH_EVENTS, *CLOSURE_EVENTS)
 """The current version of every published event type."""
 
 RELEASED_VERSIONS: tuple[type[Event], ...] = (ReportReceivedV2, ReportReceivedV1)
@@ -18,10 +18,13 @@ RELEASED_VERSIONS: tuple[type[Event], ...] = (ReportReceivedV2, ReportReceivedV1
 PUBLISHED: dict[Topic, tuple[type[Event], ...]] = {
     topics.INTAKE_EVENTS: (ReportReceived, ReportLinked, ReportReceivedV2, ReportReceivedV1),
     topics.DISPATCH_EVENTS: DISPATCH_EVENTS,
-    topics.CLOSURE_EVENTS: (ClosureOpened,),
+    topics.CLOSURE_EVENTS: CLOSURE_EVENTS,
 }
 """Each domain topic and every event version it may carry, from its first offset on."""
 
-INBOUND: dict[Topic, type[Message]] = {topic: ReportSubmission for topic in topics.CHANNEL_TOPICS.values()}
+INBOUND: dict[Topic, type[Message]] = {
+    **{topic: ReportSubmission for topic in topics.CHANNEL_TOPICS.values()},
+    topics.CALLBACKS_HOTLINE: CallbackSubmission,
+}
 
 __all__ = ["ALL_EVENTS", "INBOUND", "PUBLISHED", "RELEASED_VERSIONS", "UPCASTERS"]

@@ -312,6 +312,10 @@ class SelfDisposalRecorded(Event):
     area_code: str | None
     photo_url: str | None = None
     recorded_at: datetime
+    disposed_by: str | None = Field(None, description="Who fixed it (the reporter), so someone else verifies it")
+    category_code: str | None = None
+    unit_code: str | None = Field(None, description="The unit the rules would have routed it to, which answers "
+                                                    "for it if verification fails")  # fmt: skip
 
 
 class SummonedDepartment(_Part):

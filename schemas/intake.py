@@ -153,6 +153,7 @@ class ReportReceived(Event):
     needs_confirmation: bool = Field(False, description="核实: confirm on site before dispatch")
     self_disposed: bool = False
     self_disposal_photo_url: str | None = None
+    self_disposed_by: str | None = Field(None, description="自行处置: the verified actor who fixed it on the spot")
     whistle: Whistle | None = None
     received_at: datetime
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from schemas.topics import (
+    CALLBACKS_HOTLINE,
     CHANNEL_TOPICS,
     CLOSURE_EVENTS,
     DISPATCH_EVENTS,
@@ -66,14 +67,18 @@ def service_user(name: str, reads: tuple[Topic, ...], produces: Topic | None) ->
 SERVICES = (
     service_user("intake", (*CHANNEL_TOPICS.values(), DISPATCH_EVENTS, CLOSURE_EVENTS), INTAKE_EVENTS),
     service_user("dispatch", (INTAKE_EVENTS,), DISPATCH_EVENTS),
-    service_user("closure", (DISPATCH_EVENTS,), CLOSURE_EVENTS),
+    service_user("closure", (DISPATCH_EVENTS, CALLBACKS_HOTLINE), CLOSURE_EVENTS),
     service_user("analytics", DOMAIN_TOPICS, None),
 )
 
 CHANNEL_SYSTEMS = {"hotline": "hotline", "grid": "grid-app", "whistle": "whistle-app"}
 """Channel -> the system that posts on it: 12345 热线 hotline, the grid members' app (网格通), the whistle app."""
 
-CHANNEL_USERS = tuple(KafkaUser(CHANNEL_SYSTEMS[channel], writes=(topic,)) for channel, topic in CHANNEL_TOPICS.items())
+CHANNEL_USERS = tuple(
+    KafkaUser(CHANNEL_SYSTEMS[channel], writes=(topic, CALLBACKS_HOTLINE) if channel == "hotline" else (topic,))
+    for channel, topic in CHANNEL_TOPICS.items()
+)
+"""The hotline also sends its call-back results (回访) to Closure."""
 
 CITY_OPS = KafkaUser("city-ops", reads=DOMAIN_TOPICS, group_prefixes=("city-ops",))
 """城市运管服平台, the city operations platform: reads the domain topics, writes nothing."""

@@ -29,6 +29,8 @@ REPORTS_WHISTLE = channel_topic("whistle")
 REPORTS_GRID = channel_topic("grid")
 REPORTS_HOTLINE = channel_topic("hotline")
 CHANNEL_TOPICS = {"whistle": REPORTS_WHISTLE, "grid": REPORTS_GRID, "hotline": REPORTS_HOTLINE}
+CALLBACKS_HOTLINE = Topic("callbacks.hotline.v1", retention_ms=round(CHANNEL_RETENTION_DAYS * DAY_MS))
+"""回访: the 12345 platform's call-back results, read by Closure (a resident's words: kept a week, like channels)."""
 
 # Domain events, one topic per producing service, keyed by case id.
 INTAKE_EVENTS = Topic("cases.intake.v1")
@@ -49,6 +51,7 @@ def all_topics(channel_retention_days: float = CHANNEL_RETENTION_DAYS) -> tuple[
     """Every topic, the channel topics kept `channel_retention_days`."""
     return (
         *(channel_topic(channel, channel_retention_days) for channel in CHANNEL_TOPICS),
+        Topic(CALLBACKS_HOTLINE.name, retention_ms=round(channel_retention_days * DAY_MS)),
         *DOMAIN_TOPICS,
         *(dead_letter(group) for group in CONSUMER_GROUPS),
     )

@@ -23,7 +23,7 @@ from schemas.kafka_users import BY_NAME, CHANNEL_SYSTEMS, CITY_OPS, SERVICES, US
 from schemas.topics import ALL_TOPICS, CHANNEL_TOPICS, CONSUMER_GROUPS, DOMAIN_TOPICS
 from services.analytics.main import SPEC as ANALYTICS
 from services.analytics.settings import AnalyticsSettings
-from services.closure.main import SPEC as CLOSURE
+from services.closure.main import spec_for as closure_spec
 from services.closure.settings import ClosureSettings
 from services.dispatch.main import spec_for as dispatch_spec
 from services.dispatch.settings import DispatchSettings
@@ -42,12 +42,14 @@ def built(name: str) -> tuple[ServiceSpec[Any], Sequence[Subscription]]:
     if name == "dispatch":
         dispatch = DispatchSettings(**ENV, KAFKA_TOPIC_PREFIX=PREFIX)  # type: ignore[arg-type]
         settings, spec = dispatch, dispatch_spec(dispatch, load_city(dispatch.city_config))
+    elif name == "closure":
+        closure = ClosureSettings(**ENV, KAFKA_TOPIC_PREFIX=PREFIX)  # type: ignore[arg-type]
+        settings, spec = closure, closure_spec(closure, load_city(closure.city_config))
     elif name == "intake":
         intake = IntakeSettings(**ENV, KAFKA_TOPIC_PREFIX=PREFIX, INTAKE_PII_KEY=TEST_PII_KEY)  # type: ignore[arg-type]
         settings, spec = intake, spec_for(intake, load_city(intake.city_config))
     else:
         kinds: dict[str, tuple[type[ServiceSettings], ServiceSpec[Any]]] = {
-            "closure": (ClosureSettings, CLOSURE),
             "analytics": (AnalyticsSettings, ANALYTICS),
         }
         kind, spec = kinds[name]

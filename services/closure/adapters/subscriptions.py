@@ -8,9 +8,16 @@ from casekit.kafka.subscriptions import subscription
 from casekit.runtime import Runtime
 from schemas import topics
 from schemas.catalog import ALL_EVENTS, UPCASTERS
-from schemas.dispatch import CaseRouted
+from schemas.dispatch import (
+    CaseReturned,
+    CaseRouted,
+    CaseSignedFor,
+    ExtensionApproved,
+    ParkApproved,
+    SelfDisposalRecorded,
+)
+from services.closure.application import reactions
 from services.closure.application.context import Closure
-from services.closure.application.reactions import on_case_routed
 
 ACTOR = "system:closure"
 
@@ -24,6 +31,13 @@ def subscriptions(runtime: Runtime, closure: Closure) -> list[Subscription]:
             types=EventTypes(ALL_EVENTS, UPCASTERS),
             actor=ACTOR,
             context=closure,
-            reactions={CaseRouted: on_case_routed},
+            reactions={
+                CaseRouted: reactions.on_case_routed,
+                SelfDisposalRecorded: reactions.on_self_disposal,
+                CaseReturned: reactions.on_case_returned,
+                CaseSignedFor: reactions.on_case_signed_for,
+                ParkApproved: reactions.on_park_approved,
+                ExtensionApproved: reactions.on_extension_approved,
+            },
         )
     ]

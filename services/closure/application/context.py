@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from casekit.eventstore import EventStore
+from cityconfig import City
+from schemas.base import Event
+from services.closure.application.ports import Cases
+from services.closure.domain.deadlines import ClosureRules
 
 
 @dataclass(frozen=True)
 class Closure:
-    """结案: the store of closure records (the working-time calendar joins it with the Closure issue)."""
+    """结案: the store of closure records, the city and its working calendar, the read model of cases."""
 
     store: EventStore
+    city: City
+    rules: ClosureRules
+    cases: Cases
+    observe: Callable[[Sequence[Event]], None] = lambda events: None
+    """Counts and logs what was decided (adapters/metrics.py)."""

@@ -1,19 +1,64 @@
-"""What Closure does when other services' events arrive."""
+"""What Closure does when other services' events arrive: Dispatch's routing, returns, sign-for and approvals."""
 
 from __future__ import annotations
 
-from casekit.decider import handle
-from casekit.envelope import EventMeta, utc_now
+from collections.abc import Callable, Sequence
+
+from casekit.envelope import EventMeta
 from casekit.eventstore import Connection
-from schemas.dispatch import CaseRouted
+from schemas.base import Event
+from schemas.dispatch import (
+    CaseReturned,
+    CaseRouted,
+    CaseSignedFor,
+    ExtensionApproved,
+    ParkApproved,
+    SelfDisposalRecorded,
+)
+from services.closure.application.commands import run
 from services.closure.application.context import Closure
-from services.closure.domain.closure import DECIDER, OpenClosure, decide_open, stream_id
+from services.closure.domain.closure import Act, CaseClosure
+from services.closure.domain.side_paths import (
+    decide_extend,
+    decide_park,
+    decide_returned,
+    decide_routed,
+    decide_self_disposal,
+    decide_signed_for,
+)
+
+
+async def _react(closure: Closure, event: Event, decide: Callable[[CaseClosure], Sequence[Event]], meta: EventMeta,
+                 conn: Connection) -> None:  # fmt: skip
+    await run(closure, event.case_id, decide, meta.for_case(event.case_id), conn)
 
 
 async def on_case_routed(event: CaseRouted, closure: Closure, meta: EventMeta, conn: Connection) -> None:
-    """A case has its unit: open the closure record that tracks disposal."""
-    cmd = OpenClosure(case_id=event.case_id, unit_code=event.unit_code, at=utc_now())
-    await handle(
-        closure.store, stream_id(cmd.case_id), DECIDER, lambda state: decide_open(state, cmd),
-        meta.for_case(cmd.case_id), conn,
-    )  # fmt: skip
+    """A case has its unit: open the record that tracks disposal, or move it to the new unit."""
+    await _react(closure, event, lambda state: decide_routed(state, event, closure.rules), meta, conn)
+
+
+async def on_self_disposal(event: SelfDisposalRecorded, closure: Closure, meta: EventMeta, conn: Connection) -> None:
+    """自行处置: open the record already disposed; someone else must verify it."""
+    await _react(closure, event, lambda state: decide_self_disposal(state, event, closure.rules), meta, conn)
+
+
+async def on_case_returned(event: CaseReturned, closure: Closure, meta: EventMeta, conn: Connection) -> None:
+    await _react(closure, event, lambda state: decide_returned(state, event), meta, conn)
+
+
+async def on_case_signed_for(event: CaseSignedFor, closure: Closure, meta: EventMeta, conn: Connection) -> None:
+    await _react(closure, event, lambda state: decide_signed_for(state, event), meta, conn)
+
+
+async def on_park_approved(event: ParkApproved, closure: Closure, meta: EventMeta, conn: Connection) -> None:
+    """挂账批准 in Dispatch: the clocks stop, with the approver and reason recorded."""
+    act = Act(event.case_id, event.decided_by, event.decided_at, note=event.reason)
+    await _react(closure, event, lambda state: decide_park(state, act, "dispatch"), meta, conn)
+
+
+async def on_extension_approved(event: ExtensionApproved, closure: Closure, meta: EventMeta, conn: Connection) -> None:
+    """延期批准 in Dispatch: the disposal deadline moves by the approved working days."""
+    act = Act(event.case_id, event.decided_by, event.decided_at, note=event.note)
+    await _react(closure, event, lambda state: decide_extend(state, act, event.days, "dispatch", closure.rules),
+                 meta, conn)  # fmt: skip

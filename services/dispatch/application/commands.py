@@ -47,7 +47,9 @@ async def open_assignment(event: ReportReceived, dispatch: Dispatch, meta: Event
         place=event.place or _place_of(dispatch, event), location=event.location, received_at=event.received_at,
         opened_at=utc_now(),
     )  # fmt: skip
-    cmd = Open(opened, event.needs_confirmation, event.self_disposed, event.self_disposal_photo_url)
+    cmd = Open(
+        opened, event.needs_confirmation, event.self_disposed, event.self_disposal_photo_url, event.self_disposed_by
+    )
     whistle = whistle_summons(event, dispatch, meta.actor, opened.opened_at)  # 吹哨: [] without a whistle
     await _run(dispatch, event.case_id, lambda state: [*decide_open(state, cmd, dispatch.rules), *whistle], meta,
                conn, new_stream=True)  # fmt: skip

@@ -96,6 +96,7 @@ class Open:
     needs_confirmation: bool
     self_disposed: bool
     photo_url: str | None = None
+    disposed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,13 @@ def decide_open(state: Assignment, cmd: Open, rules: Rules) -> list[Event]:
         raise RuleViolation(f"case {cmd.opened.case_id} is already in Dispatch")
     opened, case_id, at = cmd.opened, cmd.opened.case_id, cmd.opened.opened_at
     if cmd.self_disposed:
-        area = area_of(opened.place)[0]
-        return [opened, SelfDisposalRecorded(case_id=case_id, area_code=area, photo_url=cmd.photo_url, recorded_at=at)]
+        # The unit the rules would route it to answers for it should verification fail (返工).
+        route = rules.route(opened, at, "routing")
+        unit = route.unit_code if isinstance(route, CaseRouted) else None
+        return [opened, SelfDisposalRecorded(
+            case_id=case_id, area_code=area_of(opened.place)[0], photo_url=cmd.photo_url, recorded_at=at,
+            disposed_by=cmd.disposed_by, category_code=opened.category_code, unit_code=unit,
+        )]  # fmt: skip
     if cmd.needs_confirmation:
         limit = rules.confirmation_limit(opened.category_code, opened.urgency)
         return [opened, ConfirmationRequested(

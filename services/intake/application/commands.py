@@ -105,6 +105,7 @@ async def _submit(
         place=place,
         at=at,
         duplicate_of=duplicate,
+        by=meta.actor,
     )
     return await _record(cmd, originals, keys, intake, meta, conn)
 

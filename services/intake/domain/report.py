@@ -45,6 +45,8 @@ class SubmitReport:
     place: Place | None
     at: datetime
     duplicate_of: Duplicate | None = None
+    by: str | None = None
+    """The verified submitter; recorded for a self-disposal, so someone else verifies it."""
 
 
 def stream_id(case_id: UUID) -> str:
@@ -85,6 +87,7 @@ def decide_submit(state: Report, cmd: SubmitReport) -> list[ReportEvent]:
             needs_confirmation=sub.channel in NEEDS_CONFIRMATION,
             self_disposed=sub.self_disposed,
             self_disposal_photo_url=str(sub.self_disposal_photo_url) if sub.self_disposal_photo_url else None,
+            self_disposed_by=cmd.by if sub.self_disposed else None,
             whistle=sub.whistle,
             received_at=cmd.at,
         )

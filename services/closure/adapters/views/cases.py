@@ -1,0 +1,81 @@
+"""The read model of cases in Closure (结案台账): ALL of its SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+from casekit.eventstore import Connection
+from casekit.sql_filters import Filters, decode_cursor, encode_cursor
+from services.closure.application.ports import CaseFilter, CaseRow
+from services.closure.domain.closure import CaseClosure
+
+COLUMNS = """case_id, case_number, status, unit_code, unit_name, category_code, area_code, self_disposed, next_stage,
+    next_due_at, overdue, escalated, rework_count, reopen_count, closure_kind, callback_result, opened_at, updated_at"""
+
+SAVE = f"""INSERT INTO closure_cases ({COLUMNS})
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+    ON CONFLICT (case_id) DO UPDATE SET
+        status = excluded.status, unit_code = excluded.unit_code, unit_name = excluded.unit_name,
+        next_stage = excluded.next_stage, next_due_at = excluded.next_due_at, overdue = excluded.overdue,
+        escalated = excluded.escalated, rework_count = excluded.rework_count, reopen_count = excluded.reopen_count,
+        closure_kind = excluded.closure_kind, callback_result = excluded.callback_result,
+        updated_at = excluded.updated_at"""
+
+
+def row_of(record: asyncpg.Record) -> CaseRow:
+    return CaseRow(**{key: record[key] for key in record.keys()})  # noqa: SIM118 - a Record is no dict
+
+
+class SqlCases:
+    """The port `Cases` on PostgreSQL."""
+
+    async def save(self, conn: Connection, case_id: UUID, state: CaseClosure, at: datetime) -> None:
+        if state.opened_at is None:
+            return
+        running = sorted(state.running().values(), key=lambda d: d.due_at)
+        first = running[0] if running else None
+        await conn.execute(
+            SAVE, case_id, state.case_number, state.status, state.unit_code, state.unit_name, state.category_code,
+            state.area_code, state.self_disposed, first.stage if first else None, first.due_at if first else None,
+            sorted(state.overdue), sorted(state.escalated), state.rework_count, state.reopen_count,
+            state.closure_kind, state.callback_result, state.opened_at, at,
+        )  # fmt: skip
+
+    async def get(self, conn: Connection, case_id: UUID) -> CaseRow | None:
+        record = await conn.fetchrow(f"SELECT {COLUMNS} FROM closure_cases WHERE case_id = $1", case_id)
+        return row_of(record) if record else None
+
+    async def search(
+        self, conn: Connection, filters: CaseFilter, cursor: str | None, limit: int
+    ) -> tuple[list[CaseRow], str | None]:
+        """Cases newest first, filtered and scoped, after an opaque keyset cursor."""
+        where = Filters()
+        if filters.status is not None:
+            where.add("status = {}", filters.status)
+        for unit in (filters.unit, filters.scope.unit):
+            if unit is not None:
+                where.add("unit_code = {}", unit)
+        if filters.area_code:
+            where.add("area_code LIKE {}", filters.area_code + "%")
+        if filters.overdue is True:
+            where.add("cardinality(overdue) > 0 AND next_due_at IS NOT NULL")
+        elif filters.overdue is False:
+            where.add("cardinality(overdue) = 0")
+        if filters.due_before is not None:
+            where.add("next_due_at < {}", filters.due_before)
+        if filters.scope.nothing:
+            where.add("false")
+        if filters.scope.areas is not None:
+            where.add("area_code LIKE ANY({})", [area + "%" for area in filters.scope.areas])
+        if cursor:
+            where.add("(opened_at, case_id) < ({}, {})", *decode_cursor(cursor))
+        sql = (f"SELECT {COLUMNS} FROM closure_cases {where.where} ORDER BY opened_at DESC, case_id DESC "
+               f"LIMIT {where.param(limit + 1)}")  # fmt: skip
+        rows = [row_of(record) for record in await conn.fetch(sql, *where.args)]
+        if len(rows) <= limit:
+            return rows, None
+        last = rows[limit - 1]
+        return rows[:limit], encode_cursor(last.opened_at, last.case_id)

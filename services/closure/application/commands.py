@@ -1,0 +1,101 @@
+"""Closure's use cases: every person's action on a case, and the timers' decisions.
+
+Each runs load → check who may → decide → append, then writes the read model row and makes the
+timers follow the deadlines in the same transaction, so a work list and the timers never
+disagree with the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from casekit.access.principal import Principal
+from casekit.decider import Handled, handle_and_fold
+from casekit.envelope import EventMeta, utc_now
+from casekit.errors import NotFound
+from casekit.eventstore import Connection
+from schemas.base import Event
+from schemas.closure import DeadlineOverdue, Stage
+from services.closure.application import timers
+from services.closure.application.context import Closure
+from services.closure.application.ports import CaseRow
+from services.closure.domain.closure import DECIDER, Act, CaseClosure, stream_id
+from services.closure.domain.deadlines import timer_changes
+from services.closure.domain.side_paths import decide_escalate, decide_overdue, decide_warn
+
+Decide = Callable[[CaseClosure], Sequence[Event]]
+Check = Callable[[Principal, CaseClosure], str | None]
+"""Refuses a caller who may not act on this case (Forbidden); answers the unit they act for, if any."""
+
+
+async def act(
+    closure: Closure,
+    conn: Connection,
+    case_id: UUID,
+    caller: Principal,
+    check: Check,
+    decide: Callable[[CaseClosure, Act], Sequence[Event]],
+    note: str | None = None,
+) -> CaseRow:
+    """One person's action on a case: `check` refuses callers who may not (403), `decide` the rest (409)."""
+
+    def decided(state: CaseClosure) -> Sequence[Event]:
+        if state.status == "new":
+            raise NotFound(f"no case {case_id} in Closure")
+        return decide(state, Act(case_id, caller.actor, utc_now(), check(caller, state), note))
+
+    meta = EventMeta.traced(caller.actor).for_case(case_id)
+    async with conn.transaction():
+        await run(closure, case_id, decided, meta, conn)
+        row = await closure.cases.get(conn, case_id)
+    if row is None:
+        raise NotFound(f"no case {case_id} in Closure")
+    return row
+
+
+async def run(
+    closure: Closure, case_id: UUID, decide: Decide, meta: EventMeta, conn: Connection
+) -> Handled[CaseClosure, Event]:
+    """Load, decide, append; then the row and the timers, in the caller's transaction."""
+    handled = await handle_and_fold(closure.store, stream_id(case_id), DECIDER, decide, meta, conn)
+    if handled.events:
+        await closure.cases.save(conn, case_id, handled.after, utc_now())
+        await timers.owe(conn, case_id, timer_changes(handled.before.running(), handled.after.running()))
+        for event in handled.events:
+            if isinstance(event, DeadlineOverdue):
+                deadline = handled.after.deadline(event.stage)
+                if deadline is not None:
+                    fire_at = closure.rules.escalation_due(deadline)
+                    await timers.schedule(conn, "escalate", case_id, event.stage, deadline.due_at, fire_at)
+        closure.observe(handled.events)
+    return handled
+
+
+TIMER_DECISIONS = {"warn": decide_warn, "overdue": decide_overdue, "escalate": decide_escalate}
+
+
+async def on_timer(payload: Mapping[str, Any], closure: Closure, conn: Connection) -> None:
+    """A warning, overdue or escalation timer: decide against the case as it is now."""
+    case_id, stage = UUID(payload["case_id"]), payload["stage"]
+    due_at = datetime.fromisoformat(payload["due_at"])
+    decision = TIMER_DECISIONS[payload["kind"]]
+    meta = EventMeta.traced(timers.ACTOR).for_case(case_id)
+
+    def decide(state: CaseClosure) -> Sequence[Event]:
+        stage_: Stage = stage
+        return decision(state, case_id, stage_, due_at, utc_now())
+
+    await run(closure, case_id, decide, meta, conn)
+
+
+async def read_case(closure: Closure, conn: Connection, case_id: UUID) -> tuple[CaseClosure, CaseRow, Sequence[Event]]:
+    """The case's state (for the access check), its row and its events."""
+    history = await closure.store.read_stream(stream_id(case_id), conn=conn)
+    state = DECIDER.fold(history.events)
+    row = await closure.cases.get(conn, case_id)
+    if state.status == "new" or row is None:
+        raise NotFound(f"no case {case_id} in Closure")
+    return state, row, history.events

@@ -1,0 +1,59 @@
+"""What Closure's use cases need from storage, and the typed rows they get back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from casekit.eventstore import Connection
+from services.closure.domain.access import Scope
+from services.closure.domain.closure import CaseClosure
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One case as a work list shows it (待办, 超期, 即将到期)."""
+
+    case_id: UUID
+    case_number: str | None
+    status: str
+    unit_code: str | None
+    unit_name: str | None
+    category_code: str | None
+    area_code: str | None
+    self_disposed: bool
+    next_stage: str | None
+    """The running deadline due first."""
+    next_due_at: datetime | None
+    overdue: list[str]
+    escalated: list[str]
+    rework_count: int
+    reopen_count: int
+    closure_kind: str | None
+    callback_result: str | None
+    opened_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    unit: str | None = None
+    status: str | None = None
+    area_code: str | None = None
+    overdue: bool | None = None
+    due_before: datetime | None = None
+    """Due soon: a running deadline falls due before this instant."""
+    scope: Scope = field(default_factory=Scope)
+    """What the caller may see (services/closure/domain/access.py), whatever the filters ask."""
+
+
+class Cases(Protocol):
+    async def save(self, conn: Connection, case_id: UUID, state: CaseClosure, at: datetime) -> None: ...
+
+    async def get(self, conn: Connection, case_id: UUID) -> CaseRow | None: ...
+
+    async def search(
+        self, conn: Connection, filters: CaseFilter, cursor: str | None, limit: int
+    ) -> tuple[list[CaseRow], str | None]: ...
