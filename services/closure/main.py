@@ -13,6 +13,7 @@ from schemas import topics
 from schemas.closure import CLOSURE_EVENTS
 from schemas.dispatch import StageLimits, Urgency
 from services.closure.adapters import subscriptions
+from services.closure.adapters.metrics import ClosureMetrics
 from services.closure.adapters.timers import timer_worker
 from services.closure.adapters.views.cases import SqlCases
 from services.closure.application.context import Closure
@@ -36,7 +37,8 @@ def spec_for(settings: ClosureSettings, city: City) -> ServiceSpec[Closure]:
     rules = rules_of(settings, city)
 
     def context(runtime: Runtime) -> Closure:
-        return Closure(runtime.store, city, rules, SqlCases())
+        metrics = ClosureMetrics(runtime.metrics.registry)
+        return Closure(runtime.store, city, rules, SqlCases(), metrics.observe)
 
     return ServiceSpec(
         name="closure",
