@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaProducer
 from casekit.settings import TopicSettings
 from devstack.credentials import CREDENTIALS, credentials_hint, demo_credentials, write_credentials
 from devstack.demo import DEMO_REPORTS
+from devstack.demo_loop import close_the_loop
 from devstack.issuer import DemoIssuer
 from devstack.kafka_acls import provision
 from devstack.keys import dev_secrets, import_demo_keys, open311_hint
@@ -160,10 +161,12 @@ def _bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-async def load_demo(stack: Stack, intake: str, analytics: str, credentials: dict[str, Any]) -> list[dict[str, Any]]:
+async def load_demo(stack: Stack, urls: dict[str, str], credentials: dict[str, Any]) -> list[dict[str, Any]]:
     """Post the demo reports (one over the hotline's Kafka topic) and wait for their traces.
 
-    The hotline's reports come with its API key, the others from the shift lead (值班长)."""
+    The hotline's reports come with its API key, the others from the shift lead (值班长). The first
+    grid report is then taken through the whole loop (devstack/demo_loop.py)."""
+    intake, analytics = urls["intake"], urls["analytics"]
     async with httpx.AsyncClient() as client:
         case_ids = []
         reader = _bearer(credentials["analyst"]["token"])
@@ -181,11 +184,13 @@ async def load_demo(stack: Stack, intake: str, analytics: str, credentials: dict
             await producer.send_and_wait(REPORTS_HOTLINE.name, orjson.dumps(DEMO_REPORTS[-1]))
         finally:
             await producer.stop()
+        loop = await close_the_loop(client, urls, credentials, case_ids[0])
+        print(f"Demo case {case_ids[0]} taken through the loop: {' -> '.join(loop)}", flush=True)
         traces = []
         for case_id in case_ids:
             for _ in range(100):
                 reply = await client.get(f"{analytics}/v1/cases/{case_id}/trace", headers=reader)
-                if reply.status_code == 200 and len(reply.json()["events"]) == 3:
+                if reply.status_code == 200 and len(reply.json()["events"]) >= 3:
                     traces.append(reply.json())
                     break
                 await asyncio.sleep(0.1)
@@ -253,7 +258,7 @@ def main() -> None:
             asyncio.run(wait_ready(services))
             credentials = asyncio.run(prepare_credentials(databases["intake"], issuer))
             url = {service.name: service.url for service in services}
-            traces = asyncio.run(load_demo(stack, url["intake"], url["analytics"], credentials))
+            traces = asyncio.run(load_demo(stack, url, credentials))
             print_welcome(services, traces, time.monotonic() - started, credentials)
             while not stop_requested and all(s.process.poll() is None for s in services):
                 time.sleep(0.5)
