@@ -125,8 +125,9 @@ def _set(deadlines: tuple[Deadline, ...], *new: Deadline, drop: tuple[Stage, ...
 
 
 def _fresh(state: CaseClosure, deadlines: tuple[Deadline, ...], **changes: object) -> CaseClosure:
-    """New deadlines: the stages they replace start unwarned, not overdue, not escalated."""
-    stages = {d.stage for d in deadlines} | {d.stage for d in state.deadlines if d not in deadlines}
+    """New deadlines: the stages whose deadline changed start unwarned, not overdue, not escalated."""
+    changed = set(deadlines) ^ set(state.deadlines)
+    stages = {d.stage for d in changed}
     return replace(
         state, deadlines=deadlines, warned=state.warned - stages, overdue=state.overdue - stages,
         escalated=state.escalated - stages, **changes,  # type: ignore[arg-type]
@@ -185,8 +186,9 @@ def evolve(state: CaseClosure, event: Event) -> CaseClosure:
         case CaseParked():
             return replace(state, status="parked", parked_from=state.status, parked_at=event.parked_at)
         case CaseResumed():
-            return _fresh(state, tuple(event.deadlines), status=state.parked_from or "open", parked_from=None,
-                          parked_at=None)  # fmt: skip
+            # The same deadlines, moved by the park: a stage already warned or overdue stays so.
+            return replace(state, deadlines=tuple(event.deadlines), status=state.parked_from or "open",
+                           parked_from=None, parked_at=None)  # fmt: skip
         case DeadlineExtended():
             return _fresh(state, _set(state.deadlines, event.disposal))
         case ClosureVoided():
