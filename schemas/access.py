@@ -82,6 +82,8 @@ FIGURE_READERS = _roles(DISPATCHER, SHIFT_LEAD, SUPERVISOR, ANALYST)
 ASSIGNMENT_READERS = _roles(GRID_MEMBER, DISPATCHER, SHIFT_LEAD, UNIT_STAFF, SUPERVISOR, ANALYST)
 DISPATCH_DECIDERS = _roles(DISPATCHER, SHIFT_LEAD)
 """派遣员 and 值班长: route, reassign, settle reviews, decide extensions and parks."""
+CLOSURE_READERS = ASSIGNMENT_READERS | {CALLBACK_TEAM}
+"""Closure's work lists and cases: Dispatch's readers and the call-back team (not call takers: no scope there)."""
 CONTACT_READERS = frozenset({CALL_TAKER, CALLBACK_TEAM})
 """Personal data: only those who must call the reporter (not even the admin)."""
 
@@ -144,6 +146,27 @@ TABLE: dict[str, Rule] = {
     "dispatch.resolve_jurisdiction": Rule(
         "resolve a point or grid code to its district, street, community and grid (辖区解析)",
         CASE_READERS,
+        frozenset({SUBMIT_REPORTS, READ_REPORTS}),
+    ),
+    # Closure: work lists, a case's state and history, and each step of the loop (结案).
+    "closure.list_cases": Rule("list the cases in Closure the caller may see (待办, 超期, 即将到期)", CLOSURE_READERS),
+    "closure.read_case_detail": Rule("one case in Closure: deadlines, counts and history", CLOSURE_READERS),
+    "closure.start_disposal": Rule("start work on a case (开始处置)", _roles(UNIT_STAFF), write=True),
+    "closure.report_disposal": Rule("report a disposal (处置反馈)", _roles(UNIT_STAFF), write=True),
+    "closure.verify_disposal": Rule("verify a disposal on site (核查)", _roles(GRID_MEMBER, SUPERVISOR), write=True),
+    "closure.record_callback": Rule("record a resident's call-back (回访)", _roles(CALLBACK_TEAM), write=True),
+    "closure.decide_review": Rule(
+        "decide an unsatisfied case's review (复核)", _roles(SUPERVISOR, SHIFT_LEAD), write=True
+    ),
+    "closure.park_case": Rule("park a case (挂账)", DISPATCH_DECIDERS, write=True),
+    "closure.resume_case": Rule(
+        "resume a parked case (恢复办理)", _roles(DISPATCHER, SHIFT_LEAD, UNIT_STAFF), write=True
+    ),
+    "closure.void_case": Rule("void a case (作废)", _roles(SHIFT_LEAD), write=True),
+    "closure.close_case": Rule("close a case as an approved exception (特殊结案)", _roles(SHIFT_LEAD), write=True),
+    "closure.calendar_due": Rule(
+        "when a time limit falls due on the working calendar (工作日历)",
+        _roles(*ROLES),
         frozenset({SUBMIT_REPORTS, READ_REPORTS}),
     ),
     # Analytics.

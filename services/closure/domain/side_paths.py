@@ -128,12 +128,13 @@ def decide_extend(state: CaseClosure, cmd: Act, days: int, approval: Approval, r
                              extended_at=cmd.at)]  # fmt: skip
 
 
-def decide_void(state: CaseClosure, cmd: Act, approval: Approval) -> list[Event]:
+def decide_void(state: CaseClosure, cmd: Act, approval: Approval, note: str | None = None) -> list[Event]:
+    """作废 with its reason (`cmd.note`) and, optionally, a further note."""
     if state.status in ENDED or state.status == "new":
         raise RuleViolation(f"case {cmd.case_id} is {state.status}; it cannot be voided")
     if not cmd.note:
         raise RuleViolation("a void names its reason")
-    return [ClosureVoided(case_id=cmd.case_id, reason=cmd.note, approval=approval, approved_by=cmd.by,
+    return [ClosureVoided(case_id=cmd.case_id, reason=cmd.note, note=note, approval=approval, approved_by=cmd.by,
                           voided_at=cmd.at)]  # fmt: skip
 
 
