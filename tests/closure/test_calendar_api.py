@@ -52,6 +52,8 @@ async def test_a_naive_from_is_refused_with_the_reason(rig: Rig) -> None:
     "params",
     [
         {"from": "2025-09-30T16:00:00+08:00", "amount": 0, "unit": "hours"},
+        {"from": "2025-09-30T16:00:00+08:00", "amount": 1001, "unit": "working_days"},
+        {"from": "9999-12-31T16:00:00+08:00", "amount": 10, "unit": "working_days"},
         {"from": "2025-09-30T16:00:00+08:00", "amount": 1, "unit": "weeks"},
         {"from": "yesterday", "amount": 1, "unit": "hours"},
         {"amount": 1, "unit": "hours"},
