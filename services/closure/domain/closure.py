@@ -168,7 +168,7 @@ def evolve(state: CaseClosure, event: Event) -> CaseClosure:
                           rework_count=event.rework_count)  # fmt: skip
         case CaseClosed():
             return _fresh(state, (event.callback,), status="closed", closure_kind=event.kind,
-                          closed_at=event.closed_at)  # fmt: skip
+                          closed_at=event.closed_at, parked_from=None, parked_at=None)  # fmt: skip
         case CallbackRecorded():
             final = event.result != "unreachable"
             deadlines = () if final else state.deadlines

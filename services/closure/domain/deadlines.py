@@ -60,23 +60,30 @@ class ClosureRules:
         return self.calendar.due(deadline.due_at, self.escalate_after)
 
     def extended(self, deadline: Deadline, days: int) -> Deadline:
-        """延期: `days` working days more, from the deadline in force."""
-        due = self.calendar.due(deadline.due_at, TimeLimit(amount=days, unit="working_days"))
-        return deadline.model_copy(update={"due_at": due})
+        """延期: `days` working days more, from the deadline in force; its warning moves by as much."""
+        more = TimeLimit(amount=days, unit="working_days")
+        due, warn_at = self.calendar.due(deadline.due_at, more), self.calendar.due(deadline.warn_at, more)
+        return deadline.model_copy(update={"due_at": due, "warn_at": min(warn_at, due)})
 
     def resumed(self, deadline: Deadline, parked_at: datetime, resumed_at: datetime) -> Deadline:
-        """The deadline after a park: the time it had left at the park, counted again from the resume."""
+        """The deadline after a park: the time it had left at the park, counted again from the resume.
+
+        An instant already passed at the park (a warning due, a deadline overdue) stays as it was:
+        a park stops the clock, it does not forgive lateness.
+        """
         if _in_working_time(deadline.limit):
             left = self.calendar.working_time_between(parked_at, deadline.due_at)
             warn_left = self.calendar.working_time_between(parked_at, deadline.warn_at)
         else:
             left, warn_left = deadline.due_at - parked_at, deadline.warn_at - parked_at
         return deadline.model_copy(update={
-            "due_at": self._after(deadline, resumed_at, left), "warn_at": self._after(deadline, resumed_at, warn_left),
+            "due_at": self._after(deadline, resumed_at, left, deadline.due_at),
+            "warn_at": self._after(deadline, resumed_at, warn_left, deadline.warn_at),
         })  # fmt: skip
 
-    def _after(self, deadline: Deadline, start: datetime, amount: timedelta) -> datetime:
-        amount = max(amount, timedelta(0))
+    def _after(self, deadline: Deadline, start: datetime, amount: timedelta, passed: datetime) -> datetime:
+        if amount <= timedelta(0):
+            return passed
         return self.calendar.add_working_time(start, amount) if _in_working_time(deadline.limit) else start + amount
 
     def disposal_limit(

@@ -1,0 +1,492 @@
+"""The CaseClosure loop's decisions, pure: open, move, return, sign-for, start, dispose, verify, close, call back.
+
+Every expected instant is worked out by hand from docs/working-time.md (the demo city: Asia/Shanghai,
+08:30-12:00 and 13:30-17:30) and written as a literal; the shared builders are imported by
+test_closure_side_paths.py.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from casekit.errors import Forbidden, RuleViolation
+from cityconfig import load_city
+from schemas.base import Event
+from schemas.closure import (
+    CallbackRecorded,
+    CaseClosed,
+    CaseReopened,
+    ClosureOpened,
+    Deadline,
+    DisposalMethod,
+    DisposalReported,
+    DisposalStarted,
+    ResponsibilityMoved,
+    ReturnNoted,
+    ReviewDecided,
+    ReworkOrdered,
+    SatisfactionReviewOpened,
+    SignForNoted,
+    VerificationFailed,
+    VerificationPassed,
+)
+from schemas.dispatch import (
+    CaseReturned,
+    CaseRouted,
+    CaseSignedFor,
+    RouteKind,
+    SelfDisposalRecorded,
+    StageLimits,
+    TimeLimit,
+    UnitLevel,
+)
+from schemas.examples_dispatch import REASON
+from services.closure.domain import lifecycle as lc
+from services.closure.domain import side_paths as sp
+from services.closure.domain.closure import DECIDER, Act, CaseClosure
+from services.closure.domain.deadlines import ClosureRules
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RULES = ClosureRules(load_city(Path("cities/xuzhou-demo")).calendar)
+CASE = UUID("01935d5c-9a2b-7c3e-8f10-2b7d4e5a6c01")
+GRID = "320303001001001"
+UNIT = "cm-320303001001-sanitation"
+OTHER_UNIT = "st-320303001-sanitation"
+STAFF = "user:staff-zhao"
+GRID_MEMBER = "user:grid-li"
+LIMITS = StageLimits(
+    sign_for=TimeLimit(amount=30, unit="minutes"),
+    disposal=TimeLimit(amount=2, unit="working_days"),
+    verification=TimeLimit(amount=2, unit="working_hours"),
+)
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+ROUTED_AT = local(2026, 11, 10, 9)  # Tuesday
+DISPOSED_AT = local(2026, 11, 11, 10)  # Wednesday
+VERIFIED_AT = local(2026, 11, 11, 11, 30)
+
+
+def after(events: Sequence[Event], state: CaseClosure = DECIDER.initial) -> CaseClosure:
+    return functools.reduce(DECIDER.evolve, events, state)
+
+
+def act(by: str = STAFF, at: datetime = DISPOSED_AT, unit: str | None = UNIT, note: str | None = None) -> Act:
+    return Act(CASE, by, at, unit, note)
+
+
+def routed(unit: str = UNIT, kind: RouteKind = "routing", at: datetime = ROUTED_AT,
+           level: UnitLevel = "community", limits: StageLimits | None = LIMITS) -> CaseRouted:  # fmt: skip
+    sign_for_due_at = at + timedelta(minutes=30) if limits is not None else None
+    return CaseRouted(case_id=CASE, unit_code=unit, unit_name=f"{unit} 名称", category_code="06010", rule="sanitation",
+                      routed_at=at, kind=kind, reason=REASON.model_copy(update={"level": level}), limits=limits,
+                      urgency="normal", sign_for_due_at=sign_for_due_at)  # fmt: skip
+
+
+def on_routed(state: CaseClosure, event: CaseRouted) -> list[Event]:
+    """The one place that calls `decide_routed`, so a change of its signature is a change here."""
+    return sp.decide_routed(state, event, RULES)
+
+
+def on_self_disposal(state: CaseClosure, event: SelfDisposalRecorded) -> list[Event]:
+    return sp.decide_self_disposal(state, event, RULES)
+
+
+def opened() -> CaseClosure:
+    return after(on_routed(DECIDER.initial, routed()))
+
+
+def disposed(state: CaseClosure | None = None, at: datetime = DISPOSED_AT,
+             method: DisposalMethod = "service") -> CaseClosure:  # fmt: skip
+    state = state or opened()
+    return after(lc.decide_dispose(state, act(at=at), lc.Disposal(method, "已清运"), RULES), state)
+
+
+def closed(state: CaseClosure | None = None, at: datetime = VERIFIED_AT) -> CaseClosure:
+    state = state or disposed()
+    return after(lc.decide_verify(state, act(GRID_MEMBER, at, None), lc.Verification(True), RULES), state)
+
+
+def deadline(state: CaseClosure, stage: str) -> Deadline:
+    found = next((d for d in state.deadlines if d.stage == stage), None)
+    assert found is not None, f"no {stage} deadline in {state.deadlines}"
+    return found
+
+
+# Opening, moving, returning, signing for
+
+
+def test_a_routed_case_opens_with_its_deadlines_in_working_and_clock_time() -> None:
+    [event] = on_routed(DECIDER.initial, routed())
+
+    assert isinstance(event, ClosureOpened)
+    assert (event.unit_code, event.unit_level, event.area_code, event.self_disposed) == (UNIT, "community", GRID, False)
+    sign_for, disposal = event.deadlines
+    assert (sign_for.stage, sign_for.warn_at, sign_for.due_at) == ("sign_for", local(2026, 11, 10, 9, 24),
+                                                                   local(2026, 11, 10, 9, 30))  # fmt: skip
+    # 2 working days = 15 h from Tue 09:00: 7 h Tuesday, 7.5 h Wednesday, 0.5 h Thursday; warn after 12 h.
+    assert (disposal.stage, disposal.warn_at, disposal.due_at) == ("disposal", local(2026, 11, 11, 15),
+                                                                   local(2026, 11, 12, 9))  # fmt: skip
+    assert after([event]).status == "open"
+
+
+def test_a_routing_without_limits_takes_the_default_disposal_limit() -> None:
+    [event] = on_routed(DECIDER.initial, routed(limits=None))
+
+    assert isinstance(event, ClosureOpened)
+    [disposal] = event.deadlines
+    assert disposal.limit == TimeLimit(amount=5, unit="working_days")
+    assert disposal.due_at == local(2026, 11, 17, 9)  # Tue 09:00 + 5 working days (no holiday in between)
+
+
+@pytest.mark.parametrize("kind", ["reroute", "reassignment"])
+def test_a_reroute_or_reassignment_moves_responsibility_and_restarts_the_clock(kind: RouteKind) -> None:
+    state = opened()
+    later = local(2026, 11, 10, 14)
+
+    [event] = on_routed(state, routed(OTHER_UNIT, kind, later, "street"))
+
+    assert isinstance(event, ResponsibilityMoved)
+    assert (event.unit_code, event.previous_unit_code, event.route_kind) == (OTHER_UNIT, UNIT, kind)
+    moved = after([event], state)
+    assert (moved.status, moved.unit_code, moved.unit_level) == ("open", OTHER_UNIT, "street")
+    # 2 working days from Tue 14:00 end Thu 14:00.
+    assert deadline(moved, "disposal").due_at == local(2026, 11, 12, 14)
+
+
+def test_the_same_routing_again_decides_nothing() -> None:
+    assert on_routed(opened(), routed()) == []
+
+
+def test_a_reroute_of_a_disposed_case_does_not_take_the_work_back() -> None:
+    assert on_routed(disposed(), routed(OTHER_UNIT, "reroute")) == []
+
+
+def test_a_return_stops_the_clocks_until_dispatch_routes_it_again() -> None:
+    state = opened()
+    returned = CaseReturned(case_id=CASE, unit_code=UNIT, reason="not_our_area", returns=1, returned_by=STAFF,
+                            returned_at=local(2026, 11, 10, 10))  # fmt: skip
+
+    [event] = sp.decide_returned(state, returned)
+
+    assert isinstance(event, ReturnNoted)
+    back = after([event], state)
+    assert (back.status, back.deadlines, back.running()) == ("returned", (), {})
+    [moved] = on_routed(back, routed(OTHER_UNIT, "reroute", local(2026, 11, 10, 11)))
+    assert isinstance(moved, ResponsibilityMoved)
+    assert after([moved], back).status == "open"
+
+
+def test_a_return_by_another_unit_decides_nothing() -> None:
+    returned = CaseReturned(case_id=CASE, unit_code=OTHER_UNIT, reason="not_our_area", returns=1, returned_by=STAFF,
+                            returned_at=ROUTED_AT)  # fmt: skip
+    assert sp.decide_returned(opened(), returned) == []
+
+
+def test_signing_for_meets_the_sign_for_deadline() -> None:
+    state = opened()
+    signed = CaseSignedFor(case_id=CASE, unit_code=UNIT, role="lead", signed_by=STAFF,
+                           signed_at=local(2026, 11, 10, 9, 10))  # fmt: skip
+
+    [event] = sp.decide_signed_for(state, signed)
+
+    assert isinstance(event, SignForNoted)
+    after_sign = after([event], state)
+    assert after_sign.signed_for
+    assert "sign_for" not in after_sign.running()
+    assert sp.decide_signed_for(after_sign, signed) == []
+    assert sp.decide_signed_for(state, signed.model_copy(update={"role": "assist"})) == []
+
+
+# Start and disposal (处置)
+
+
+def test_the_unit_starts_once() -> None:
+    state = opened()
+
+    [event] = lc.decide_start(state, act())
+
+    assert isinstance(event, DisposalStarted)
+    assert event.started_by == STAFF
+    with pytest.raises(RuleViolation, match="already started"):
+        lc.decide_start(after([event], state), act())
+
+
+@pytest.mark.parametrize("unit", [None, OTHER_UNIT])
+def test_only_the_responsible_unit_starts_or_disposes(unit: str | None) -> None:
+    with pytest.raises(Forbidden):
+        lc.decide_start(opened(), act(unit=unit))
+    with pytest.raises(Forbidden):
+        lc.decide_dispose(opened(), act(unit=unit), lc.Disposal("service", "已清运"), RULES)
+
+
+@pytest.mark.parametrize("method", ["service", "management", "enforcement"])
+def test_a_disposal_by_each_721_method_owes_verification(method: DisposalMethod) -> None:
+    notice = "徐云城罚决字〔2026〕第0153号" if method == "enforcement" else None
+
+    [event] = lc.decide_dispose(opened(), act(), lc.Disposal(method, "已处理", ("https://x/1.jpg",), notice), RULES)
+
+    assert isinstance(event, DisposalReported)
+    assert (event.method, event.penalty_notice_number, event.round, event.late) == (method, notice, 1, False)
+    # 2 working hours from Wed 10:00 end 12:00; the warning after 96 minutes.
+    assert (event.verification.warn_at, event.verification.due_at) == (local(2026, 11, 11, 11, 36),
+                                                                       local(2026, 11, 11, 12))  # fmt: skip
+    state = after([event], opened())
+    assert (state.status, state.disposed_by, state.disposing_unit) == ("disposed", STAFF, UNIT)
+    assert set(state.running()) == {"verification"}
+
+
+def test_an_enforcement_without_its_penalty_notice_is_refused() -> None:
+    with pytest.raises(RuleViolation, match="penalty notice"):
+        lc.decide_dispose(opened(), act(), lc.Disposal("enforcement", "已立案"), RULES)
+
+
+def test_a_disposal_after_its_deadline_is_late_and_the_case_closes_late() -> None:
+    state = disposed(at=local(2026, 11, 12, 10))  # due Thu 09:00
+
+    assert state.late
+    [_, closing] = lc.decide_verify(state, act(GRID_MEMBER, local(2026, 11, 12, 11), None), lc.Verification(True),
+                                    RULES)  # fmt: skip
+    assert isinstance(closing, CaseClosed)
+    assert closing.kind == "late"
+
+
+def test_a_disposed_case_is_not_disposed_again() -> None:
+    with pytest.raises(RuleViolation, match="already disposed"):
+        lc.decide_dispose(disposed(), act(), lc.Disposal("service", "again"), RULES)
+
+
+# Verification (核查)
+
+
+def test_a_passed_verification_closes_the_case_normally_and_owes_the_call_back() -> None:
+    state = disposed()
+
+    passed, closing = lc.decide_verify(state, act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(True), RULES)
+
+    assert isinstance(passed, VerificationPassed)
+    assert not passed.late
+    assert isinstance(closing, CaseClosed)
+    assert (closing.kind, closing.closed_by) == ("normal", GRID_MEMBER)
+    # Due by the end of the next working day; 12 h of working time to then, the warning after 9 h 36 min.
+    assert (closing.callback.warn_at, closing.callback.due_at) == (local(2026, 11, 12, 15, 6),
+                                                                   local(2026, 11, 12, 17, 30))  # fmt: skip
+    after_close = after([passed, closing], state)
+    assert (after_close.status, after_close.closure_kind, set(after_close.running())) == ("closed", "normal",
+                                                                                          {"callback"})  # fmt: skip
+
+
+def test_a_verification_after_its_deadline_is_marked_late() -> None:
+    [passed, _] = lc.decide_verify(disposed(), act(GRID_MEMBER, local(2026, 11, 11, 14), None),
+                                   lc.Verification(True), RULES)  # fmt: skip
+    assert isinstance(passed, VerificationPassed)
+    assert passed.late
+
+
+def test_a_failed_verification_orders_rework_by_the_same_unit_counted_per_case() -> None:
+    state = disposed()
+
+    failed, rework = lc.decide_verify(state, act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(False, "仍有垃圾"),
+                                      RULES)  # fmt: skip
+
+    assert isinstance(failed, VerificationFailed)
+    assert failed.note == "仍有垃圾"
+    assert isinstance(rework, ReworkOrdered)
+    assert (rework.unit_code, rework.rework_count) == (UNIT, 1)
+    assert rework.disposal.due_at == local(2026, 11, 13, 11, 30)  # Wed 11:30 + 2 working days
+    again = after([failed, rework], state)
+    assert (again.status, again.rework_count, set(again.running())) == ("open", 1, {"disposal"})
+    second = disposed(again, local(2026, 11, 12, 10))
+    assert second.rounds == 2
+    [_, rework2] = lc.decide_verify(second, act(GRID_MEMBER, local(2026, 11, 12, 11), None),
+                                    lc.Verification(False, "还是没清"), RULES)  # fmt: skip
+    assert isinstance(rework2, ReworkOrdered)
+    assert rework2.rework_count == 2
+
+
+def test_a_failed_verification_says_what_is_wrong() -> None:
+    with pytest.raises(RuleViolation, match="note"):
+        lc.decide_verify(disposed(), act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(False), RULES)
+
+
+def test_verifying_your_own_work_is_refused() -> None:
+    state = disposed()
+
+    with pytest.raises(Forbidden, match="did not do the work"):
+        lc.decide_verify(state, act(STAFF, VERIFIED_AT, None), lc.Verification(True), RULES)
+    with pytest.raises(Forbidden, match="did not do the work"):
+        lc.decide_verify(state, act("user:staff-qian", VERIFIED_AT, UNIT), lc.Verification(True), RULES)
+
+
+@pytest.mark.parametrize("make", [opened, closed], ids=["open", "closed"])
+def test_only_a_disposed_case_is_verified(make: object) -> None:
+    assert callable(make)
+    with pytest.raises(RuleViolation, match="only a disposed case"):
+        lc.decide_verify(make(), act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(True), RULES)
+
+
+# Self-disposal (自行处置)
+
+
+def self_disposal(unit: str | None = UNIT) -> SelfDisposalRecorded:
+    return SelfDisposalRecorded(case_id=CASE, area_code=GRID, photo_url="https://x/fixed.jpg", recorded_at=ROUTED_AT,
+                                disposed_by=GRID_MEMBER, category_code="06010", unit_code=unit)  # fmt: skip
+
+
+def test_a_self_disposed_case_opens_disposed_and_waits_for_someone_else() -> None:
+    opening, disposal = on_self_disposal(DECIDER.initial, self_disposal())
+
+    assert isinstance(opening, ClosureOpened)
+    assert opening.self_disposed
+    assert isinstance(disposal, DisposalReported)
+    assert (disposal.reported_by, disposal.method) == (GRID_MEMBER, None)
+    state = after([opening, disposal])
+    assert state.status == "disposed"
+    with pytest.raises(Forbidden):
+        lc.decide_verify(state, act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(True), RULES)
+    _passed, closing = lc.decide_verify(state, act("user:supervisor-zhou", VERIFIED_AT, None), lc.Verification(True),
+                                       RULES)  # fmt: skip
+    assert isinstance(closing, CaseClosed)
+    assert closing.kind == "normal"
+    assert on_self_disposal(state, self_disposal()) == []
+
+
+@pytest.mark.parametrize(("unit", "expected"), [(UNIT, UNIT), (None, sp.NO_UNIT)])
+def test_a_failed_self_disposal_goes_for_rework_to_the_unit_dispatch_named(unit: str | None, expected: str) -> None:
+    state = after(on_self_disposal(DECIDER.initial, self_disposal(unit)))
+
+    [_, rework] = lc.decide_verify(state, act("user:supervisor-zhou", VERIFIED_AT, None),
+                                   lc.Verification(False, "未清理干净"), RULES)  # fmt: skip
+
+    assert isinstance(rework, ReworkOrdered)
+    assert rework.unit_code == expected
+    again = after([rework], state)
+    assert (again.status, again.unit_code) == ("open", expected)
+    assert isinstance(lc.decide_start(again, act(unit=expected))[0], DisposalStarted)
+
+
+# Special closing (特殊结案)
+
+
+def test_a_never_disposed_open_case_does_not_close_specially() -> None:
+    with pytest.raises(RuleViolation, match="never disposed"):
+        lc.decide_close_special(opened(), act("user:lead-wu", unit=None, note="上级批准"), RULES)
+
+
+def test_a_disposed_case_closes_specially_with_its_reason() -> None:
+    [event] = lc.decide_close_special(disposed(), act("user:lead-wu", VERIFIED_AT, None, "无法核查, 值班长批准"), RULES)
+
+    assert isinstance(event, CaseClosed)
+    assert (event.kind, event.reason) == ("special", "无法核查, 值班长批准")
+    with pytest.raises(RuleViolation, match="reason"):
+        lc.decide_close_special(disposed(), act("user:lead-wu", VERIFIED_AT, None), RULES)
+
+
+# Call-back (回访) and review (不满意复核)
+
+
+CALLED_AT = local(2026, 11, 12, 10)
+
+
+def callback(state: CaseClosure, result: str, at: datetime = CALLED_AT, ref: str | None = None) -> list[Event]:
+    source = "hotline" if ref else "callback_team"
+    return lc.decide_callback(state, act("user:callback-sun", at, None), lc.Callback(result, source, ref),  # type: ignore[arg-type]
+                              RULES)  # fmt: skip
+
+
+def test_a_call_back_on_an_open_case_is_refused() -> None:
+    with pytest.raises(RuleViolation, match="for a closed case"):
+        callback(opened(), "satisfied")
+
+
+@pytest.mark.parametrize("result", ["satisfied", "basically_satisfied"])
+def test_a_satisfied_call_back_ends_the_case(result: str) -> None:
+    state = closed()
+
+    [event] = callback(state, result)
+
+    assert isinstance(event, CallbackRecorded)
+    assert not event.late
+    done = after([event], state)
+    assert (done.callback_done, done.running()) == (True, {})
+    with pytest.raises(RuleViolation, match="already called back"):
+        callback(done, "unsatisfied")
+
+
+def test_an_unreachable_resident_is_called_again_and_a_late_call_is_marked() -> None:
+    state = closed()
+
+    [event] = callback(state, "unreachable")
+
+    again = after([event], state)
+    assert not again.callback_done
+    assert set(again.running()) == {"callback"}
+    [late] = callback(again, "satisfied", local(2026, 11, 13, 9))  # due Thu 17:30
+    assert isinstance(late, CallbackRecorded)
+    assert late.late
+
+
+def test_unsatisfied_reopens_once_then_goes_to_review() -> None:
+    state = closed()
+
+    recorded, reopened = callback(state, "unsatisfied")
+
+    assert isinstance(reopened, CaseReopened)
+    assert (reopened.unit_code, reopened.reopen_count, reopened.cause) == (UNIT, 1, "unsatisfied")
+    # 2 working days from Thu 10:00 end Mon 10:00 (the weekend does not count).
+    assert reopened.disposal.due_at == local(2026, 11, 16, 10)
+    open_again = after([recorded, reopened], state)
+    assert (open_again.status, open_again.reopen_count, open_again.closure_kind) == ("open", 1, None)
+    closed_again = closed(disposed(open_again, local(2026, 11, 13, 9)), local(2026, 11, 13, 10))
+    assert closed_again.status == "closed"
+
+    recorded2, review = callback(closed_again, "unsatisfied", local(2026, 11, 16, 9))
+
+    assert isinstance(review, SatisfactionReviewOpened)
+    assert review.unsatisfied_count == 2
+    assert after([recorded2, review], closed_again).status == "in_review"
+
+
+def in_review() -> CaseClosure:
+    state = closed()
+    state = after(callback(state, "unsatisfied"), state)
+    state = closed(disposed(state, local(2026, 11, 13, 9)), local(2026, 11, 13, 10))
+    return after(callback(state, "unsatisfied", local(2026, 11, 16, 9)), state)
+
+
+def test_a_review_upholds_the_closing_or_reopens_the_case() -> None:
+    state = in_review()
+    reviewer = act("user:supervisor-zhou", local(2026, 11, 16, 10), None, "已按标准处置")
+
+    [upheld] = lc.decide_review(state, reviewer, False, RULES)
+    decided, reopened = lc.decide_review(state, reviewer, True, RULES)
+
+    assert isinstance(upheld, ReviewDecided)
+    assert upheld.decision == "uphold"
+    assert after([upheld], state).status == "closed"
+    assert isinstance(decided, ReviewDecided)
+    assert decided.decision == "reopen"
+    assert isinstance(reopened, CaseReopened)
+    assert (reopened.cause, reopened.reopen_count) == ("review", 2)
+    assert after([decided, reopened], state).status == "open"
+    with pytest.raises(RuleViolation, match="not in review"):
+        lc.decide_review(closed(), reviewer, False, RULES)
+
+
+def test_the_same_hotline_call_back_twice_decides_nothing() -> None:
+    state = closed()
+    first = callback(state, "unsatisfied", ref="12345-CB-0001")
+    state = after(first, state)
+
+    assert len(first) == 2
+    assert callback(state, "unsatisfied", ref="12345-CB-0001") == []
