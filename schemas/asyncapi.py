@@ -19,7 +19,7 @@ Contract = type[Event] | type[Message]
 CONSUMERS: dict[str, tuple[Topic, ...]] = {
     "intake": tuple(topics.CHANNEL_TOPICS.values()),
     "dispatch": (topics.INTAKE_EVENTS,),
-    "closure": (topics.DISPATCH_EVENTS,),
+    "closure": (topics.DISPATCH_EVENTS, topics.CALLBACKS_HOTLINE),
     "analytics": (topics.INTAKE_EVENTS, topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS),
 }
 PRODUCERS: dict[str, Topic] = {
@@ -149,6 +149,13 @@ def _inbound_message(model: type[Message]) -> dict[str, Any]:
     }
 
 
+def _inbound_description(topic: Topic) -> str:
+    if topic.name == topics.CALLBACKS_HOTLINE.name:
+        return ("Call-back results (回访结果) from the 12345 hotline platform, one message per call-back, for "
+                "Closure; a callback_id sent again changes nothing.")  # fmt: skip
+    return f"Inbound reports of the {topic.name.split('.')[1]} channel."
+
+
 def _dead_letter_message() -> dict[str, Any]:
     return {
         "name": "DeadLetter",
@@ -172,9 +179,7 @@ def build() -> dict[str, Any]:
     operations: dict[str, Any] = {}
     for topic, inbound in INBOUND.items():
         messages[message_name(inbound)] = _inbound_message(inbound)
-        channels[channel_id(topic)] = _channel(
-            topic, f"Inbound reports of the {topic.name.split('.')[1]} channel.", [message_name(inbound)]
-        )
+        channels[channel_id(topic)] = _channel(topic, _inbound_description(topic), [message_name(inbound)])
     for service, topic in PRODUCERS.items():
         names = [message_name(model) for model in PUBLISHED[topic]]
         for model in PUBLISHED[topic]:

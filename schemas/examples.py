@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from schemas.closure import ClosureOpened
+from schemas.examples_closure import CLOSURE_EXAMPLES
 from schemas.examples_dispatch import DISPATCH_EXAMPLES
 from schemas.intake import (
     Location,
@@ -85,5 +85,5 @@ EXAMPLES: dict[type[BaseModel], BaseModel] = {
         received_at=AT,
     ),
     **DISPATCH_EXAMPLES,
-    ClosureOpened: ClosureOpened(case_id=CASE_ID, unit_code="sanitation", opened_at=AT),
+    **CLOSURE_EXAMPLES,
 }

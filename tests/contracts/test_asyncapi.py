@@ -17,7 +17,7 @@ from cityconfig.city import DEFAULT_CITY, load_city
 from schemas import generate
 from services.analytics.main import SPEC as ANALYTICS
 from services.analytics.settings import AnalyticsSettings
-from services.closure.main import SPEC as CLOSURE
+from services.closure.main import spec_for as closure_spec
 from services.closure.settings import ClosureSettings
 from services.dispatch.main import spec_for as dispatch_spec
 from services.dispatch.settings import DispatchSettings
@@ -33,6 +33,7 @@ ENV: dict[str, Any] = {
 }
 INTAKE = spec_for(IntakeSettings(**ENV), load_city(DEFAULT_CITY))
 DISPATCH = dispatch_spec(DispatchSettings(**ENV), load_city(DEFAULT_CITY))
+CLOSURE = closure_spec(ClosureSettings(**ENV), load_city(DEFAULT_CITY))
 SERVICES: list[tuple[ServiceSpec[Any], Any]] = [
     (INTAKE, IntakeSettings),
     (DISPATCH, DispatchSettings),

@@ -49,6 +49,6 @@ async def test_the_example_consumer_prints_each_status_change_once(
         [
             f"{CASE_ID} received via hotline: 06010 12345 来电: 小区门口暴露垃圾多日未清运",
             f"{CASE_ID} routed to 某社区工作站·环卫 (cm-320303001001-sanitation)",
-            f"{CASE_ID} opened for disposal by sanitation",
+            f"{CASE_ID} opened for disposal by cm-320303001001-sanitation",
         ]
     )

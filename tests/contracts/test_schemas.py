@@ -119,6 +119,10 @@ def test_adding_an_optional_field_is_compatible() -> None:
     assert breaking_changes(released, grown) == []
 
 
+def test_every_contract_has_an_example() -> None:
+    assert [model.__name__ for model in generate.contracts() if model not in EXAMPLES] == []
+
+
 @pytest.mark.parametrize("model", list(EXAMPLES), ids=lambda m: m.__name__)
 def test_every_example_satisfies_its_own_json_schema(model: type[Event]) -> None:
     schema = load(generate.JSON_DIR / file_name(model))
