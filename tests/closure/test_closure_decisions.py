@@ -8,7 +8,7 @@ test_closure_side_paths.py.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -21,6 +21,7 @@ from cityconfig import load_city
 from schemas.base import Event
 from schemas.closure import (
     CallbackRecorded,
+    CallbackResult,
     CaseClosed,
     CaseReopened,
     ClosureOpened,
@@ -329,8 +330,7 @@ def test_verifying_your_own_work_is_refused() -> None:
 
 
 @pytest.mark.parametrize("make", [opened, closed], ids=["open", "closed"])
-def test_only_a_disposed_case_is_verified(make: object) -> None:
-    assert callable(make)
+def test_only_a_disposed_case_is_verified(make: Callable[[], CaseClosure]) -> None:
     with pytest.raises(RuleViolation, match="only a disposed case"):
         lc.decide_verify(make(), act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(True), RULES)
 
@@ -398,10 +398,11 @@ def test_a_disposed_case_closes_specially_with_its_reason() -> None:
 CALLED_AT = local(2026, 11, 12, 10)
 
 
-def callback(state: CaseClosure, result: str, at: datetime = CALLED_AT, ref: str | None = None) -> list[Event]:
-    source = "hotline" if ref else "callback_team"
-    return lc.decide_callback(state, act("user:callback-sun", at, None), lc.Callback(result, source, ref),  # type: ignore[arg-type]
-                              RULES)  # fmt: skip
+def callback(
+    state: CaseClosure, result: CallbackResult, at: datetime = CALLED_AT, ref: str | None = None
+) -> list[Event]:
+    called = lc.Callback(result, "hotline", ref) if ref else lc.Callback(result)
+    return lc.decide_callback(state, act("user:callback-sun", at, None), called, RULES)
 
 
 def test_a_call_back_on_an_open_case_is_refused() -> None:
@@ -410,7 +411,7 @@ def test_a_call_back_on_an_open_case_is_refused() -> None:
 
 
 @pytest.mark.parametrize("result", ["satisfied", "basically_satisfied"])
-def test_a_satisfied_call_back_ends_the_case(result: str) -> None:
+def test_a_satisfied_call_back_ends_the_case(result: CallbackResult) -> None:
     state = closed()
 
     [event] = callback(state, result)
@@ -490,3 +491,47 @@ def test_the_same_hotline_call_back_twice_decides_nothing() -> None:
 
     assert len(first) == 2
     assert callback(state, "unsatisfied", ref="12345-CB-0001") == []
+
+
+def test_dispatch_s_review_names_the_final_owner_of_a_returned_case() -> None:
+    state = opened()
+    returned = CaseReturned(case_id=CASE, unit_code=UNIT, reason="not_our_area", returns=2, returned_by=STAFF,
+                            returned_at=local(2026, 11, 10, 10))  # fmt: skip
+    state = after(sp.decide_returned(state, returned), state)
+
+    [moved] = on_routed(state, routed(OTHER_UNIT, "review", local(2026, 11, 10, 11), "street"))
+
+    assert isinstance(moved, ResponsibilityMoved)
+    assert (moved.route_kind, moved.previous_unit_code) == ("review", UNIT)
+    assert after([moved], state).unit_code == OTHER_UNIT
+
+
+def test_a_late_sign_for_is_noted_late() -> None:
+    signed = CaseSignedFor(case_id=CASE, unit_code=UNIT, role="lead", late=True, signed_by=STAFF,
+                           signed_at=local(2026, 11, 10, 10))  # fmt: skip
+
+    [event] = sp.decide_signed_for(opened(), signed)
+
+    assert isinstance(event, SignForNoted)
+    assert event.late
+
+
+def test_a_closed_case_is_not_disposed_started_or_verified_again() -> None:
+    state = closed()
+
+    with pytest.raises(RuleViolation, match="closed; it cannot be disposed of now"):
+        lc.decide_dispose(state, act(), lc.Disposal("service", "again"), RULES)
+    with pytest.raises(RuleViolation):
+        lc.decide_start(state, act())
+    with pytest.raises(RuleViolation, match="only a disposed case"):
+        lc.decide_verify(state, act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(True), RULES)
+
+
+def test_an_upheld_review_ends_the_call_backs() -> None:
+    state = in_review()
+    state = after(lc.decide_review(state, act("user:supervisor-zhou", local(2026, 11, 16, 10), None), False, RULES),
+                  state)  # fmt: skip
+
+    assert (state.status, state.callback_done, state.running()) == ("closed", True, {})
+    with pytest.raises(RuleViolation, match="already called back"):
+        callback(state, "satisfied", local(2026, 11, 16, 11))

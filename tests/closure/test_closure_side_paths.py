@@ -11,6 +11,7 @@ from casekit.access.principal import Principal
 from casekit.errors import Forbidden, RuleViolation
 from schemas.access import CALLBACK_TEAM, DISPATCHER, GRID_MEMBER, SHIFT_LEAD, SUPERVISOR, UNIT_STAFF
 from schemas.closure import (
+    Approval,
     CaseClosed,
     CaseEscalated,
     CaseParked,
@@ -57,10 +58,10 @@ def parked(state: CaseClosure | None = None, at: datetime = PARKED_AT) -> CaseCl
 
 
 @pytest.mark.parametrize("approval", ["dispatch", "closure"])
-def test_an_open_case_is_parked_with_its_reason_and_its_clocks_stop(approval: str) -> None:
+def test_an_open_case_is_parked_with_its_reason_and_its_clocks_stop(approval: Approval) -> None:
     state = opened()
 
-    [event] = sp.decide_park(state, act(DISPATCHER_WANG, PARKED_AT, None, "待冬季后施工"), approval)  # type: ignore[arg-type]
+    [event] = sp.decide_park(state, act(DISPATCHER_WANG, PARKED_AT, None, "待冬季后施工"), approval)
 
     assert isinstance(event, CaseParked)
     assert (event.approval, event.reason) == (approval, "待冬季后施工")

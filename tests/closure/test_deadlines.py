@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from cityconfig import load_city
 from cityconfig.city_settings import CityDay, WorkingTime
 from cityconfig.worktime import WorkCalendar
+from schemas import closure as c
+from schemas import examples_closure
 from schemas.closure import Deadline
 from schemas.dispatch import TimeLimit, TimeUnit
 from services.closure.domain.deadlines import ClosureRules
@@ -301,3 +303,35 @@ def test_an_extension_counts_working_days_from_the_deadline_in_force_across_nati
     assert extended.due_at == local(2025, 10, 10, 16)  # Thursday 9 and Friday 10 October
     assert extended.started_at == deadline.started_at
     assert extended.limit == deadline.limit
+
+
+def test_the_contract_examples_deadlines_are_the_demo_calendar_s() -> None:
+    e = examples_closure
+    examples = e.CLOSURE_EXAMPLES
+    opened, moved = examples[c.ClosureOpened], examples[c.ResponsibilityMoved]
+    disposed, rework = examples[c.DisposalReported], examples[c.ReworkOrdered]
+    closing, reopened = examples[c.CaseClosed], examples[c.CaseReopened]
+    resumed, extended = examples[c.CaseResumed], examples[c.DeadlineExtended]
+    escalated = examples[c.CaseEscalated]
+    assert isinstance(opened, c.ClosureOpened)
+    assert isinstance(moved, c.ResponsibilityMoved)
+    assert isinstance(disposed, c.DisposalReported)
+    assert isinstance(rework, c.ReworkOrdered)
+    assert isinstance(closing, c.CaseClosed)
+    assert isinstance(reopened, c.CaseReopened)
+    assert isinstance(resumed, c.CaseResumed)
+    assert isinstance(extended, c.DeadlineExtended)
+    assert isinstance(escalated, c.CaseEscalated)
+
+    assert opened.deadlines == [
+        RULES.deadline("sign_for", e.ROUTED, e.SIGN_FOR),
+        RULES.deadline("disposal", e.ROUTED, e.DISPOSAL),
+    ]
+    assert moved.deadlines == [RULES.deadline("disposal", e.WED_0900, e.DISPOSAL)]
+    assert disposed.verification == RULES.deadline("verification", e.DISPOSED, e.VERIFICATION)
+    assert rework.disposal == RULES.deadline("disposal", e.VERIFIED, e.DISPOSAL)
+    assert closing.callback == RULES.callback_deadline(e.VERIFIED)
+    assert reopened.disposal == RULES.deadline("disposal", e.CALLED, e.DISPOSAL)
+    assert resumed.deadlines == [RULES.resumed(d, e.WED_0900, resumed.resumed_at) for d in opened.deadlines]
+    assert extended.disposal == RULES.extended(e.DISPOSAL_DEADLINE, extended.days)
+    assert escalated.escalated_at == RULES.escalation_due(e.DISPOSAL_DEADLINE)
