@@ -27,7 +27,7 @@ from services.closure.domain import lifecycle as lc
 from services.closure.domain import side_paths as sp
 from services.closure.domain.closure import CaseClosure
 from services.closure.domain.deadlines import TimerChange, escalation_target, timer_changes
-from tests.closure.test_closure_decisions import (
+from tests.closure.builders import (
     CASE,
     GRID,
     OTHER_UNIT,
