@@ -60,10 +60,11 @@ class ClosureRules:
         return self.calendar.due(deadline.due_at, self.escalate_after)
 
     def extended(self, deadline: Deadline, days: int) -> Deadline:
-        """延期: `days` working days more, from the deadline in force; its warning moves by as much."""
+        """延期: `days` working days more, from the deadline in force; its warning moves as much."""
         more = TimeLimit(amount=days, unit="working_days")
-        due, warn_at = self.calendar.due(deadline.due_at, more), self.calendar.due(deadline.warn_at, more)
-        return deadline.model_copy(update={"due_at": due, "warn_at": min(warn_at, due)})
+        due = self.calendar.due(deadline.due_at, more)
+        warn_at = min(self.calendar.due(deadline.warn_at, more), due) if deadline.warn_at < deadline.due_at else due
+        return deadline.model_copy(update={"due_at": due, "warn_at": warn_at})
 
     def resumed(self, deadline: Deadline, parked_at: datetime, resumed_at: datetime) -> Deadline:
         """The deadline after a park: the time it had left at the park, counted again from the resume.
