@@ -15,6 +15,7 @@ from schemas.dispatch import StageLimits, Urgency
 from services.closure.adapters import calendar_http, http_api, subscriptions
 from services.closure.adapters.metrics import ClosureMetrics
 from services.closure.adapters.timers import timer_worker
+from services.closure.adapters.views.case_numbers import SqlCaseNumbers
 from services.closure.adapters.views.cases import SqlCases
 from services.closure.application.context import Closure
 from services.closure.domain.deadlines import ClosureRules
@@ -38,7 +39,7 @@ def spec_for(settings: ClosureSettings, city: City) -> ServiceSpec[Closure]:
 
     def context(runtime: Runtime) -> Closure:
         metrics = ClosureMetrics(runtime.metrics.registry)
-        return Closure(runtime.store, city, rules, SqlCases(), metrics.observe)
+        return Closure(runtime.store, city, rules, SqlCases(), SqlCaseNumbers(), metrics.observe)
 
     return ServiceSpec(
         name="closure",

@@ -1,14 +1,21 @@
-"""Closure's subscriptions: Dispatch's events, each class to its reaction."""
+"""Closure's subscriptions: Dispatch's events, each class to its reaction, and the 12345 platform's call-backs."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from casekit.envelope import EventMeta
+from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
-from casekit.kafka.consumer import Subscription
+from casekit.kafka.cloudevents import Inbound, causation_id
+from casekit.kafka.consumer import Handler, Subscription
 from casekit.kafka.subscriptions import subscription
 from casekit.runtime import Runtime
 from schemas import topics
 from schemas.catalog import ALL_EVENTS, UPCASTERS
+from schemas.closure import CallbackSubmission
 from schemas.dispatch import (
+    AssignmentOpened,
     CaseReturned,
     CaseRouted,
     CaseSignedFor,
@@ -16,10 +23,20 @@ from schemas.dispatch import (
     ParkApproved,
     SelfDisposalRecorded,
 )
-from services.closure.application import reactions
+from services.closure.application import callbacks, reactions
 from services.closure.application.context import Closure
 
 ACTOR = "system:closure"
+
+
+def hotline_handler(closure: Closure) -> Handler:
+    """A call-back on `callbacks.hotline.v1`, recorded as `system:hotline` (the topic's only writer)."""
+
+    async def handle(message: Inbound[Any], conn: Connection) -> None:
+        meta = EventMeta.traced(callbacks.ACTOR, causation_id=causation_id(message))
+        await callbacks.on_hotline_callback(message.data, closure, meta, conn)
+
+    return handle
 
 
 def subscriptions(runtime: Runtime, closure: Closure) -> list[Subscription]:
@@ -32,6 +49,7 @@ def subscriptions(runtime: Runtime, closure: Closure) -> list[Subscription]:
             actor=ACTOR,
             context=closure,
             reactions={
+                AssignmentOpened: reactions.on_assignment_opened,
                 CaseRouted: reactions.on_case_routed,
                 SelfDisposalRecorded: reactions.on_self_disposal,
                 CaseReturned: reactions.on_case_returned,
@@ -39,5 +57,6 @@ def subscriptions(runtime: Runtime, closure: Closure) -> list[Subscription]:
                 ParkApproved: reactions.on_park_approved,
                 ExtensionApproved: reactions.on_extension_approved,
             },
+            messages={topics.CALLBACKS_HOTLINE: (CallbackSubmission, hotline_handler(closure))},
         )
     ]

@@ -57,3 +57,13 @@ class Cases(Protocol):
     async def search(
         self, conn: Connection, filters: CaseFilter, cursor: str | None, limit: int
     ) -> tuple[list[CaseRow], str | None]: ...
+
+
+class CaseNumbers(Protocol):
+    """案件编号: each case's number, from Dispatch's AssignmentOpened (for call-backs by number, work lists)."""
+
+    async def note(self, conn: Connection, case_id: UUID, case_number: str) -> None: ...
+
+    async def number_of(self, conn: Connection, case_id: UUID) -> str | None: ...
+
+    async def case_of(self, conn: Connection, case_number: str) -> UUID | None: ...

@@ -1,4 +1,4 @@
-"""What Closure does when other services' events arrive: Dispatch's routing, returns, sign-for and approvals."""
+"""What Closure does when other services' events arrive: Dispatch's case numbers, routing, returns, approvals."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from casekit.envelope import EventMeta
 from casekit.eventstore import Connection
 from schemas.base import Event
 from schemas.dispatch import (
+    AssignmentOpened,
     CaseReturned,
     CaseRouted,
     CaseSignedFor,
@@ -33,14 +34,22 @@ async def _react(closure: Closure, event: Event, decide: Callable[[CaseClosure],
     await run(closure, event.case_id, decide, meta.for_case(event.case_id), conn)
 
 
+async def on_assignment_opened(event: AssignmentOpened, closure: Closure, meta: EventMeta, conn: Connection) -> None:
+    """案件编号: Dispatch took the case in; its number is kept before the case is routed (same key, in order)."""
+    if event.case_number is not None:
+        await closure.numbers.note(conn, event.case_id, event.case_number)
+
+
 async def on_case_routed(event: CaseRouted, closure: Closure, meta: EventMeta, conn: Connection) -> None:
     """A case has its unit: open the record that tracks disposal, or move it to the new unit."""
-    await _react(closure, event, lambda state: decide_routed(state, event, closure.rules), meta, conn)
+    number = await closure.numbers.number_of(conn, event.case_id)
+    await _react(closure, event, lambda state: decide_routed(state, event, closure.rules, number), meta, conn)
 
 
 async def on_self_disposal(event: SelfDisposalRecorded, closure: Closure, meta: EventMeta, conn: Connection) -> None:
     """自行处置: open the record already disposed; someone else must verify it."""
-    await _react(closure, event, lambda state: decide_self_disposal(state, event, closure.rules), meta, conn)
+    number = await closure.numbers.number_of(conn, event.case_id)
+    await _react(closure, event, lambda state: decide_self_disposal(state, event, closure.rules, number), meta, conn)
 
 
 async def on_case_returned(event: CaseReturned, closure: Closure, meta: EventMeta, conn: Connection) -> None:

@@ -38,7 +38,9 @@ NO_UNIT = "unassigned"
 ENDED = ("closed", "in_review", "voided")
 
 
-def decide_routed(state: CaseClosure, routed: CaseRouted, rules: ClosureRules) -> list[Event]:
+def decide_routed(
+    state: CaseClosure, routed: CaseRouted, rules: ClosureRules, case_number: str | None = None
+) -> list[Event]:
     """派遣: open the record, or move it to the unit Dispatch now names (its clock starts again)."""
     limits = routed.limits
     disposal_limit = rules.disposal_limit(limits.disposal if limits else None, routed.category_code, routed.urgency)
@@ -52,8 +54,8 @@ def decide_routed(state: CaseClosure, routed: CaseRouted, rules: ClosureRules) -
     if state.status == "new":
         return [ClosureOpened(
             case_id=routed.case_id, unit_code=routed.unit_code, opened_at=routed.routed_at, unit_name=routed.unit_name,
-            unit_level=level, category_code=routed.category_code, area_code=area, deadlines=deadlines,
-            disposal_limit=disposal_limit, verification_limit=verification,
+            unit_level=level, case_number=case_number, category_code=routed.category_code, area_code=area,
+            deadlines=deadlines, disposal_limit=disposal_limit, verification_limit=verification,
         )]  # fmt: skip
     if state.status not in ("open", "returned") or (state.status == "open" and state.unit_code == routed.unit_code
                                                      and routed.kind == "routing"):  # fmt: skip
@@ -65,14 +67,16 @@ def decide_routed(state: CaseClosure, routed: CaseRouted, rules: ClosureRules) -
     )]  # fmt: skip
 
 
-def decide_self_disposal(state: CaseClosure, recorded: SelfDisposalRecorded, rules: ClosureRules) -> list[Event]:
+def decide_self_disposal(
+    state: CaseClosure, recorded: SelfDisposalRecorded, rules: ClosureRules, case_number: str | None = None
+) -> list[Event]:
     """自行处置: opened already disposed; verification by someone else is due."""
     if state.status != "new":
         return []
     at, case_id = recorded.recorded_at, recorded.case_id
     limit = rules.verification_limit(None, recorded.category_code, None)
     return [
-        ClosureOpened(case_id=case_id, unit_code=recorded.unit_code or NO_UNIT, opened_at=at,
+        ClosureOpened(case_id=case_id, unit_code=recorded.unit_code or NO_UNIT, opened_at=at, case_number=case_number,
                       category_code=recorded.category_code, area_code=recorded.area_code, self_disposed=True),
         DisposalReported(
             case_id=case_id, unit_code=None, method=None, notes="自行处置: fixed on the spot by the reporter",
