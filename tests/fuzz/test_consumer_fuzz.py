@@ -8,6 +8,8 @@ topic gets FUZZ_MESSAGES malformed messages, and for every consumer group:
 - no task died, `/readyz` answers 200;
 - a good report after all of it still goes from Intake through Dispatch and Closure to Analytics,
   and a good message on a channel topic still opens a case.
+The 12345 platform's call-back topic is fuzzed from a call-back of the seed case, which is still
+open in Closure: every message there, even one a mutation left valid, is Closure's to park.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from casekit.runtime import Runtime
 from devstack.stack import Stack
 from schemas import topics
 from schemas.catalog import ALL_EVENTS, UPCASTERS
+from schemas.closure import CallbackSubmission
 from schemas.intake import ReportSubmission
 from services.analytics.adapters.projections import subscriptions as analytics_subscriptions
 from services.closure.adapters.subscriptions import subscriptions as closure_subscriptions
@@ -171,6 +174,10 @@ async def seeds(stack: Stack, prefix: str, intake: httpx.AsyncClient, analytics:
         if channel == "whistle":
             body["whistle"] = {"community_code": "320311008007"}
         found[prefix + topic.name] = Seed((), body, ReportSubmission, event=False)
+    # A call-back of the seed case, still open in Closure: even a mutation that stays valid is refused.
+    callback = {"callback_id": "12345-HF-fuzz", "case_id": case_id, "result": "satisfied",
+                "called_at": "2026-11-24T10:00:00+08:00"}  # fmt: skip
+    found[prefix + topics.CALLBACKS_HOTLINE.name] = Seed((), callback, CallbackSubmission, event=False)
     return found
 
 
