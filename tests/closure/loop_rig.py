@@ -1,17 +1,16 @@
 """The whole loop under test: real Intake, Dispatch and Closure apps on one database and private
 topics, real Kafka, the routing test city (tests/dispatch/city_fixture.py), and a callback receiver.
 
-A report goes to Intake over HTTP; Dispatch routes it and the unit signs for it over HTTP; the
-Closure steps (处置, 核查, 回访) go through `Loop.closure_step`. Closure's HTTP routes were not on
-main when this rig was written (branch `closure-http`): `closure_step` runs them as the routes do,
-through `application.commands.act` with the caller's real Principal and the same checks. Once the
-routes are merged, only its body changes, to `POST /v1/cases/{case_id}/{action}` with `who.headers`.
+Every step is an HTTP request as a person would make it, with their own token: the report to
+Intake, the sign-for to Dispatch, the disposal, verification and call-back to Closure
+(`POST /v1/cases/{case_id}/…`); what each service says back is read over HTTP too (Open311, the
+callback receiver, `GET /v1/cases/{case_id}`), and Closure's store only for who recorded what.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,17 +21,11 @@ import orjson
 import pytest
 from fastapi import FastAPI
 
-from casekit.access.principal import Principal
 from cityconfig import City
 from devstack.stack import Stack
 from schemas.access import CALLBACK_TEAM, GRID_MEMBER, UNIT_STAFF
-from schemas.base import Event
-from services.closure.application.commands import Check, act, read_case
 from services.closure.application.context import Closure
 from services.closure.application.ports import CaseRow
-from services.closure.domain import lifecycle as life
-from services.closure.domain.access import acting_unit, check_caller_back, check_verifier, check_visible
-from services.closure.domain.closure import Act, CaseClosure
 from services.closure.main import create_app as closure_app
 from services.closure.settings import ClosureSettings
 from services.dispatch.main import create_app as dispatch_app
@@ -53,7 +46,7 @@ CALLBACK_PATH = "/grid-app"
 
 @dataclass(frozen=True)
 class Person:
-    """Someone acting in the loop: the same person as a bearer token (HTTP) and as a verified Principal."""
+    """Someone acting in the loop: their bearer token, and the actor Closure records for them."""
 
     subject: str
     role: str
@@ -65,12 +58,9 @@ class Person:
         return bearer(self.role, unit=self.unit, areas=list(self.areas), subject=self.subject)
 
     @property
-    def principal(self) -> Principal:
-        return Principal(self.subject, "person", frozenset({self.role}), unit=self.unit, areas=self.areas)
-
-    @property
     def actor(self) -> str:
-        return self.principal.actor
+        """What Closure's events record as their actor."""
+        return f"user:{self.subject}"
 
 
 REPORTER = Person("G-1001", GRID_MEMBER, areas=(GRID,))
@@ -80,46 +70,14 @@ VERIFIER = Person("G-1002", GRID_MEMBER, areas=(COMMUNITY,))
 STATION_STAFF = Person("S-2001", UNIT_STAFF, unit=STATION)
 CALLER_BACK = Person("C-3001", CALLBACK_TEAM)
 
-Decision = Callable[[Closure, dict[str, Any]], Callable[[CaseClosure, Act], Sequence[Event]]]
-
-
-def _dispose(closure: Closure, body: dict[str, Any]) -> Callable[[CaseClosure, Act], Sequence[Event]]:
-    disposal = life.Disposal(body["method"], body["notes"], tuple(body.get("photo_urls", ())),
-                             body.get("penalty_notice_number"))  # fmt: skip
-    return lambda state, cmd: life.decide_dispose(state, cmd, disposal, closure.rules)
-
-
-def _verify(closure: Closure, body: dict[str, Any]) -> Callable[[CaseClosure, Act], Sequence[Event]]:
-    verification = life.Verification(body["passed"], body.get("note"), tuple(body.get("photo_urls", ())))
-    return lambda state, cmd: life.decide_verify(state, cmd, verification, closure.rules)
-
-
-def _call_back(closure: Closure, body: dict[str, Any]) -> Callable[[CaseClosure, Act], Sequence[Event]]:
-    callback = life.Callback(body["result"], "callback_team")
-    return lambda state, cmd: life.decide_callback(state, cmd, callback, closure.rules)
-
-
-STEPS: dict[str, tuple[Check, Decision]] = {
-    "disposal": (acting_unit, _dispose),
-    "verification": (check_verifier, _verify),
-    "callback": (check_caller_back, _call_back),
-}
-"""Closure's steps as its routes run them (path segment -> who may, what is decided)."""
-
-
-def _visible(check: Check) -> Check:
-    def checked(caller: Principal, state: CaseClosure) -> str | None:
-        check_visible(caller, state)
-        return check(caller, state)
-
-    return checked
-
 
 @dataclass
 class Loop:
     city: City
     intake: httpx.AsyncClient
     dispatch: httpx.AsyncClient
+    closure_http: httpx.AsyncClient
+    """Closure's API, as the admin unless a step names its caller."""
     closure_app: FastAPI
     intake_app: FastAPI
     receiver: Receiver
@@ -178,17 +136,17 @@ class Loop:
         signed = await self.dispatch.post(f"/v1/assignments/{case_id}/sign-for", json={}, headers=who.headers)
         assert signed.status_code == 200, signed.text
 
-    async def closure_case(self, case_id: UUID, check: Callable[[CaseClosure], bool] = lambda _: True) -> CaseClosure:
-        """Closure's record of the case, once it exists and `check` holds."""
+    async def closure_case(
+        self, case_id: UUID, check: Callable[[dict[str, Any]], bool] = lambda _: True
+    ) -> dict[str, Any]:
+        """`GET /v1/cases/{case_id}` on Closure, once the case is there and `check` holds."""
 
-        async def arrived() -> CaseClosure:
-            async with self.closure.store.pool.acquire() as conn:
-                try:
-                    state, _, _ = await read_case(self.closure, conn, case_id)
-                except Exception as missing:
-                    raise AssertionError(f"case {case_id} not in Closure yet") from missing
-            assert check(state), state
-            return state
+        async def arrived() -> dict[str, Any]:
+            response = await self.closure_http.get(f"/v1/cases/{case_id}")
+            assert response.status_code == 200, response.text
+            found: dict[str, Any] = response.json()
+            assert check(found), found
+            return found
 
         return await eventually(arrived)
 
@@ -205,18 +163,16 @@ class Loop:
         )
         return [(row[0], orjson.loads(row[1]), row[2]) for row in rows]
 
-    async def closure_step(self, case_id: UUID, action: str, who: Person, **body: Any) -> str:
-        """One Closure step (`disposal`, `verification`, `callback`) as `who`; Closure's status after it.
+    async def closure_step(self, case_id: UUID, action: str, who: Person, **body: Any) -> httpx.Response:
+        """`POST /v1/cases/{case_id}/{action}` on Closure as `who` (`disposal`, `verification`, `callback`, …)."""
+        return await self.closure_http.post(f"/v1/cases/{case_id}/{action}", json=body, headers=who.headers)
 
-        Runs as `POST /v1/cases/{case_id}/{action}` does (closure-http): the visibility check, who
-        may, then the rule; a refusal raises the route's error (Forbidden → 403, RuleViolation → 409).
-        """
-        check, decision = STEPS[action]
-        closure = self.closure
-        async with closure.store.pool.acquire() as conn:
-            row = await act(closure, conn, case_id, who.principal, _visible(check), decision(closure, body),
-                            body.get("note") if action == "callback" else None)  # fmt: skip
-        return row.status
+    async def closure_done(self, case_id: UUID, action: str, who: Person, **body: Any) -> str:
+        """A Closure step that must pass; the case's status after it."""
+        response = await self.closure_step(case_id, action, who, **body)
+        assert response.status_code == 200, response.text
+        status: str = response.json()["status"]
+        return status
 
 
 @pytest.fixture(name="loop")
@@ -234,9 +190,10 @@ async def loop_fixture(
     async with contextlib.AsyncExitStack() as started:
         intake_client = await started.enter_async_context(running(intake))
         dispatch_client = await started.enter_async_context(running(dispatch))
-        await started.enter_async_context(running(closure))
+        closure_client = await started.enter_async_context(running(closure))
         subscribed = await intake_client.post(
             "/v1/callbacks", json={"channel": "grid", "url": receiver.url(CALLBACK_PATH), "secret": SECRET}
         )
         assert subscribed.status_code == 201, subscribed.text
-        yield Loop(dispatch.state.context.city, intake_client, dispatch_client, closure, intake, receiver, topics_for)
+        yield Loop(dispatch.state.context.city, intake_client, dispatch_client, closure_client, closure, intake,
+                   receiver, topics_for)  # fmt: skip
