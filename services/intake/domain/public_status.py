@@ -104,7 +104,7 @@ PUBLIC_CHANGES: dict[type[Event], Callable[[Any], StatusChange | None]] = {
     ReviewDecided: _reviewed,
     CaseParked: lambda e: StatusChange("parked", "暂缓办理（挂账）", at=e.parked_at),
     CaseResumed: lambda e: StatusChange("resumed", "恢复办理", at=e.resumed_at),
-    ClosureVoided: lambda e: StatusChange("voided", "经核实作废", at=e.voided_at),
+    ClosureVoided: lambda e: StatusChange("voided", "案件已作废", at=e.voided_at),
 }
 
 
