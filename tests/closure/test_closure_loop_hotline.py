@@ -2,18 +2,20 @@
 would, into the whole loop (tests/closure/loop_rig.py): recorded on the case named by its number,
 once per call-back id; unsatisfied reopens the case and Open311 says so; what can never pass (an
 unknown case number, a call-back on an open case) is parked on Closure's dead-letter topic with its
-reason.
+reason. A call-back is dated as the platform says, within the closing and now.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 import orjson
 
 from devstack.stack import Stack
+from services.closure.application.callbacks import recorded_at
+from services.closure.domain.closure import CaseClosure
 from tests.casekit.kafka_rig import producer_on, read_topic
 from tests.closure.loop_rig import (
     STATION_STAFF,
@@ -115,3 +117,19 @@ async def test_a_hotline_call_back_by_case_id_closes_the_loop_and_an_unreachable
     row = await loop.closure_row(case_id)
     assert row is not None
     assert (row.case_number, row.callback_result) == (number, "satisfied")
+
+
+def test_a_call_back_is_dated_as_the_platform_says_but_never_before_the_closing_nor_after_now() -> None:
+    closed_at = datetime(2026, 11, 25, 2, 40, tzinfo=UTC)
+    now = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    state = CaseClosure(status="closed", closed_at=closed_at)
+    beijing = timezone(timedelta(hours=8))
+
+    as_said = recorded_at(state, datetime(2026, 11, 26, 10, 0, tzinfo=beijing), now)
+    behind = recorded_at(state, closed_at - timedelta(minutes=5), now)
+    ahead = recorded_at(state, now + timedelta(hours=1), now)
+
+    assert as_said == datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+    assert as_said.utcoffset() == timedelta(0)
+    assert behind == closed_at  # a reopening is never dated before the closing it undoes
+    assert ahead == now
