@@ -20,7 +20,7 @@ from casekit.settings import ServiceSettings
 from cityconfig.city import load_city
 from devstack.stack import Stack
 from schemas.kafka_users import BY_NAME, CHANNEL_SYSTEMS, CITY_OPS, SERVICES, USERS, Acl
-from schemas.topics import ALL_TOPICS, CHANNEL_TOPICS, CONSUMER_GROUPS, DOMAIN_TOPICS
+from schemas.topics import ALL_TOPICS, CALLBACKS_HOTLINE, CHANNEL_TOPICS, CONSUMER_GROUPS, DOMAIN_TOPICS
 from services.analytics.main import SPEC as ANALYTICS
 from services.analytics.settings import AnalyticsSettings
 from services.closure.main import spec_for as closure_spec
@@ -77,7 +77,14 @@ def test_a_service_may_write_exactly_its_domain_topic_and_its_dead_letters(servi
 
 def test_each_channel_system_may_write_its_own_channel_topic_and_nothing_else() -> None:
     for channel, system in CHANNEL_SYSTEMS.items():
-        assert BY_NAME[system].acls() == [Acl("topic", CHANNEL_TOPICS[channel].name, "literal", "Write")]
+        # The hotline also sends its call-back results (回访) to Closure; only it may.
+        extra = [Acl("topic", CALLBACKS_HOTLINE.name, "literal", "Write")] if channel == "hotline" else []
+        assert BY_NAME[system].acls() == [Acl("topic", CHANNEL_TOPICS[channel].name, "literal", "Write"), *extra]
+
+
+def test_only_the_hotline_writes_and_only_closure_reads_the_call_back_topic() -> None:
+    assert {user.name for user in USERS if CALLBACKS_HOTLINE in user.writes} == {"hotline"}
+    assert {user.name for user in USERS if CALLBACKS_HOTLINE in user.reads} == {"closure"}
 
 
 def test_no_one_but_intake_reads_a_channel_topic_and_no_service_writes_one() -> None:
