@@ -18,12 +18,11 @@ from casekit.envelope import EventMeta, utc_now
 from casekit.errors import NotFound
 from casekit.eventstore import Connection
 from schemas.base import Event
-from schemas.closure import DeadlineOverdue, Stage
+from schemas.closure import Stage
 from services.closure.application import timers
 from services.closure.application.context import Closure
 from services.closure.application.ports import CaseRow
 from services.closure.domain.closure import DECIDER, Act, CaseClosure, stream_id
-from services.closure.domain.deadlines import timer_changes
 from services.closure.domain.side_paths import decide_escalate, decide_overdue, decide_warn
 
 Decide = Callable[[CaseClosure], Sequence[Event]]
@@ -63,13 +62,7 @@ async def run(
     handled = await handle_and_fold(closure.store, stream_id(case_id), DECIDER, decide, meta, conn)
     if handled.events:
         await closure.cases.save(conn, case_id, handled.after, utc_now())
-        await timers.owe(conn, case_id, timer_changes(handled.before.running(), handled.after.running()))
-        for event in handled.events:
-            if isinstance(event, DeadlineOverdue):
-                deadline = handled.after.deadline(event.stage)
-                if deadline is not None:
-                    fire_at = closure.rules.escalation_due(deadline)
-                    await timers.schedule(conn, "escalate", case_id, event.stage, deadline.due_at, fire_at)
+        await timers.follow(conn, closure.rules, case_id, handled.before, handled.after, handled.events)
         closure.observe(handled.events)
     return handled
 

@@ -1,0 +1,175 @@
+"""Closure's timers on real PostgreSQL: 预警, 超期 and 督办 each appended once, and timers that follow
+the deadline when it is met, extended, parked and resumed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from casekit import jobs
+from casekit.envelope import EventMeta, utc_now
+from schemas.closure import CaseEscalated, DeadlineOverdue, DeadlineWarned
+from schemas.dispatch import ExtensionApproved, ParkApproved, TimeLimit
+from services.closure.application import reactions, timers
+from services.closure.application.commands import run
+from services.closure.domain.closure import Act
+from services.closure.domain.lifecycle import Disposal, decide_dispose
+from services.closure.domain.side_paths import decide_resume
+from tests.closure.timer_rig import UNIT, Rig, instance, rig, timer_city
+from tests.conftest import eventually
+from tests.dispatch.city_fixture import STREET
+
+__all__ = ["rig", "timer_city"]  # fixtures
+HOUR, MINUTE = timedelta(hours=1), timedelta(minutes=1)
+
+
+async def count_is(rig: Rig, case_id: UUID, kind: str, expected: int) -> None:
+    async def check() -> None:
+        assert (await rig.counts(case_id))[kind] == expected
+
+    await eventually(check)
+
+
+async def none_pending(rig: Rig) -> None:
+    async def check() -> None:
+        assert (await rig.states())["pending"] + (await rig.states())["running"] == 0
+
+    await eventually(check)
+
+
+async def done_is(rig: Rig, expected: int) -> None:
+    async def check() -> None:
+        assert (await rig.states())["done"] == expected
+
+    await eventually(check)
+
+
+async def fire_by_hand(rig: Rig, case_id: UUID, kind: timers.TimerKind, due_at: object) -> None:
+    """A timer that outlived its deadline (a duplicate, a late one): owed again without a key."""
+    async with rig.pool.acquire() as conn:
+        await jobs.enqueue(conn, timers.QUEUE, timers.payload(kind, case_id, "disposal", due_at), correlation_id=case_id)  # type: ignore[arg-type]
+
+
+async def test_warn_then_overdue_then_escalation_each_appended_once(rig: Rig) -> None:
+    at = utc_now()
+    case_id = await rig.route(at)
+    due = at + 60 * MINUTE
+    assert await rig.timers(case_id) == [("warn", "pending", due, at + 48 * MINUTE), ("overdue", "pending", due, due)]
+
+    async with instance(rig):
+        assert await rig.due_now("warn", case_id) == 1
+        await count_is(rig, case_id, "DeadlineWarned", 1)
+        assert await rig.timers(case_id, "pending") == [("overdue", "pending", due, due)]  # no escalation yet
+
+        assert await rig.due_now("overdue", case_id) == 1
+        await count_is(rig, case_id, "DeadlineOverdue", 1)
+        assert await rig.timers(case_id, "pending") == [("escalate", "pending", due, due + 30 * MINUTE)]
+
+        assert await rig.due_now("escalate", case_id) == 1
+        await count_is(rig, case_id, "CaseEscalated", 1)
+        for kind in ("warn", "overdue", "escalate"):  # each again: the case has had it, nothing more
+            await fire_by_hand(rig, case_id, kind, due)
+        await none_pending(rig)
+
+    assert await rig.counts(case_id) == {"ClosureOpened": 1, "DeadlineWarned": 1, "DeadlineOverdue": 1,
+                                         "CaseEscalated": 1}  # fmt: skip
+    events = await rig.events(case_id)
+    [warned] = [e for e in events if isinstance(e, DeadlineWarned)]
+    [overdue] = [e for e in events if isinstance(e, DeadlineOverdue)]
+    [escalated] = [e for e in events if isinstance(e, CaseEscalated)]
+    assert (warned.stage, warned.due_at, warned.unit_code) == ("disposal", due, UNIT)
+    assert (overdue.stage, overdue.due_at) == ("disposal", due)
+    assert (escalated.to_level, escalated.to_area_code, escalated.due_at) == ("street", STREET, due)
+    row = await rig.closure.cases.get(rig.pool, case_id)  # type: ignore[arg-type]
+    assert row is not None and row.overdue == ["disposal"] and row.escalated == ["disposal"]
+
+
+async def test_a_deadline_met_before_its_warning_fires_nothing(rig: Rig) -> None:
+    at = utc_now()
+    case_id = await rig.route(at)
+    due = at + 60 * MINUTE
+    act = Act(case_id, "staff-1", at + 10 * MINUTE, unit=UNIT)
+    async with rig.pool.acquire() as conn, conn.transaction():
+        await run(rig.closure, case_id, lambda s: decide_dispose(s, act, Disposal("service", "清理完毕"), rig.closure.rules),
+                  EventMeta.by("staff-1"), conn)  # fmt: skip
+
+    disposal = [t for t in await rig.timers(case_id) if t[2] == due]
+    assert disposal == [("warn", "cancelled", due, at + 48 * MINUTE), ("overdue", "cancelled", due, due)]
+    assert {t[0] for t in await rig.timers(case_id, "pending")} == {"warn", "overdue"}  # verification's own
+    async with instance(rig):
+        assert await rig.due_now("warn", case_id) == 0 and await rig.due_now("overdue", case_id) == 0
+        for kind in ("warn", "overdue", "escalate"):  # had any outlived the disposal, it would decide nothing
+            await fire_by_hand(rig, case_id, kind, due)
+
+        await done_is(rig, 3)
+    assert await rig.counts(case_id) == {"ClosureOpened": 1, "DisposalReported": 1}
+
+
+async def test_an_extension_moves_the_disposal_timers(rig: Rig) -> None:
+    at = utc_now()
+    case_id = await rig.route(at)
+    due = at + 60 * MINUTE
+    extension = ExtensionApproved(case_id=case_id, unit_code=UNIT, days=2, decided_by="dispatcher-1", decided_at=at)
+    await rig.react(reactions.on_extension_approved, extension)
+
+    new = rig.closure.rules.extended(rig.closure.rules.deadline("disposal", at, TimeLimit(amount=60, unit="minutes")), 2)
+    assert new.due_at > due + 24 * HOUR and due < new.warn_at < new.due_at
+    assert await rig.timers(case_id) == [
+        ("warn", "cancelled", due, at + 48 * MINUTE), ("overdue", "cancelled", due, due),
+        ("warn", "pending", new.due_at, new.warn_at), ("overdue", "pending", new.due_at, new.due_at),
+    ]  # fmt: skip
+    async with instance(rig):
+        await fire_by_hand(rig, case_id, "overdue", due)  # the old deadline's timer, had it been left: nothing
+        await done_is(rig, 1)
+        assert await rig.due_now("overdue", case_id) == 1
+        await count_is(rig, case_id, "DeadlineOverdue", 1)
+    overdue = [e for e in await rig.events(case_id) if isinstance(e, DeadlineOverdue)]
+    assert [e.due_at for e in overdue] == [new.due_at]
+
+
+async def test_a_park_cancels_the_timers_and_the_resume_owes_them_at_the_shifted_deadline(rig: Rig) -> None:
+    at = utc_now() - 10 * MINUTE
+    case_id = await rig.route(at)
+    due, parked_at = at + 60 * MINUTE, utc_now()
+    park = ParkApproved(case_id=case_id, unit_code=UNIT, reason="施工占道", decided_by="dispatcher-1", decided_at=parked_at)
+    await rig.react(reactions.on_park_approved, park)
+    assert {t[1] for t in await rig.timers(case_id)} == {"cancelled"}
+
+    resumed_at = parked_at + 2 * HOUR
+    async with rig.pool.acquire() as conn, conn.transaction():
+        act = Act(case_id, "dispatcher-1", resumed_at, note="施工结束")
+        await run(rig.closure, case_id, lambda s: decide_resume(s, act, rig.closure.rules), EventMeta.by("dispatcher-1"),
+                  conn)  # fmt: skip
+    shifted = due + (resumed_at - parked_at)
+    warn = at + 48 * MINUTE + (resumed_at - parked_at)
+    assert await rig.timers(case_id, "pending") == [("warn", "pending", shifted, warn),
+                                                    ("overdue", "pending", shifted, shifted)]  # fmt: skip
+    async with instance(rig):
+        assert await rig.due_now("warn", case_id) == 1
+        await count_is(rig, case_id, "DeadlineWarned", 1)
+    [warned] = [e for e in await rig.events(case_id) if isinstance(e, DeadlineWarned)]
+    assert warned.due_at == shifted
+
+
+async def test_a_case_parked_while_overdue_is_still_escalated_after_its_resume(rig: Rig) -> None:
+    at = utc_now()
+    case_id = await rig.route(at)
+    async with instance(rig):
+        await rig.due_now("overdue", case_id)
+        await count_is(rig, case_id, "DeadlineOverdue", 1)
+    park = ParkApproved(case_id=case_id, unit_code=UNIT, reason="施工占道", decided_by="dispatcher-1", decided_at=at)
+    await rig.react(reactions.on_park_approved, park)
+    assert await rig.timers(case_id, "pending") == []
+    resumed_at = utc_now()
+    async with rig.pool.acquire() as conn, conn.transaction():
+        act = Act(case_id, "dispatcher-1", resumed_at, note="施工结束")
+        await run(rig.closure, case_id, lambda s: decide_resume(s, act, rig.closure.rules), EventMeta.by("dispatcher-1"),
+                  conn)  # fmt: skip
+    shifted = at + 60 * MINUTE + (resumed_at - at)
+    # Still overdue: no warning and no second overdue mark, only the 督办 still to come.
+    assert await rig.timers(case_id, "pending") == [("escalate", "pending", shifted, shifted + 30 * MINUTE)]
+    async with instance(rig):
+        await rig.due_now("escalate", case_id)
+        await count_is(rig, case_id, "CaseEscalated", 1)
+    counts = await rig.counts(case_id)
+    assert (counts["DeadlineWarned"], counts["DeadlineOverdue"], counts["CaseEscalated"]) == (0, 1, 1)
