@@ -3,15 +3,14 @@ the deadline when it is met, extended, parked and resumed."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from casekit import jobs
-from casekit.envelope import EventMeta, utc_now
+from casekit.envelope import utc_now
 from schemas.closure import CaseEscalated, DeadlineOverdue, DeadlineWarned
 from schemas.dispatch import ExtensionApproved, ParkApproved, TimeLimit
 from services.closure.application import reactions, timers
-from services.closure.application.commands import run
 from services.closure.domain.closure import Act
 from services.closure.domain.lifecycle import Disposal, decide_dispose
 from services.closure.domain.side_paths import decide_resume
@@ -44,10 +43,12 @@ async def done_is(rig: Rig, expected: int) -> None:
     await eventually(check)
 
 
-async def fire_by_hand(rig: Rig, case_id: UUID, kind: timers.TimerKind, due_at: object) -> None:
+async def fire_by_hand(rig: Rig, case_id: UUID, kind: timers.TimerKind, due_at: datetime) -> None:
     """A timer that outlived its deadline (a duplicate, a late one): owed again without a key."""
     async with rig.pool.acquire() as conn:
-        await jobs.enqueue(conn, timers.QUEUE, timers.payload(kind, case_id, "disposal", due_at), correlation_id=case_id)  # type: ignore[arg-type]
+        await jobs.enqueue(
+            conn, timers.QUEUE, timers.payload(kind, case_id, "disposal", due_at), correlation_id=case_id
+        )
 
 
 async def test_warn_then_overdue_then_escalation_each_appended_once(rig: Rig) -> None:
@@ -81,7 +82,8 @@ async def test_warn_then_overdue_then_escalation_each_appended_once(rig: Rig) ->
     assert (overdue.stage, overdue.due_at) == ("disposal", due)
     assert (escalated.to_level, escalated.to_area_code, escalated.due_at) == ("street", STREET, due)
     row = await rig.closure.cases.get(rig.pool, case_id)  # type: ignore[arg-type]
-    assert row is not None and row.overdue == ["disposal"] and row.escalated == ["disposal"]
+    assert row is not None
+    assert (row.overdue, row.escalated) == (["disposal"], ["disposal"])
 
 
 async def test_a_deadline_met_before_its_warning_fires_nothing(rig: Rig) -> None:
@@ -89,15 +91,15 @@ async def test_a_deadline_met_before_its_warning_fires_nothing(rig: Rig) -> None
     case_id = await rig.route(at)
     due = at + 60 * MINUTE
     act = Act(case_id, "staff-1", at + 10 * MINUTE, unit=UNIT)
-    async with rig.pool.acquire() as conn, conn.transaction():
-        await run(rig.closure, case_id, lambda s: decide_dispose(s, act, Disposal("service", "清理完毕"), rig.closure.rules),
-                  EventMeta.by("staff-1"), conn)  # fmt: skip
+    report = Disposal("service", "清理完毕")
+    await rig.decide(case_id, lambda s: decide_dispose(s, act, report, rig.closure.rules), "staff-1")
 
     disposal = [t for t in await rig.timers(case_id) if t[2] == due]
     assert disposal == [("warn", "cancelled", due, at + 48 * MINUTE), ("overdue", "cancelled", due, due)]
     assert {t[0] for t in await rig.timers(case_id, "pending")} == {"warn", "overdue"}  # verification's own
     async with instance(rig):
-        assert await rig.due_now("warn", case_id) == 0 and await rig.due_now("overdue", case_id) == 0
+        assert await rig.due_now("warn", case_id) == 0
+        assert await rig.due_now("overdue", case_id) == 0
         for kind in ("warn", "overdue", "escalate"):  # had any outlived the disposal, it would decide nothing
             await fire_by_hand(rig, case_id, kind, due)
 
@@ -112,8 +114,11 @@ async def test_an_extension_moves_the_disposal_timers(rig: Rig) -> None:
     extension = ExtensionApproved(case_id=case_id, unit_code=UNIT, days=2, decided_by="dispatcher-1", decided_at=at)
     await rig.react(reactions.on_extension_approved, extension)
 
-    new = rig.closure.rules.extended(rig.closure.rules.deadline("disposal", at, TimeLimit(amount=60, unit="minutes")), 2)
-    assert new.due_at > due + 24 * HOUR and due < new.warn_at < new.due_at
+    new = rig.closure.rules.extended(
+        rig.closure.rules.deadline("disposal", at, TimeLimit(amount=60, unit="minutes")), 2
+    )
+    assert new.due_at > due + 24 * HOUR
+    assert due < new.warn_at < new.due_at
     assert await rig.timers(case_id) == [
         ("warn", "cancelled", due, at + 48 * MINUTE), ("overdue", "cancelled", due, due),
         ("warn", "pending", new.due_at, new.warn_at), ("overdue", "pending", new.due_at, new.due_at),
@@ -131,15 +136,15 @@ async def test_a_park_cancels_the_timers_and_the_resume_owes_them_at_the_shifted
     at = utc_now() - 10 * MINUTE
     case_id = await rig.route(at)
     due, parked_at = at + 60 * MINUTE, utc_now()
-    park = ParkApproved(case_id=case_id, unit_code=UNIT, reason="施工占道", decided_by="dispatcher-1", decided_at=parked_at)
+    park = ParkApproved(
+        case_id=case_id, unit_code=UNIT, reason="施工占道", decided_by="dispatcher-1", decided_at=parked_at
+    )
     await rig.react(reactions.on_park_approved, park)
     assert {t[1] for t in await rig.timers(case_id)} == {"cancelled"}
 
     resumed_at = parked_at + 2 * HOUR
-    async with rig.pool.acquire() as conn, conn.transaction():
-        act = Act(case_id, "dispatcher-1", resumed_at, note="施工结束")
-        await run(rig.closure, case_id, lambda s: decide_resume(s, act, rig.closure.rules), EventMeta.by("dispatcher-1"),
-                  conn)  # fmt: skip
+    act = Act(case_id, "dispatcher-1", resumed_at, note="施工结束")
+    await rig.decide(case_id, lambda s: decide_resume(s, act, rig.closure.rules), "dispatcher-1")
     shifted = due + (resumed_at - parked_at)
     warn = at + 48 * MINUTE + (resumed_at - parked_at)
     assert await rig.timers(case_id, "pending") == [("warn", "pending", shifted, warn),
@@ -161,10 +166,8 @@ async def test_a_case_parked_while_overdue_is_still_escalated_after_its_resume(r
     await rig.react(reactions.on_park_approved, park)
     assert await rig.timers(case_id, "pending") == []
     resumed_at = utc_now()
-    async with rig.pool.acquire() as conn, conn.transaction():
-        act = Act(case_id, "dispatcher-1", resumed_at, note="施工结束")
-        await run(rig.closure, case_id, lambda s: decide_resume(s, act, rig.closure.rules), EventMeta.by("dispatcher-1"),
-                  conn)  # fmt: skip
+    act = Act(case_id, "dispatcher-1", resumed_at, note="施工结束")
+    await rig.decide(case_id, lambda s: decide_resume(s, act, rig.closure.rules), "dispatcher-1")
     shifted = at + 60 * MINUTE + (resumed_at - at)
     # Still overdue: no warning and no second overdue mark, only the 督办 still to come.
     assert await rig.timers(case_id, "pending") == [("escalate", "pending", shifted, shifted + 30 * MINUTE)]

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,9 +37,10 @@ from schemas.dispatch import CaseRouted, RoutingReason, StageLimits, TimeLimit
 from services.closure.adapters.timers import timer_worker_on
 from services.closure.adapters.views.cases import SqlCases
 from services.closure.application import reactions
+from services.closure.application.commands import run
 from services.closure.application.context import Closure
 from services.closure.application.timers import QUEUE
-from services.closure.domain.closure import stream_id
+from services.closure.domain.closure import CaseClosure, stream_id
 from services.closure.domain.deadlines import ClosureRules
 from services.closure.main import MIGRATIONS
 from tests.conftest import SERVICE_ROLES
@@ -89,6 +90,11 @@ class Rig:
         async with self.pool.acquire() as conn, conn.transaction():
             await reaction(event, self.closure, DISPATCH, conn)
 
+    async def decide(self, case_id: UUID, decide: Callable[[CaseClosure], Sequence[Event]], actor: str) -> None:
+        """A person's decision on the case through the use cases' `run` (timers follow in its transaction)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await run(self.closure, case_id, decide, EventMeta.by(actor), conn)
+
     async def route(self, at: datetime | None = None, limits: StageLimits | None = IN_MINUTES) -> UUID:
         case_id = uuid.uuid4()
         await self.react(reactions.on_case_routed, routed(case_id, at or utc_now(), limits))
@@ -113,7 +119,9 @@ class Rig:
         rows = await self.pool.fetch("SELECT stream_id, type FROM events WHERE stream_id LIKE 'closure-%'")
         found: dict[UUID, Counter[str]] = {}
         for row in rows:
-            found.setdefault(UUID(row["stream_id"].removeprefix("closure-")), Counter())[row["type"]] += 1
+            found.setdefault(UUID(row["stream_id"].removeprefix("closure-")), Counter())[
+                row["type"].rpartition(".")[2]
+            ] += 1
         return found
 
     async def timers(self, case_id: UUID, state: str | None = None) -> list[tuple[str, str, datetime, datetime]]:
