@@ -121,7 +121,7 @@ class JobWorker:
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._counted_at = 0.0
+        self._counted_at = self._reaped_at = 0.0
 
     async def run(self) -> None:
         try:
@@ -143,9 +143,17 @@ class JobWorker:
                 self.log.warning("job.claim_failed", error=repr(error), attempt=errors)
                 await self._pause(backoff(errors, self.policy.poll_seconds, 5.0))
                 continue
-            if not started or len(self._in_flight) >= self.policy.concurrency:
+            if not started:
                 await self._pause(self.policy.poll_seconds)
+            elif len(self._in_flight) >= self.policy.concurrency:
+                await self._until_free(max(1, self.policy.concurrency // 2))
         await self._drain()
+
+    async def _until_free(self, slots: int) -> None:
+        """Busy: wait until `slots` attempts have finished, so that one claim refills them all
+        (a claim per finished job would double the round trips of a backlog)."""
+        while self.policy.concurrency - len(self._in_flight) < slots and not self._stopping.is_set():
+            await self._pause(self.policy.poll_seconds)
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -157,7 +165,10 @@ class JobWorker:
 
     async def _claim_and_start(self) -> int:
         async with self.pool.acquire() as conn:
-            await self._reap(conn)
+            # Expired leases at most once a poll, not before every claim of a busy worker.
+            if time.monotonic() - self._reaped_at >= self.policy.poll_seconds:
+                self._reaped_at = time.monotonic()
+                await self._reap(conn)
             await self._count(conn)
             free = self.policy.concurrency - len(self._in_flight)
             if free <= 0:

@@ -6,6 +6,7 @@ is appended once even with several instances or a worker killed mid-way (ADR 000
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import asyncpg
@@ -14,7 +15,7 @@ from prometheus_client import CollectorRegistry
 from casekit.eventstore import Connection
 from casekit.jobs import Job
 from casekit.jobs_metrics import JobMetrics
-from casekit.jobs_worker import JobPolicy, JobWorker, Transactional
+from casekit.jobs_worker import JobPolicy, JobWorker, Settled, Transactional
 from casekit.runtime import Runtime
 from services.closure.application.commands import on_timer
 from services.closure.application.context import Closure
@@ -25,13 +26,20 @@ def timer_policy(poll_seconds: float, concurrency: int, lease: timedelta = timed
     return JobPolicy(lease=lease, poll_seconds=poll_seconds, concurrency=concurrency)
 
 
-def timer_worker_on(pool: asyncpg.Pool, registry: CollectorRegistry, closure: Closure, policy: JobPolicy) -> JobWorker:
+def timer_worker_on(
+    pool: asyncpg.Pool,
+    registry: CollectorRegistry,
+    closure: Closure,
+    policy: JobPolicy,
+    on_settled: Callable[[Settled], None] | None = None,
+) -> JobWorker:
     """The worker on a pool of its own (an instance; tests and the benchmark run several)."""
 
     async def fire(job: Job, conn: Connection) -> None:
         await on_timer(job.payload, closure, conn)
 
-    return JobWorker(pool, QUEUE, Transactional(fire), policy, JobMetrics.of(registry), service="closure")
+    metrics = JobMetrics.of(registry)
+    return JobWorker(pool, QUEUE, Transactional(fire), policy, metrics, on_settled=on_settled, service="closure")
 
 
 def timer_worker(runtime: Runtime, closure: Closure, poll_seconds: float, concurrency: int) -> JobWorker:
