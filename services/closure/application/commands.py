@@ -7,7 +7,9 @@ disagree with the events.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -82,6 +84,31 @@ async def on_timer(payload: Mapping[str, Any], closure: Closure, conn: Connectio
         return decision(state, case_id, stage_, due_at, utc_now())
 
     await run(closure, case_id, decide, meta, conn)
+
+
+@dataclass(frozen=True)
+class TimerDecision:
+    """What a timer decided against the case as it is now, before anything is written."""
+
+    case_id: UUID
+    version: int
+    before: CaseClosure
+    events: Sequence[Event]
+    after: CaseClosure
+    meta: EventMeta
+
+
+async def decide_timer(payload: Mapping[str, Any], closure: Closure, conn: Connection) -> TimerDecision:
+    """`on_timer`'s load and decide, for an adapter that writes the outcome in one statement."""
+    case_id, stage = UUID(payload["case_id"]), payload["stage"]
+    due_at = datetime.fromisoformat(payload["due_at"])
+    history = await closure.store.read_stream(stream_id(case_id), conn=conn)
+    before = DECIDER.fold(history.events)
+    events = TIMER_DECISIONS[payload["kind"]](before, case_id, stage, due_at, utc_now())
+    after = functools.reduce(DECIDER.evolve, events, before)
+    return TimerDecision(
+        case_id, history.version, before, events, after, EventMeta.traced(timers.ACTOR).for_case(case_id)
+    )
 
 
 async def read_case(closure: Closure, conn: Connection, case_id: UUID) -> tuple[CaseClosure, CaseRow, Sequence[Event]]:

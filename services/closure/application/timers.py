@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from casekit import jobs
 from casekit.eventstore import Connection
+from casekit.tracing import current_trace_headers
 from schemas.base import Event
 from schemas.closure import Deadline, DeadlineOverdue, Stage
 from services.closure.domain.closure import CaseClosure
@@ -41,6 +42,15 @@ def _key(kind: TimerKind, stage: Stage, case_id: UUID, due_at: datetime) -> str:
 
 def payload(kind: TimerKind, case_id: UUID, stage: Stage, due_at: datetime) -> dict[str, str]:
     return {"kind": kind, "case_id": str(case_id), "stage": stage, "due_at": due_at.isoformat()}
+
+
+def job_of(kind: TimerKind, case_id: UUID, stage: Stage, due_at: datetime, fire_at: datetime) -> dict[str, Any]:
+    """The timer as `enqueue_job` takes it, for SQL that owes timers itself (adapters/sql/002_timer_fired.sql)."""
+    traceparent, _ = current_trace_headers()
+    return {
+        "queue": QUEUE, "payload": payload(kind, case_id, stage, due_at), "due_at": fire_at.isoformat(),
+        "key": _key(kind, stage, case_id, due_at), "correlation_id": str(case_id), "traceparent": traceparent,
+    }  # fmt: skip
 
 
 async def schedule(
