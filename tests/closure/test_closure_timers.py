@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import pytest
+
 from casekit import jobs
 from casekit.envelope import utc_now
+from casekit.jobs import LeaseLost
 from schemas.closure import CaseEscalated, DeadlineOverdue, DeadlineWarned
 from schemas.dispatch import ExtensionApproved, ParkApproved, TimeLimit
+from services.closure.adapters.timers import fire
 from services.closure.application import reactions, timers
 from services.closure.domain.closure import Act
 from services.closure.domain.lifecycle import Disposal, decide_dispose
@@ -176,3 +180,19 @@ async def test_a_case_parked_while_overdue_is_still_escalated_after_its_resume(r
         await count_is(rig, case_id, "CaseEscalated", 1)
     counts = await rig.counts(case_id)
     assert (counts["DeadlineWarned"], counts["DeadlineOverdue"], counts["CaseEscalated"]) == (0, 1, 1)
+
+
+async def test_a_timer_whose_job_is_no_longer_its_own_writes_nothing(rig: Rig) -> None:
+    """The one-statement write (closure_timer_fired) appends only while the worker holds the lease."""
+    case_id = await rig.route()
+    before = await rig.closure.cases.get(rig.pool, case_id)  # type: ignore[arg-type]
+    await rig.due_now("warn", case_id)
+    async with rig.pool.acquire() as conn:
+        [job] = await jobs.claim(conn, timers.QUEUE, 1, timedelta(seconds=30))
+        await jobs.cancel(conn, timers.QUEUE, key=job.key)  # a park, say, while the timer was in flight
+        with pytest.raises(LeaseLost):
+            await fire(job, rig.closure, conn)
+    assert await rig.counts(case_id) == {"ClosureOpened": 1}
+    assert await rig.closure.cases.get(rig.pool, case_id) == before  # type: ignore[arg-type]
+    [attempt] = (await jobs.find_jobs(rig.pool, timers.QUEUE, key=job.key))[0].attempts  # type: ignore[arg-type]
+    assert attempt.outcome is None  # not recorded as done: the statement rolled back whole
