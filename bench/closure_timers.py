@@ -43,6 +43,7 @@ from devstack.postgres import EmbeddedPostgres
 from schemas.closure import CLOSURE_EVENTS
 from schemas.dispatch import CaseRouted, StageLimits, TimeLimit
 from services.closure.adapters.timers import timer_policy, timer_worker_on
+from services.closure.adapters.views.case_numbers import SqlCaseNumbers
 from services.closure.adapters.views.cases import SqlCases
 from services.closure.application import reactions
 from services.closure.application.context import Closure
@@ -96,7 +97,8 @@ class Measured:
 def context(pool: asyncpg.Pool) -> Closure:
     city = load_city(DEFAULT_CITY)
     rules = ClosureRules(city.calendar, 0.8, TimeLimit(amount=4, unit="working_hours"))
-    return Closure(EventStore(pool, EventTypes(list(CLOSURE_EVENTS)), Metrics()), city, rules, SqlCases())
+    store = EventStore(pool, EventTypes(list(CLOSURE_EVENTS)), Metrics())
+    return Closure(store, city, rules, SqlCases(), SqlCaseNumbers())
 
 
 def routed(case_id: uuid.UUID, at: datetime, n: int) -> CaseRouted:

@@ -35,6 +35,7 @@ from schemas.base import Event
 from schemas.closure import CLOSURE_EVENTS
 from schemas.dispatch import CaseRouted, RoutingReason, StageLimits, TimeLimit
 from services.closure.adapters.timers import timer_worker_on
+from services.closure.adapters.views.case_numbers import SqlCaseNumbers
 from services.closure.adapters.views.cases import SqlCases
 from services.closure.application import reactions
 from services.closure.application.commands import run
@@ -70,7 +71,7 @@ def routed(case_id: UUID, at: datetime, limits: StageLimits | None = IN_MINUTES,
 
 def closure_of(pool: asyncpg.Pool, city: City) -> Closure:
     rules = ClosureRules(city.calendar, 0.8, ESCALATE_AFTER)
-    return Closure(EventStore(pool, EventTypes(list(CLOSURE_EVENTS))), city, rules, SqlCases())
+    return Closure(EventStore(pool, EventTypes(list(CLOSURE_EVENTS))), city, rules, SqlCases(), SqlCaseNumbers())
 
 
 @pytest.fixture(scope="session")
