@@ -1,6 +1,6 @@
 """The job worker: claims a queue's due jobs, runs their handler, settles them (ADR 0007).
 
-Two kinds of handler:
+Three kinds of handler:
 - `Transactional`: the job's effects are database writes (a timer appending an event). The
   handler gets the connection of a transaction that also marks the job done, after the
   handler's writes (an append stays the first write, ADR 0002): the job and its effects commit
@@ -8,6 +8,8 @@ Two kinds of handler:
 - `External`: a call outside the database (an HTTP callback, an outbound message), made under
   the lease, outside any transaction; its outcome is recorded afterwards. At least once: a
   worker that dies after the call and before recording it leaves the job to be retried.
+- `Settling`: a hot `Transactional` (Closure's timers): one SQL call writes the effects and
+  completes the job in the statement's own transaction, so the job fires once, as above.
 
 Any database error (PostgreSQL restarting, say) is retried with backoff; the jobs wait.
 """
@@ -70,7 +72,18 @@ class External:
     run: Callable[[Job], Awaitable[Outcome]]
 
 
-Handler = Transactional | External
+@dataclass(frozen=True)
+class Settling:
+    """Settles the job itself, in the one statement that writes its effects (ADR 0006): it gets a
+    connection outside any transaction and must complete the job atomically with its writes (SQL
+    doing what `jobs.complete` does, or `jobs.complete` alone when it writes nothing); it raises
+    LeaseLost when the job is no longer its own, anything else to fail the attempt. Once, like
+    `Transactional`, in two round trips instead of a transaction's five or more."""
+
+    run: Callable[[Job, Connection], Awaitable[None]]
+
+
+Handler = Transactional | External | Settling
 
 
 @dataclass(frozen=True)
@@ -121,7 +134,7 @@ class JobWorker:
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._counted_at = 0.0
+        self._counted_at = self._reaped_at = 0.0
 
     async def run(self) -> None:
         try:
@@ -143,9 +156,17 @@ class JobWorker:
                 self.log.warning("job.claim_failed", error=repr(error), attempt=errors)
                 await self._pause(backoff(errors, self.policy.poll_seconds, 5.0))
                 continue
-            if not started or len(self._in_flight) >= self.policy.concurrency:
+            if not started:
                 await self._pause(self.policy.poll_seconds)
+            elif len(self._in_flight) >= self.policy.concurrency:
+                await self._until_free(max(1, self.policy.concurrency // 2))
         await self._drain()
+
+    async def _until_free(self, slots: int) -> None:
+        """Busy: wait until `slots` attempts have finished, so that one claim refills them all
+        (a claim per finished job would double the round trips of a backlog)."""
+        while self.policy.concurrency - len(self._in_flight) < slots and not self._stopping.is_set():
+            await self._pause(self.policy.poll_seconds)
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -157,7 +178,10 @@ class JobWorker:
 
     async def _claim_and_start(self) -> int:
         async with self.pool.acquire() as conn:
-            await self._reap(conn)
+            # Expired leases at most once a poll, not before every claim of a busy worker.
+            if time.monotonic() - self._reaped_at >= self.policy.poll_seconds:
+                self._reaped_at = time.monotonic()
+                await self._reap(conn)
             await self._count(conn)
             free = self.policy.concurrency - len(self._in_flight)
             if free <= 0:
@@ -216,6 +240,16 @@ class JobWorker:
             except LeaseLost:
                 return None, Done()
             except Exception as error:  # rolled back; if even recording fails, the lease decides
+                failed = Failed(_describe(error))
+                return await self._record(job, failed), failed
+        if isinstance(self.handler, Settling):
+            try:
+                async with self.pool.acquire() as conn:
+                    await self.handler.run(job, conn)
+                return "done", Done()
+            except LeaseLost:
+                return None, Done()
+            except Exception as error:  # nothing was written; if even recording fails, the lease decides
                 failed = Failed(_describe(error))
                 return await self._record(job, failed), failed
         try:

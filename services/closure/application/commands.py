@@ -7,7 +7,9 @@ disagree with the events.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -18,12 +20,11 @@ from casekit.envelope import EventMeta, utc_now
 from casekit.errors import NotFound
 from casekit.eventstore import Connection
 from schemas.base import Event
-from schemas.closure import DeadlineOverdue, Stage
+from schemas.closure import Stage
 from services.closure.application import timers
 from services.closure.application.context import Closure
 from services.closure.application.ports import CaseRow
 from services.closure.domain.closure import DECIDER, Act, CaseClosure, stream_id
-from services.closure.domain.deadlines import timer_changes
 from services.closure.domain.side_paths import decide_escalate, decide_overdue, decide_warn
 
 Decide = Callable[[CaseClosure], Sequence[Event]]
@@ -63,13 +64,7 @@ async def run(
     handled = await handle_and_fold(closure.store, stream_id(case_id), DECIDER, decide, meta, conn)
     if handled.events:
         await closure.cases.save(conn, case_id, handled.after, utc_now())
-        await timers.owe(conn, case_id, timer_changes(handled.before.running(), handled.after.running()))
-        for event in handled.events:
-            if isinstance(event, DeadlineOverdue):
-                deadline = handled.after.deadline(event.stage)
-                if deadline is not None:
-                    fire_at = closure.rules.escalation_due(deadline)
-                    await timers.schedule(conn, "escalate", case_id, event.stage, deadline.due_at, fire_at)
+        await timers.follow(conn, closure.rules, case_id, handled.before, handled.after, handled.events)
         closure.observe(handled.events)
     return handled
 
@@ -89,6 +84,31 @@ async def on_timer(payload: Mapping[str, Any], closure: Closure, conn: Connectio
         return decision(state, case_id, stage_, due_at, utc_now())
 
     await run(closure, case_id, decide, meta, conn)
+
+
+@dataclass(frozen=True)
+class TimerDecision:
+    """What a timer decided against the case as it is now, before anything is written."""
+
+    case_id: UUID
+    version: int
+    before: CaseClosure
+    events: Sequence[Event]
+    after: CaseClosure
+    meta: EventMeta
+
+
+async def decide_timer(payload: Mapping[str, Any], closure: Closure, conn: Connection) -> TimerDecision:
+    """`on_timer`'s load and decide, for an adapter that writes the outcome in one statement."""
+    case_id, stage = UUID(payload["case_id"]), payload["stage"]
+    due_at = datetime.fromisoformat(payload["due_at"])
+    history = await closure.store.read_stream(stream_id(case_id), conn=conn)
+    before = DECIDER.fold(history.events)
+    events = TIMER_DECISIONS[payload["kind"]](before, case_id, stage, due_at, utc_now())
+    after = functools.reduce(DECIDER.evolve, events, before)
+    return TimerDecision(
+        case_id, history.version, before, events, after, EventMeta.traced(timers.ACTOR).for_case(case_id)
+    )
 
 
 async def read_case(closure: Closure, conn: Connection, case_id: UUID) -> tuple[CaseClosure, CaseRow, Sequence[Event]]:

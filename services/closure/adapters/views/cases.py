@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -15,6 +16,7 @@ from services.closure.domain.closure import CaseClosure
 COLUMNS = """case_id, case_number, status, unit_code, unit_name, category_code, area_code, self_disposed, next_stage,
     next_due_at, overdue, escalated, rework_count, reopen_count, closure_kind, callback_result, opened_at, updated_at"""
 
+COLUMN_NAMES = tuple(name.strip() for name in COLUMNS.split(","))
 SAVE = f"""INSERT INTO closure_cases ({COLUMNS})
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
     ON CONFLICT (case_id) DO UPDATE SET
@@ -29,20 +31,33 @@ def row_of(record: asyncpg.Record) -> CaseRow:
     return CaseRow(**{key: record[key] for key in record.keys()})  # noqa: SIM118 - a Record is no dict
 
 
+def row_values(case_id: UUID, state: CaseClosure, at: datetime) -> tuple[Any, ...] | None:
+    """The case's row in COLUMNS' order (None before it is opened); the timers' one-statement write
+    (sql/002_timer_fired.sql) takes it as JSON by the same names."""
+    if state.opened_at is None:
+        return None
+    running = sorted(state.running().values(), key=lambda d: d.due_at)
+    first = running[0] if running else None
+    return (
+        case_id, state.case_number, state.status, state.unit_code, state.unit_name, state.category_code,
+        state.area_code, state.self_disposed, first.stage if first else None, first.due_at if first else None,
+        sorted(state.overdue), sorted(state.escalated), state.rework_count, state.reopen_count,
+        state.closure_kind, state.callback_result, state.opened_at, at,
+    )  # fmt: skip
+
+
+def row_json(case_id: UUID, state: CaseClosure, at: datetime) -> dict[str, Any] | None:
+    values = row_values(case_id, state, at)
+    return None if values is None else dict(zip(COLUMN_NAMES, values, strict=True))
+
+
 class SqlCases:
     """The port `Cases` on PostgreSQL."""
 
     async def save(self, conn: Connection, case_id: UUID, state: CaseClosure, at: datetime) -> None:
-        if state.opened_at is None:
-            return
-        running = sorted(state.running().values(), key=lambda d: d.due_at)
-        first = running[0] if running else None
-        await conn.execute(
-            SAVE, case_id, state.case_number, state.status, state.unit_code, state.unit_name, state.category_code,
-            state.area_code, state.self_disposed, first.stage if first else None, first.due_at if first else None,
-            sorted(state.overdue), sorted(state.escalated), state.rework_count, state.reopen_count,
-            state.closure_kind, state.callback_result, state.opened_at, at,
-        )  # fmt: skip
+        values = row_values(case_id, state, at)
+        if values is not None:
+            await conn.execute(SAVE, *values)
 
     async def get(self, conn: Connection, case_id: UUID) -> CaseRow | None:
         record = await conn.fetchrow(f"SELECT {COLUMNS} FROM closure_cases WHERE case_id = $1", case_id)
