@@ -156,9 +156,8 @@ _CLOSE_ATTEMPT = """WITH attempt AS (
         UPDATE job_attempts SET finished_at = now(), outcome = $4, error = $5, detail = $6::jsonb
         WHERE job_id = $1 AND attempt = $3 AND finished_at IS NULL
     )"""
-COMPLETE = f"""{_CLOSE_ATTEMPT}
-    UPDATE jobs SET state = 'done', lease_token = NULL, leased_until = NULL, finished_at = now()
-    WHERE id = $1 AND lease_token = $2 AND state = 'running' RETURNING state"""
+COMPLETE = "SELECT complete_job($1, $2, $3, $4::jsonb)"
+"""sql/006_complete_job.sql: the attempt closed, and the job done if the caller still holds its lease."""
 # A retry is never due after the give-up time, so the last one falls exactly on it.
 FAIL = f"""{_CLOSE_ATTEMPT}
     UPDATE jobs SET lease_token = NULL, leased_until = NULL, last_error = $5,
@@ -227,8 +226,8 @@ async def complete(conn: Connection, job: Job, detail: Mapping[str, Any] | None 
 
     Raises LeaseLost if another worker has reclaimed it or it was cancelled; roll back then.
     """
-    state = await conn.fetchval(COMPLETE, job.id, job.lease_token, job.attempt, "done", None, _json(detail))
-    if state is None:
+    done = await conn.fetchval(COMPLETE, job.id, job.lease_token, job.attempt, _json(detail))
+    if not done:
         raise LeaseLost(f"job {job.id} of {job.queue} is no longer leased to this worker")
 
 

@@ -1,7 +1,7 @@
 """The worker that fires Closure's durable timers (定时, services/closure/application/timers.py).
 
 A timer's decision is written in one statement that also completes its job
-(sql/002_timer_fired.sql, a `Settling` handler): its events appended first, the case's row, the
+(sql/003_timer_fired.sql, a `Settling` handler): its events appended first, the case's row, the
 督办 it owes and the job done, in that statement's transaction; or nothing, if another worker
 has the job by then. So each timer's event is appended once even with several instances or a
 worker killed mid-way (ADR 0007), in two round trips. A decision that would move a deadline (no

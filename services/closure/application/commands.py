@@ -17,7 +17,7 @@ from uuid import UUID
 from casekit.access.principal import Principal
 from casekit.decider import Handled, handle_and_fold
 from casekit.envelope import EventMeta, utc_now
-from casekit.errors import NotFound
+from casekit.errors import ConcurrencyError, NotFound
 from casekit.eventstore import Connection
 from schemas.base import Event
 from schemas.closure import Stage
@@ -27,6 +27,8 @@ from services.closure.application.ports import CaseRow
 from services.closure.domain.closure import DECIDER, Act, CaseClosure, stream_id
 from services.closure.domain.side_paths import decide_escalate, decide_overdue, decide_warn
 
+ATTEMPTS = 3
+"""A person's action decided again this often when a reaction or a timer appended meanwhile."""
 Decide = Callable[[CaseClosure], Sequence[Event]]
 Check = Callable[[Principal, CaseClosure], str | None]
 """Refuses a caller who may not act on this case (Forbidden); answers the unit they act for, if any."""
@@ -49,9 +51,17 @@ async def act(
         return decide(state, Act(case_id, caller.actor, utc_now(), check(caller, state), note))
 
     meta = EventMeta.traced(caller.actor).for_case(case_id)
-    async with conn.transaction():
-        await run(closure, case_id, decided, meta, conn)
-        row = await closure.cases.get(conn, case_id)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with conn.transaction():
+                await run(closure, case_id, decided, meta, conn)
+                row = await closure.cases.get(conn, case_id)
+            break
+        except ConcurrencyError:
+            # Dispatch's sign-for or a timer's warning landed between our read and our append:
+            # decide again on the case as it is now (the decision re-checks everything).
+            if attempt == ATTEMPTS:
+                raise
     if row is None:
         raise NotFound(f"no case {case_id} in Closure")
     return row

@@ -45,7 +45,7 @@ def payload(kind: TimerKind, case_id: UUID, stage: Stage, due_at: datetime) -> d
 
 
 def job_of(kind: TimerKind, case_id: UUID, stage: Stage, due_at: datetime, fire_at: datetime) -> dict[str, Any]:
-    """The timer as `enqueue_job` takes it, for SQL that owes timers itself (adapters/sql/002_timer_fired.sql)."""
+    """The timer as `enqueue_job` takes it, for SQL that owes timers itself (adapters/sql/003_timer_fired.sql)."""
     traceparent, _ = current_trace_headers()
     return {
         "queue": QUEUE, "payload": payload(kind, case_id, stage, due_at), "due_at": fire_at.isoformat(),

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from casekit.eventstore import Connection
 from casekit.sql_filters import Filters, decode_cursor, encode_cursor
@@ -17,14 +18,8 @@ COLUMNS = """case_id, case_number, status, unit_code, unit_name, category_code, 
     next_due_at, overdue, escalated, rework_count, reopen_count, closure_kind, callback_result, opened_at, updated_at"""
 
 COLUMN_NAMES = tuple(name.strip() for name in COLUMNS.split(","))
-SAVE = f"""INSERT INTO closure_cases ({COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-    ON CONFLICT (case_id) DO UPDATE SET
-        status = excluded.status, unit_code = excluded.unit_code, unit_name = excluded.unit_name,
-        next_stage = excluded.next_stage, next_due_at = excluded.next_due_at, overdue = excluded.overdue,
-        escalated = excluded.escalated, rework_count = excluded.rework_count, reopen_count = excluded.reopen_count,
-        closure_kind = excluded.closure_kind, callback_result = excluded.callback_result,
-        updated_at = excluded.updated_at"""
+SAVE = "SELECT closure_save_case($1::jsonb)"
+"""sql/003_timer_fired.sql: one upsert by column name, for commands and for the timers' one-statement write."""
 
 
 def row_of(record: asyncpg.Record) -> CaseRow:
@@ -33,7 +28,7 @@ def row_of(record: asyncpg.Record) -> CaseRow:
 
 def row_values(case_id: UUID, state: CaseClosure, at: datetime) -> tuple[Any, ...] | None:
     """The case's row in COLUMNS' order (None before it is opened); the timers' one-statement write
-    (sql/002_timer_fired.sql) takes it as JSON by the same names."""
+    (sql/003_timer_fired.sql) takes it as JSON by the same names."""
     if state.opened_at is None:
         return None
     running = sorted(state.running().values(), key=lambda d: d.due_at)
@@ -47,17 +42,18 @@ def row_values(case_id: UUID, state: CaseClosure, at: datetime) -> tuple[Any, ..
 
 
 def row_json(case_id: UUID, state: CaseClosure, at: datetime) -> dict[str, Any] | None:
+    # By its text: an id read back from asyncpg is its own UUID class, which orjson does not know.
     values = row_values(case_id, state, at)
-    return None if values is None else dict(zip(COLUMN_NAMES, values, strict=True))
+    return None if values is None else {**dict(zip(COLUMN_NAMES, values, strict=True)), "case_id": str(case_id)}
 
 
 class SqlCases:
     """The port `Cases` on PostgreSQL."""
 
     async def save(self, conn: Connection, case_id: UUID, state: CaseClosure, at: datetime) -> None:
-        values = row_values(case_id, state, at)
-        if values is not None:
-            await conn.execute(SAVE, *values)
+        row = row_json(case_id, state, at)
+        if row is not None:
+            await conn.execute(SAVE, orjson.dumps(row).decode())
 
     async def get(self, conn: Connection, case_id: UUID) -> CaseRow | None:
         record = await conn.fetchrow(f"SELECT {COLUMNS} FROM closure_cases WHERE case_id = $1", case_id)
