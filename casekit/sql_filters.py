@@ -7,11 +7,14 @@ filter given; values always travel as parameters, never in the SQL text.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from casekit.errors import InvalidInput
+
+R = TypeVar("R")
 
 
 class Filters:
@@ -44,3 +47,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         return datetime.fromisoformat(at), UUID(row_id)
     except ValueError:
         raise InvalidInput("not a cursor this API gave out", path="/query/cursor", rule="cursor") from None
+
+
+def page(rows: Sequence[R], limit: int, cursor_of: Callable[[R], str]) -> tuple[list[R], str | None]:
+    """A page of a keyset query that fetched `limit + 1` rows: the first `limit`, and the cursor after them
+    if there was more."""
+    if len(rows) <= limit:
+        return list(rows), None
+    return list(rows[:limit]), cursor_of(rows[limit - 1])

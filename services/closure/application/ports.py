@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from casekit.access.scope import Scope
 from casekit.eventstore import Connection
-from services.closure.domain.access import Scope
 from services.closure.domain.closure import CaseClosure
 
 

@@ -8,9 +8,9 @@ Verification (核查) is by the area's grid member or a supervisor, never by who
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from casekit.access.principal import Principal, within
+from casekit.access.scope import Scope
+from casekit.access.scope import scope_of as shared_scope_of
 from casekit.errors import Forbidden
 from schemas.access import (
     ADMIN,
@@ -28,28 +28,8 @@ CITY_WIDE = (ADMIN, SHIFT_LEAD, SUPERVISOR, CALLBACK_TEAM, ANALYST)
 AREA_BOUND = (DISPATCHER, GRID_MEMBER)
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The cases a caller may see; None on an axis means no limit there."""
-
-    unit: str | None = None
-    areas: tuple[str, ...] | None = None
-    nothing: bool = False
-
-    def admits(self, units: tuple[str, ...], area_code: str | None) -> bool:
-        if self.nothing or (self.unit is not None and self.unit not in units):
-            return False
-        return self.areas is None or within(area_code, self.areas)
-
-
 def scope_of(caller: Principal) -> Scope:
-    if any(caller.has(role) for role in CITY_WIDE):
-        return Scope(areas=caller.areas or None)
-    if any(caller.has(role) for role in AREA_BOUND):
-        return Scope(areas=caller.areas)  # none named: nothing
-    if caller.has(UNIT_STAFF) and caller.unit:
-        return Scope(unit=caller.unit)
-    return Scope(nothing=True)
+    return shared_scope_of(caller, CITY_WIDE, AREA_BOUND)
 
 
 def _units(state: CaseClosure) -> tuple[str, ...]:

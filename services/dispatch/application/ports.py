@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from casekit.access.scope import Scope
 from casekit.eventstore import Connection
-from services.dispatch.domain.access import Scope
 from services.dispatch.domain.assignment import Assignment
 
 

@@ -8,9 +8,9 @@ token names areas; the admin everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from casekit.access.principal import Principal, within
+from casekit.access.scope import Scope
+from casekit.access.scope import scope_of as shared_scope_of
 from casekit.errors import Forbidden
 from schemas.access import ADMIN, ANALYST, DISPATCHER, GRID_MEMBER, SHIFT_LEAD, SUPERVISOR, UNIT_STAFF
 from services.dispatch.domain.assignment import Assignment
@@ -21,28 +21,8 @@ DECIDERS = (DISPATCHER, SHIFT_LEAD)
 """派遣员 and 值班长: route, reassign, review, and decide extensions and parks."""
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The cases a caller may see; None on an axis means no limit there."""
-
-    unit: str | None = None
-    areas: tuple[str, ...] | None = None
-    nothing: bool = False
-
-    def admits(self, units: tuple[str, ...], area_code: str | None) -> bool:
-        if self.nothing or (self.unit is not None and self.unit not in units):
-            return False
-        return self.areas is None or within(area_code, self.areas)
-
-
 def scope_of(caller: Principal) -> Scope:
-    if any(caller.has(role) for role in CITY_WIDE):
-        return Scope(areas=caller.areas or None)
-    if any(caller.has(role) for role in AREA_BOUND):
-        return Scope(areas=caller.areas)  # none named: nothing
-    if caller.has(UNIT_STAFF) and caller.unit:
-        return Scope(unit=caller.unit)
-    return Scope(nothing=True)
+    return shared_scope_of(caller, CITY_WIDE, AREA_BOUND)
 
 
 def check_visible(caller: Principal, state: Assignment) -> None:

@@ -10,7 +10,7 @@ import asyncpg
 import orjson
 
 from casekit.eventstore import Connection
-from casekit.sql_filters import Filters, decode_cursor, encode_cursor
+from casekit.sql_filters import Filters, decode_cursor, encode_cursor, page
 from services.closure.application.ports import CaseFilter, CaseRow
 from services.closure.domain.closure import CaseClosure
 
@@ -86,7 +86,4 @@ class SqlCases:
         sql = (f"SELECT {COLUMNS} FROM closure_cases {where.where} ORDER BY opened_at DESC, case_id DESC "
                f"LIMIT {where.param(limit + 1)}")  # fmt: skip
         rows = [row_of(record) for record in await conn.fetch(sql, *where.args)]
-        if len(rows) <= limit:
-            return rows, None
-        last = rows[limit - 1]
-        return rows[:limit], encode_cursor(last.opened_at, last.case_id)
+        return page(rows, limit, lambda last: encode_cursor(last.opened_at, last.case_id))

@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from casekit.eventstore import Connection
-from casekit.sql_filters import Filters, decode_cursor, encode_cursor
+from casekit.sql_filters import Filters, decode_cursor, encode_cursor, page
 from services.dispatch.application.ports import AssignmentFilter, AssignmentRow
 from services.dispatch.domain.assignment import Assignment
 
@@ -75,7 +75,4 @@ class SqlAssignments:
         sql = (f"SELECT {COLUMNS} FROM assignments {where.where} ORDER BY opened_at DESC, case_id DESC "
                f"LIMIT {where.param(limit + 1)}")  # fmt: skip
         rows = [row_of(record) for record in await conn.fetch(sql, *where.args)]
-        if len(rows) <= limit:
-            return rows, None
-        last = rows[limit - 1]
-        return rows[:limit], encode_cursor(last.opened_at, last.case_id)
+        return page(rows, limit, lambda last: encode_cursor(last.opened_at, last.case_id))

@@ -16,7 +16,7 @@ from uuid import UUID
 import asyncpg
 
 from casekit.errors import InvalidInput
-from casekit.sql_filters import Filters
+from casekit.sql_filters import Filters, page
 
 SEALED = """SELECT c.key_id AS contact_key_id, c.ciphertext AS contact, t.key_id AS text_key_id, t.ciphertext AS text
     FROM (SELECT $1::uuid AS case_id) AS wanted
@@ -125,9 +125,7 @@ async def search(
         add("id < {}", _decode(cursor))
     sql = f"SELECT {COLUMNS} FROM contact_reads {filtered.where} ORDER BY id DESC LIMIT {filtered.param(limit + 1)}"
     rows = [ContactRead(**dict(row)) for row in await pool.fetch(sql, *filtered.args)]
-    if len(rows) <= limit:
-        return rows, None
-    return rows[:limit], str(rows[limit - 1].id)
+    return page(rows, limit, lambda last: str(last.id))
 
 
 def _decode(cursor: str) -> int:

@@ -20,7 +20,7 @@ import asyncpg
 from casekit.errors import InvalidInput
 from casekit.eventstore import Connection
 from casekit.projection import Names, Table
-from casekit.sql_filters import Filters, decode_cursor, encode_cursor
+from casekit.sql_filters import Filters, decode_cursor, encode_cursor, page
 from services.intake.application.ports import ReportSummary
 from services.intake.domain.access import Scope
 from services.intake.domain.duplicates import OpenCase
@@ -170,10 +170,7 @@ async def search(
         add("(received_at, case_id) < ({}, {})", *decode_cursor(cursor))
     sql = f"{SUMMARY} {filtered.where} ORDER BY received_at DESC, case_id DESC LIMIT {filtered.param(limit + 1)}"
     rows = [summary_of(row) for row in await pool.fetch(sql, *filtered.args)]
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], encode_cursor(last.received_at, last.case_id)
+    return page(rows, limit, lambda last: encode_cursor(last.received_at, last.case_id))
 
 
 async def by_numbers(pool: Reader, case_numbers: Sequence[str]) -> list[ReportSummary]:
