@@ -21,6 +21,7 @@ from casekit.db import create_pool, migrate
 from casekit.dbroles import ServiceRole, ensure_roles, ensure_schemas, role_url
 from devstack.issuer import DemoIssuer
 from devstack.kafka_acls import provision
+from devstack.postgres import EmbeddedPostgres
 from devstack.stack import Stack, start_stack
 from schemas.access import ADMIN
 from schemas.topics import ALL_TOPICS
@@ -109,6 +110,26 @@ async def eventually(check: Callable[[], Awaitable[T]], within: float = 20.0) ->
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.05)
+
+
+def once_back(query: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+    """`query` for `eventually` while a server restarts: the test's own connections see it go away too."""
+
+    async def attempt() -> T:
+        try:
+            return await query()
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+            raise AssertionError(f"database not back yet: {error!r}") from error
+
+    return attempt
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
+    """A server of this test's own, so restarting it disturbs no other test."""
+    server = EmbeddedPostgres(tmp_path / "pg").start()
+    yield server
+    server.stop()
 
 
 @contextlib.asynccontextmanager

@@ -4,8 +4,7 @@ each timer once, and a job in flight across the restart is recorded after it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import TypeVar
 
 import asyncpg
@@ -17,29 +16,9 @@ from casekit.jobs import Job
 from casekit.jobs_worker import Done, External, Outcome, Transactional
 from devstack.postgres import EmbeddedPostgres
 from tests.casekit.jobs_rig import enqueue_many, fast_policy, record, states, workers
-from tests.conftest import eventually
+from tests.conftest import eventually, once_back
 
 T = TypeVar("T")
-
-
-def once_back(query: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
-    """`query` for `eventually`: the test's own connections also see the server go away."""
-
-    async def attempt() -> T:
-        try:
-            return await query()
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
-            raise AssertionError(f"database not back yet: {error!r}") from error
-
-    return attempt
-
-
-@pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
-    """A server of this test's own, so restarting it disturbs no other test."""
-    server = EmbeddedPostgres(tmp_path / "pg").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ restarted under running workers, two instances on one database: each timer's eve
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from uuid import UUID
 
 import asyncpg
@@ -14,8 +13,8 @@ import pytest
 from casekit.envelope import utc_now
 from cityconfig import City
 from devstack.postgres import EmbeddedPostgres
-from tests.closure.timer_rig import Rig, closure_of, closure_pool, fast_policy, instance, once_back, rig, timer_city
-from tests.conftest import eventually
+from tests.closure.timer_rig import Rig, closure_of, closure_pool, fast_policy, instance, rig, timer_city
+from tests.conftest import eventually, once_back
 
 __all__ = ["rig", "timer_city"]  # fixtures
 
@@ -96,14 +95,6 @@ async def test_two_instances_fire_every_timer_once(rig: Rig) -> None:
     attempts = await rig.pool.fetchval("SELECT count(*) FROM job_attempts")
     assert attempts == 1200  # no timer was even run twice
     assert sum(c["DeadlineWarned"] for c in (await rig.counts_by_case()).values()) == 0
-
-
-@pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
-    """A server of this test's own, so restarting it disturbs no other test."""
-    server = EmbeddedPostgres(tmp_path / "pg").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -171,15 +171,3 @@ async def instance(
     finally:
         await worker.stop()
         await asyncio.gather(task, return_exceptions=True)
-
-
-def once_back(query: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
-    """`query` for `eventually`: the test's own connections also see the server go away."""
-
-    async def attempt() -> T:
-        try:
-            return await query()
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
-            raise AssertionError(f"database not back yet: {error!r}") from error
-
-    return attempt
