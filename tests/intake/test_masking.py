@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from casekit.masking import contains_personal_data, find_personal_data, mask_personal_data
 from cityconfig import DEFAULT_CITY
-from services.intake.domain.masking import contains_personal_data, find_personal_data, mask_personal_data
 
 MOBILES = [
     ("13800138000", "138****8000"),

@@ -154,7 +154,7 @@ async def start_disposal(case_id: CaseId, body: NoteBody, closure: ClosureDep, c
 @router.post("/v1/cases/{case_id}/disposal")
 async def report_disposal(case_id: CaseId, body: DisposalBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """处置反馈: the unit says what it did; verification (核查) by someone else is due."""
-    disposal = life.Disposal(body.method, body.notes, tuple(str(url) for url in body.photo_urls),
+    disposal = life.Disposal(body.method, closure.masked(body.notes), tuple(str(url) for url in body.photo_urls),
                              body.penalty_notice_number)  # fmt: skip
     return await _act(closure, case_id, caller, acting_unit,
                       lambda s, c: life.decide_dispose(s, c, disposal, closure.rules))  # fmt: skip
@@ -163,7 +163,7 @@ async def report_disposal(case_id: CaseId, body: DisposalBody, closure: ClosureD
 @router.post("/v1/cases/{case_id}/verification")
 async def verify_disposal(case_id: CaseId, body: VerificationBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """核查: a grid member of the area or a supervisor, never whoever did the work; pass closes, fail is rework."""
-    verification = life.Verification(body.passed, body.note, tuple(str(url) for url in body.photo_urls))
+    verification = life.Verification(body.passed, closure.masked(body.note), tuple(str(url) for url in body.photo_urls))
     return await _act(closure, case_id, caller, check_verifier,
                       lambda s, c: life.decide_verify(s, c, verification, closure.rules))  # fmt: skip
 

@@ -60,6 +60,8 @@ async def on_hotline_callback(
         if state.status == "new":
             raise InvalidInput(f"no case {case_id} in Closure", path="/case_id", rule="unknown-case")
         at = recorded_at(state, submission.called_at, utc_now())
-        return decide_callback(state, Act(case_id, meta.actor, at, note=submission.note), callback, closure.rules)
+        return decide_callback(
+            state, Act(case_id, meta.actor, at, note=closure.masked(submission.note)), callback, closure.rules
+        )
 
     await run(closure, case_id, decide, meta.for_case(case_id), conn)

@@ -48,7 +48,7 @@ async def act(
     def decided(state: CaseClosure) -> Sequence[Event]:
         if state.status == "new":
             raise NotFound(f"no case {case_id} in Closure")
-        return decide(state, Act(case_id, caller.actor, utc_now(), check(caller, state), note))
+        return decide(state, Act(case_id, caller.actor, utc_now(), check(caller, state), closure.masked(note)))
 
     meta = EventMeta.traced(caller.actor).for_case(case_id)
     for attempt in range(1, ATTEMPTS + 1):

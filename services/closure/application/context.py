@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from casekit.eventstore import EventStore
+from casekit.masking import mask_personal_data
 from cityconfig import City
 from schemas.base import Event
 from services.closure.application.ports import CaseNumbers, Cases
@@ -23,3 +25,12 @@ class Closure:
     numbers: CaseNumbers
     observe: Callable[[Sequence[Event]], None] = lambda events: None
     """Counts and logs what was decided (adapters/metrics.py)."""
+
+    @overload
+    def masked(self, text: str) -> str: ...
+    @overload
+    def masked(self, text: None) -> None: ...
+    def masked(self, text: str | None) -> str | None:
+        """Free text as it may be published: phone, ID-card and card numbers and emails masked
+        (casekit/masking.py), jurisdiction codes left alone. Notes, reasons, a call-back's words."""
+        return None if text is None else mask_personal_data(text, self.city.jurisdictions.keys())

@@ -22,13 +22,13 @@ from casekit.access.guard import Caller
 from casekit.access.principal import Principal
 from casekit.errors import InvalidInput
 from casekit.logs import get_logger
+from casekit.masking import mask_personal_data
 from services.intake.adapters.deps import IntakeDep
 from services.intake.adapters.views import contact_reads as access_log
 from services.intake.adapters.views.contact_reads import ContactRead, Reader, ReadFilter, Revealed, SealedRows
 from services.intake.application.commands import get_report
 from services.intake.application.context import Sealer
 from services.intake.domain.access import check_visible
-from services.intake.domain.masking import mask_personal_data
 
 log = get_logger("intake")
 router = APIRouter(tags=["personal data"])
