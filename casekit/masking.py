@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, overload
 
 Kind = Literal["mobile", "landline", "id-card", "bank-card", "email"]
 MASK = "*"
@@ -161,3 +161,12 @@ def mask_personal_data(text: str, keep: Collection[str] = ()) -> str:
 def contains_personal_data(text: str, keep: Collection[str] = ()) -> bool:
     """Whether masking would change `text` (to count or log masked fields, never their content)."""
     return bool(find_personal_data(text, keep))
+
+
+@overload
+def masked(text: str, keep: Collection[str] = ()) -> str: ...
+@overload
+def masked(text: None, keep: Collection[str] = ()) -> None: ...
+def masked(text: str | None, keep: Collection[str] = ()) -> str | None:
+    """`mask_personal_data` for an optional note or reason: None stays None."""
+    return None if text is None else mask_personal_data(text, keep)

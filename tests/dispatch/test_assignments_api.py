@@ -74,6 +74,17 @@ async def test_a_return_goes_back_to_the_dispatcher_who_reroutes_it_without_the_
     assert case["routing"]["reason"]["excluded"] == [STATION]
 
 
+async def test_a_phone_number_typed_into_a_return_note_is_masked_before_it_is_recorded(flow: Flow) -> None:
+    case_id = await flow.report()
+    await flow.assignment(case_id, "routed")
+
+    returned = await flow.act(case_id, "return", SANITATION, reason="other", note="物业电话 13800138000 负责")
+
+    assert returned.status_code == 200, returned.text
+    [entry] = [e for e in (await flow.assignment(case_id))["history"] if e["type"] == "dispatch.CaseReturned"]
+    assert entry["data"]["note"] == "物业电话 138****8000 负责"
+
+
 async def test_a_second_return_goes_to_review_whose_owner_cannot_return_it(flow: Flow) -> None:
     case_id = await flow.report()
     await flow.assignment(case_id, "routed")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import overload
 
 from casekit.eventstore import EventStore
-from casekit.masking import mask_personal_data
+from casekit.masking import masked
 from cityconfig import City
 from schemas.base import Event
 from services.closure.application.ports import CaseNumbers, Cases
@@ -33,4 +33,4 @@ class Closure:
     def masked(self, text: str | None) -> str | None:
         """Free text as it may be published: phone, ID-card and card numbers and emails masked
         (casekit/masking.py), jurisdiction codes left alone. Notes, reasons, a call-back's words."""
-        return None if text is None else mask_personal_data(text, self.city.jurisdictions.keys())
+        return masked(text, self.city.jurisdictions.keys())

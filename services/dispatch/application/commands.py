@@ -16,6 +16,7 @@ from casekit.decider import Handled, handle_and_fold
 from casekit.envelope import EventMeta, utc_now
 from casekit.errors import NotFound
 from casekit.eventstore import Connection
+from casekit.masking import masked
 from schemas.base import Event
 from schemas.dispatch import AssignmentOpened, ConfirmationRequested
 from schemas.intake import Place, ReportReceived
@@ -77,7 +78,9 @@ async def act(
     def decided(state: Assignment) -> Sequence[Event]:
         if state.opened is None:
             raise NotFound(f"no case {case_id} in Dispatch")
-        return decide(state, Act(case_id, caller.actor, utc_now(), check(caller, state), note))
+        # Free text goes to Kafka and Analytics: phones and ID numbers typed into it are masked first.
+        text = masked(note, dispatch.city.jurisdictions.keys())
+        return decide(state, Act(case_id, caller.actor, utc_now(), check(caller, state), text))
 
     meta = EventMeta.traced(caller.actor).for_case(case_id)
     async with conn.transaction():
