@@ -82,18 +82,22 @@ async def run(
 TIMER_DECISIONS = {"warn": decide_warn, "overdue": decide_overdue, "escalate": decide_escalate}
 
 
-async def on_timer(payload: Mapping[str, Any], closure: Closure, conn: Connection) -> None:
-    """A warning, overdue or escalation timer: decide against the case as it is now."""
-    case_id, stage = UUID(payload["case_id"]), payload["stage"]
+def timer_decision(payload: Mapping[str, Any]) -> tuple[UUID, Decide]:
+    """The case a warning, overdue or escalation timer is about, and its decision against the case as it is."""
+    case_id, stage, kind = UUID(payload["case_id"]), payload["stage"], payload["kind"]
     due_at = datetime.fromisoformat(payload["due_at"])
-    decision = TIMER_DECISIONS[payload["kind"]]
-    meta = EventMeta.traced(timers.ACTOR).for_case(case_id)
 
     def decide(state: CaseClosure) -> Sequence[Event]:
         stage_: Stage = stage
-        return decision(state, case_id, stage_, due_at, utc_now())
+        return TIMER_DECISIONS[kind](state, case_id, stage_, due_at, utc_now())
 
-    await run(closure, case_id, decide, meta, conn)
+    return case_id, decide
+
+
+async def on_timer(payload: Mapping[str, Any], closure: Closure, conn: Connection) -> None:
+    """A timer through the general path: decide, append, row and timers in the caller's transaction."""
+    case_id, decide = timer_decision(payload)
+    await run(closure, case_id, decide, EventMeta.traced(timers.ACTOR).for_case(case_id), conn)
 
 
 @dataclass(frozen=True)
@@ -110,11 +114,10 @@ class TimerDecision:
 
 async def decide_timer(payload: Mapping[str, Any], closure: Closure, conn: Connection) -> TimerDecision:
     """`on_timer`'s load and decide, for an adapter that writes the outcome in one statement."""
-    case_id, stage = UUID(payload["case_id"]), payload["stage"]
-    due_at = datetime.fromisoformat(payload["due_at"])
+    case_id, decide = timer_decision(payload)
     history = await closure.store.read_stream(stream_id(case_id), conn=conn)
     before = DECIDER.fold(history.events)
-    events = TIMER_DECISIONS[payload["kind"]](before, case_id, stage, due_at, utc_now())
+    events = decide(before)
     after = functools.reduce(DECIDER.evolve, events, before)
     return TimerDecision(
         case_id, history.version, before, events, after, EventMeta.traced(timers.ACTOR).for_case(case_id)

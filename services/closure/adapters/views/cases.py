@@ -17,7 +17,6 @@ from services.closure.domain.closure import CaseClosure
 COLUMNS = """case_id, case_number, status, unit_code, unit_name, category_code, area_code, self_disposed, next_stage,
     next_due_at, overdue, escalated, rework_count, reopen_count, closure_kind, callback_result, opened_at, updated_at"""
 
-COLUMN_NAMES = tuple(name.strip() for name in COLUMNS.split(","))
 SAVE = "SELECT closure_save_case($1::jsonb)"
 """sql/003_timer_fired.sql: one upsert by column name, for commands and for the timers' one-statement write."""
 
@@ -26,25 +25,22 @@ def row_of(record: asyncpg.Record) -> CaseRow:
     return CaseRow(**{key: record[key] for key in record.keys()})  # noqa: SIM118 - a Record is no dict
 
 
-def row_values(case_id: UUID, state: CaseClosure, at: datetime) -> tuple[Any, ...] | None:
-    """The case's row in COLUMNS' order (None before it is opened); the timers' one-statement write
-    (sql/003_timer_fired.sql) takes it as JSON by the same names."""
+def row_json(case_id: UUID, state: CaseClosure, at: datetime) -> dict[str, Any] | None:
+    """The case's row by column name (None before it is opened), as `closure_save_case` takes it."""
     if state.opened_at is None:
         return None
     running = sorted(state.running().values(), key=lambda d: d.due_at)
     first = running[0] if running else None
-    return (
-        case_id, state.case_number, state.status, state.unit_code, state.unit_name, state.category_code,
-        state.area_code, state.self_disposed, first.stage if first else None, first.due_at if first else None,
-        sorted(state.overdue), sorted(state.escalated), state.rework_count, state.reopen_count,
-        state.closure_kind, state.callback_result, state.opened_at, at,
-    )  # fmt: skip
-
-
-def row_json(case_id: UUID, state: CaseClosure, at: datetime) -> dict[str, Any] | None:
-    # By its text: an id read back from asyncpg is its own UUID class, which orjson does not know.
-    values = row_values(case_id, state, at)
-    return None if values is None else {**dict(zip(COLUMN_NAMES, values, strict=True)), "case_id": str(case_id)}
+    return {
+        "case_id": str(case_id),  # by its text: an id read back from asyncpg is a UUID class orjson does not know
+        "case_number": state.case_number, "status": state.status, "unit_code": state.unit_code,
+        "unit_name": state.unit_name, "category_code": state.category_code, "area_code": state.area_code,
+        "self_disposed": state.self_disposed, "next_stage": first.stage if first else None,
+        "next_due_at": first.due_at if first else None, "overdue": sorted(state.overdue),
+        "escalated": sorted(state.escalated), "rework_count": state.rework_count, "reopen_count": state.reopen_count,
+        "closure_kind": state.closure_kind, "callback_result": state.callback_result, "opened_at": state.opened_at,
+        "updated_at": at,
+    }  # fmt: skip
 
 
 class SqlCases:
