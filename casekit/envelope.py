@@ -33,6 +33,8 @@ class EventMeta:
     """The event (or inbound message) that caused this one."""
     traceparent: str | None = None
     tracestate: str | None = None
+    occurred_at: datetime | None = None
+    """A history's own instant (a legacy import); None: now. `recorded_at` is always the database's now."""
 
     @classmethod
     def by(cls, actor: str) -> EventMeta:
@@ -46,6 +48,13 @@ class EventMeta:
 
     def for_case(self, case_id: UUID) -> EventMeta:
         return replace(self, correlation_id=case_id)
+
+    def at(self, occurred_at: datetime) -> EventMeta:
+        """The same metadata for events that happened at `occurred_at` (an imported history)."""
+        return replace(self, occurred_at=occurred_at)
+
+    def occurred(self) -> datetime:
+        return self.occurred_at or utc_now()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import pydantic_core
 from opentelemetry import trace
 from uuid_utils import uuid7 as fast_id  # v7 as `new_id`, without the copy into uuid.UUID (asyncpg takes .bytes)
 
-from casekit.envelope import EventMeta, Position, RecordedEvent, new_id, utc_now
+from casekit.envelope import EventMeta, Position, RecordedEvent, new_id
 from casekit.errors import AppendOrderError, ConcurrencyError
 from casekit.eventtypes import EventTypes
 from casekit.metrics import Metrics
@@ -118,7 +118,7 @@ class EventStore:
             [new_id() for _ in events],
             [event.type for event in events],
             [event.schema_version for event in events],
-            [utc_now()] * len(events),
+            [meta.occurred()] * len(events),
             [event.model_dump_json() for event in events],
             meta.actor,
             meta.correlation_id,
@@ -163,7 +163,7 @@ class EventStore:
         with tracer.start_as_current_span("eventstore.append", attributes=attributes):
             try:  # not translated_errors: its generator cost ~5% of a single append's client time (py-spy)
                 status = await db.execute(
-                    statement, stream_id, expected_version, ids, types, schema_versions, utc_now(), data,
+                    statement, stream_id, expected_version, ids, types, schema_versions, meta.occurred(), data,
                     meta.actor, meta.correlation_id, meta.causation_id, meta.traceparent, meta.tracestate,
                 )  # fmt: skip
             except asyncpg.PostgresError as error:

@@ -43,6 +43,11 @@ CLOUDEVENT_HEADERS: dict[str, Any] = {
         "ce_dataschema": {"type": "string", "description": "`$id` of the data's JSON Schema"},
         "ce_actor": {"type": "string", "description": "Who caused it: an operator, a system or a channel"},
         "ce_causationid": {"type": "string", "description": "Id of the event or message that caused this one"},
+        "ce_recordedtime": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the producing service recorded it: ce_time, or later for an imported history",
+        },
         "content-type": {"type": "string", "const": "application/json"},
         "traceparent": {"type": "string", "description": "W3C trace context"},
         "tracestate": {"type": "string"},

@@ -41,6 +41,13 @@ class Inbound(Generic[M]):
     topic: str
     partition: int
     offset: int
+    recorded_at: datetime | None = None
+    """`ce_recordedtime`: when the sender's store recorded it (an imported history's `time` is older)."""
+
+    @property
+    def recorded(self) -> datetime | None:
+        """When it became known: what figures `as_of` an instant count by."""
+        return self.recorded_at or self.time
 
 
 def causation_id(message: Inbound[Any]) -> UUID:
@@ -58,6 +65,7 @@ def event_headers(event: RecordedEvent, source: str) -> Headers:
         ("ce_source", source.encode()),
         ("ce_type", event.type.encode()),
         ("ce_time", event.occurred_at.isoformat().encode()),
+        ("ce_recordedtime", event.recorded_at.isoformat().encode()),
         ("ce_schemaversion", str(event.schema_version).encode()),
         ("ce_dataschema", f"{SCHEMA_ID_BASE}:{event.type}:{event.schema_version}".encode()),
         ("ce_actor", event.actor.encode()),
@@ -103,11 +111,11 @@ def _schema_version(headers: dict[str, str]) -> int | None:
     return int(value)
 
 
-def _time(value: str | None) -> datetime | None:
+def _time(value: str | None, header: str = "ce_time") -> datetime | None:
     try:
         return datetime.fromisoformat(value) if value else None
     except ValueError:
-        raise Undecodable(f"ce_time is not RFC 3339: {value!r}", path="headers/ce_time") from None
+        raise Undecodable(f"{header} is not RFC 3339: {value!r}", path=f"headers/{header}") from None
 
 
 def decode_event(record: ConsumerRecord[bytes, bytes], types: EventTypes) -> Inbound[BaseModel]:
@@ -152,6 +160,7 @@ def _inbound(
         topic=record.topic,
         partition=record.partition,
         offset=record.offset,
+        recorded_at=_time(headers.get("ce_recordedtime"), "ce_recordedtime"),
     )
 
 

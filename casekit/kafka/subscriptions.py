@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from casekit.envelope import EventMeta
 from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
+from casekit.imports import is_imported
 from casekit.kafka.cloudevents import Inbound, causation_id
 from casekit.kafka.consumer import Handler, Subscription
 from casekit.runtime import Runtime
@@ -28,9 +29,16 @@ Reaction = Callable[[Any, C, EventMeta, Connection], Awaitable[None]]
 
 
 def reacting(actor: str, context: C, react: Reaction[C]) -> Handler:
-    """A handler that runs `react` as `actor`, its events caused by the message and in its trace."""
+    """A handler that runs `react` as `actor`, its events caused by the message and in its trace.
+
+    An imported history is whole already, each service's part appended by the import itself
+    (ADR 0015): reacting to it would route, time and call back cases that ended years ago.
+    Projections still read it (they are raw handlers).
+    """
 
     async def handle(message: Inbound[Any], conn: Connection) -> None:
+        if is_imported(message.actor):
+            return
         meta = EventMeta.traced(actor, causation_id=causation_id(message))
         await react(message.data, context, meta, conn)
 
