@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import asyncpg
 
@@ -26,7 +26,7 @@ from casekit.db import check_schema_name
 from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
 from casekit.kafka.cloudevents import Inbound
-from casekit.kafka.consumer import Handler
+from casekit.kafka.consumer import BatchHandler, Handler
 from casekit.logs import get_logger
 from schemas.base import Event
 from schemas.topics import Topic
@@ -37,6 +37,19 @@ Names = Mapping[str, str]
 
 ProjectionHandler = Callable[[Inbound[Any], W], Awaitable[None]]
 """Applies one event through the projection's writer `W` (the view adapter bound to a generation)."""
+
+
+@runtime_checkable
+class Buffered(Protocol):
+    """A writer that gathers its rows and writes them in one statement when flushed.
+
+    One writer serves a whole batch (a rebuild's, or the live consumer's batch of a partition),
+    so a buffering writer turns N single-row statements into one; it must read its own
+    unflushed writes (a fold that meets the same case twice in a batch).
+    """
+
+    async def flush(self) -> None: ...
+
 
 log = get_logger("casekit.projection")
 
@@ -98,11 +111,20 @@ class Projection(Generic[W]):
 
     async def apply(self, message: Inbound[Any], conn: Connection, generation: int) -> bool:
         """Apply one message to `generation`'s tables, with no inbox or checkpoint; False if not ours."""
-        handler = self.by_type.get(message.type)
-        if handler is None:
-            return False
-        await handler(message, self.bind(conn, self.names(generation)))
-        return True
+        return await self.apply_all([message], conn, generation) > 0
+
+    async def apply_all(self, messages: Sequence[Inbound[Any]], conn: Connection, generation: int) -> int:
+        """Apply messages in order through one writer, flushed at the end; how many were ours."""
+        writer = self.bind(conn, self.names(generation))
+        applied = 0
+        for message in messages:
+            handler = self.by_type.get(message.type)
+            if handler is not None:
+                await handler(message, writer)
+                applied += 1
+        if applied and isinstance(writer, Buffered):
+            await writer.flush()
+        return applied
 
 
 LOCK = "SELECT generation FROM projections WHERE name = $1 FOR SHARE"
@@ -144,6 +166,33 @@ async def apply_live(projection: Projection[Any], message: Inbound[Any], conn: C
         return  # a rebuild that ran ahead of this consumer group has applied it already
     if await projection.apply(message, conn, generation):
         await advance(conn, projection.name, generation, message.topic, message.partition, message.offset)
+
+
+async def apply_live_batch(projection: Projection[Any], messages: Sequence[Inbound[Any]], conn: Connection) -> None:
+    """`apply_live` for a batch of one partition, in order: one lock, one checkpoint read and write."""
+    if not messages or not any(message.type in projection.by_type for message in messages):
+        return
+    generation = await conn.fetchval(LOCK, projection.name)
+    if generation is None:
+        raise LookupError(f"projection {projection.name} is not set up")
+    first = messages[0]
+    applied = await conn.fetchval(READ_CHECKPOINT, projection.name, generation, first.topic, first.partition)
+    fresh = [message for message in messages if applied is None or message.offset >= applied]
+    if await projection.apply_all(fresh, conn, generation):
+        await advance(conn, projection.name, generation, first.topic, first.partition, messages[-1].offset)
+
+
+def live_batch(projections: Sequence[Projection[Any]]) -> BatchHandler:
+    """A consumer's batch handler (`Subscription.batch`) for a group that only projects.
+
+    A group with side-effecting reactions has none: those run one message per transaction.
+    """
+
+    async def handle(messages: Sequence[Inbound[Any]], conn: Connection) -> None:
+        for projection in projections:
+            await apply_live_batch(projection, messages, conn)
+
+    return handle
 
 
 def live_handlers(

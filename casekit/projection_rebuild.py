@@ -26,7 +26,7 @@ from aiokafka.structs import ConsumerRecord
 
 from casekit.errors import RuleViolation, Undecodable
 from casekit.eventstore import Connection
-from casekit.kafka.cloudevents import decode_event
+from casekit.kafka.cloudevents import Inbound, decode_event
 from casekit.kafka.connection import KafkaConnection
 from casekit.logs import get_logger
 from casekit.projection import Projection, advance, checkpoints, create_tables, live_generation, point_views
@@ -104,20 +104,32 @@ class _Replay:
             if message.type in self.projection.by_type:
                 messages.append(message)
         seen = set(await conn.fetchval(SEEN, self.scope, [message.id for message in messages]))
-        applied: list[str] = []
+        fresh = []
         for message in messages:
-            if message.id in seen:
-                continue  # a republished duplicate of one applied already
-            seen.add(message.id)
+            if message.id not in seen:  # else a republished duplicate of one applied already
+                seen.add(message.id)
+                fresh.append(message)
+        try:
+            async with conn.transaction():  # the batch through one writer, in one savepoint
+                await self.projection.apply_all(fresh, conn, self.generation)
+            applied = [message.id for message in fresh]
+        except RuleViolation:
+            applied = await self._apply_each(fresh, conn)
+        await conn.execute(RECORD, self.scope, applied)
+        await advance(conn, self.projection.name, self.generation, tp.topic, tp.partition, records[-1].offset)
+
+    async def _apply_each(self, messages: list[Inbound[Any]], conn: Connection) -> list[str]:
+        """A batch with a refused event in it, one savepoint per event; the ids applied."""
+        applied = []
+        for message in messages:
             try:
-                async with conn.transaction():  # a savepoint: a refused event leaves nothing behind
+                async with conn.transaction():  # a refused event leaves nothing behind
                     await self.projection.apply(message, conn, self.generation)
             except RuleViolation as why:  # the live consumer dead-letters it
                 log.warning("projection.rebuild_skipped", projection=self.projection.name, reason=str(why))
                 continue
             applied.append(message.id)
-        await conn.execute(RECORD, self.scope, applied)
-        await advance(conn, self.projection.name, self.generation, tp.topic, tp.partition, records[-1].offset)
+        return applied
 
 
 @contextlib.asynccontextmanager

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,8 @@ from schemas.base import Message
 
 tracer = trace.get_tracer("casekit.consumer")
 Handler = Callable[[Inbound[Any], Connection], Awaitable[None]]
+BatchHandler = Callable[[Sequence[Inbound[Any]], Connection], Awaitable[None]]
+"""Handles a partition's batch of new messages, in order, in one transaction (projections only)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class Subscription:
     messages: Mapping[str, tuple[type[Message], Handler]] = field(default_factory=dict)
     """topic -> (model, handler)."""
     dead_letter_topic: str = ""
+    batch: BatchHandler | None = None
+    """For a group that only projects: each partition's batch in one transaction, its inbox in two
+    statements. Any failure rolls the batch back and replays it one message at a time through
+    `handlers`, which dead-letter what can never pass and retry the rest."""
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -122,6 +128,8 @@ class Consumer:
 
     async def _process_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> int | None:
         """Handle records in order; the offset of the last one handled, if any."""
+        if self.sub.batch is not None and await self._process_batch(self.sub.batch, records):
+            return int(records[-1].offset)
         last = None
         for record in records:
             if not await self._process_with_retry(record):
@@ -178,6 +186,38 @@ class Consumer:
                 await inbox.record(conn, self.sub.group, message.id)
             self.metrics.messages_consumed.labels(record.topic, "handled").inc()
             self.log.info("consumer.handled", type=message.type, topic=record.topic, offset=record.offset)
+
+    async def _process_batch(self, batch: BatchHandler, records: list[ConsumerRecord[bytes, bytes]]) -> bool:
+        """The whole batch in one transaction; False (nothing kept) if any of it failed."""
+        topic = records[0].topic
+        try:
+            decoded = [self._decode(record) for record in records]
+            messages = [message for message, handler in decoded if message is not None and handler is not None]
+            with tracer.start_as_current_span(
+                f"process {topic}",
+                kind=SpanKind.CONSUMER,
+                attributes={"messaging.system": "kafka", "messaging.destination.name": topic,
+                            "messaging.batch.message_count": len(records)},
+            ):  # fmt: skip
+                async with self.pool.acquire() as conn, conn.transaction():
+                    seen = await inbox.seen_among(conn, self.sub.group, [message.id for message in messages])
+                    fresh = []
+                    for message in messages:
+                        if message.id not in seen:
+                            seen.add(message.id)
+                            fresh.append(message)
+                    await batch(fresh, conn)
+                    await inbox.record_many(conn, self.sub.group, [message.id for message in fresh])
+        except Exception as error:  # one bad record or a transient failure: the one-by-one path sorts it out
+            self.log.info("consumer.batch_fallback", error=repr(error), topic=topic, records=len(records))
+            return False
+        consumed = self.metrics.messages_consumed
+        consumed.labels(topic, "handled").inc(len(fresh))
+        consumed.labels(topic, "duplicate").inc(len(messages) - len(fresh))
+        consumed.labels(topic, "ignored").inc(len(records) - len(messages))
+        self.log.info("consumer.handled_batch", topic=topic, records=len(records), handled=len(fresh),
+                      last_offset=records[-1].offset)  # fmt: skip
+        return True
 
     def _decode(self, record: ConsumerRecord[bytes, bytes]) -> tuple[Inbound[Any] | None, Handler | None]:
         if record.topic in self.sub.messages:

@@ -18,7 +18,7 @@ from casekit.eventstore import Connection
 from casekit.eventtypes import EventTypes
 from casekit.imports import is_imported
 from casekit.kafka.cloudevents import Inbound, causation_id
-from casekit.kafka.consumer import Handler, Subscription
+from casekit.kafka.consumer import BatchHandler, Handler, Subscription
 from casekit.runtime import Runtime
 from schemas.base import Event, Message
 from schemas.topics import Topic, dead_letter
@@ -56,6 +56,7 @@ def subscription(
     reactions: Mapping[type[Event], Reaction[Any]] | None = None,
     handlers: Mapping[str, Handler] | None = None,
     messages: Mapping[Topic, tuple[type[Message], Handler]] | None = None,
+    batch: BatchHandler | None = None,
 ) -> Subscription:
     """A consumer group's subscription, with every name prefixed as the settings say.
 
@@ -75,4 +76,5 @@ def subscription(
         handlers=handled,
         messages={settings.topic(topic.name): pair for topic, pair in (messages or {}).items()},
         dead_letter_topic=settings.topic(dead_letter(group).name),
+        batch=batch,
     )

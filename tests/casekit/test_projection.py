@@ -13,12 +13,13 @@ import asyncpg
 import orjson
 from aiokafka import AIOKafkaProducer
 
+from casekit.errors import RuleViolation
 from casekit.eventstore import Connection
 from casekit.kafka.admin import ensure_topics
 from casekit.kafka.cloudevents import Inbound
 from casekit.kafka.consumer import Consumer, Handler, Subscription
 from casekit.metrics import Metrics
-from casekit.projection import Names, Projection, Table, checkpoints, ensure, live_handlers, live_writer
+from casekit.projection import Names, Projection, Table, checkpoints, ensure, live_batch, live_handlers, live_writer
 from devstack.stack import Stack
 from schemas.topics import Topic
 from tests.casekit.kafka_rig import TYPES, Noted, producer_on
@@ -59,6 +60,8 @@ class Failing:
     """Texts whose handler writes its rows and then fails (a transient error), until released."""
 
     texts: set[str] = field(default_factory=set)
+    refused: set[str] = field(default_factory=set)
+    """Texts whose handler writes its rows and then refuses the event (dead-lettered)."""
 
 
 def notes_projection(failing: Failing) -> Projection[NoteRows]:
@@ -66,6 +69,8 @@ def notes_projection(failing: Failing) -> Projection[NoteRows]:
         await rows.add(message)
         if message.data.text in failing.texts:
             raise RuntimeError(f"{message.data.text} fails after writing")
+        if message.data.text in failing.refused:
+            raise RuleViolation(f"{message.data.text} can never pass")
 
     return Projection(
         name="test.notes",
@@ -111,13 +116,14 @@ class ProjectionRig:
         body = orjson.dumps({"case_id": str(uuid4()), "text": text})
         await self.producer.send_and_wait(self.topic, body, key=(key or text).encode(), headers=headers)
 
-    async def start_consumer(self, also: Mapping[str, Handler] | None = None) -> Consumer:
+    async def start_consumer(self, also: Mapping[str, Handler] | None = None, *, batched: bool = False) -> Consumer:
         subscription = Subscription(
             group=self.group,
             event_topics=(self.topic,),
             types=TYPES,
             handlers=live_handlers([self.projection], also),
             dead_letter_topic=f"{self.prefix}dlq",
+            batch=live_batch([self.projection]) if batched else None,
         )
         consumer = Consumer(
             subscription,

@@ -7,7 +7,7 @@ from typing import Any
 from casekit.eventtypes import EventTypes
 from casekit.kafka.consumer import Subscription
 from casekit.kafka.subscriptions import subscription
-from casekit.projection import Projection, live_handlers, topics_of
+from casekit.projection import Projection, live_batch, live_handlers, topics_of
 from casekit.projection_service import Rebuilder, ensure_all
 from casekit.runtime import Runtime
 from schemas import topics
@@ -44,7 +44,12 @@ PROJECTIONS: tuple[Projection[Any], ...] = (CASE_TRACE, REPORT_COUNTS)
 def subscriptions(runtime: Runtime, analytics: Analytics) -> list[Subscription]:
     return [
         subscription(
-            runtime, GROUP, event_topics=topics_of(PROJECTIONS), types=TYPES, handlers=live_handlers(PROJECTIONS)
+            runtime,
+            GROUP,
+            event_topics=topics_of(PROJECTIONS),
+            types=TYPES,
+            handlers=live_handlers(PROJECTIONS),
+            batch=live_batch(PROJECTIONS),
         )
     ]
 
