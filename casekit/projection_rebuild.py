@@ -57,6 +57,8 @@ class Progress:
 
 
 OnProgress = Callable[[Progress], Awaitable[None]]
+READ_BATCH = 5_000
+"""Records per read, applied in one transaction: per-batch round trips are most of a small batch's cost."""
 SEEN = "SELECT coalesce(array_agg(message_id), '{}') FROM inbox WHERE consumer = $1 AND message_id = ANY($2::text[])"
 RECORD = "INSERT INTO inbox (consumer, message_id) SELECT $1, unnest($2::text[])"
 
@@ -74,16 +76,17 @@ class _Replay:
     async def until(self, targets: Offsets, pool: asyncpg.Pool, phase: str, conn: Connection | None = None) -> None:
         """Apply every record below `targets` (and whatever else the reader hands over)."""
         while await self._behind(targets):
-            batches = await self.reader.getmany(timeout_ms=200, max_records=500)
-            for tp, records in batches.items():
-                if conn is None:
-                    async with pool.acquire() as own, own.transaction():
-                        await self._apply(tp, records, own)
-                else:
-                    async with conn.transaction():  # a savepoint inside the swap's transaction
-                        await self._apply(tp, records, conn)
-                self.read += len(records)
-            if batches and self.on_progress:
+            batches = await self.reader.getmany(timeout_ms=200, max_records=READ_BATCH)
+            if not batches:
+                continue
+            if conn is None:
+                async with pool.acquire() as own, own.transaction():
+                    await self._apply(batches, own)
+            else:
+                async with conn.transaction():  # a savepoint inside the swap's transaction
+                    await self._apply(batches, conn)
+            self.read += sum(len(records) for records in batches.values())
+            if self.on_progress:
                 await self.on_progress(Progress(self.projection.name, phase, self.read, self.total, self.generation))
 
     async def _behind(self, targets: Offsets) -> bool:
@@ -93,16 +96,23 @@ class _Replay:
                 return True
         return False
 
-    async def _apply(self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]], conn: Connection) -> None:
-        """One batch and its checkpoint, in the caller's transaction; its inbox in two statements."""
+    async def _apply(
+        self, batches: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]], conn: Connection
+    ) -> None:
+        """What one read brought, through one writer, with its checkpoints, in the caller's transaction.
+
+        Partitions are applied one after the other: a case's events are in order within each
+        topic, and folds that span topics order by `recorded` themselves.
+        """
         messages = []
-        for record in records:
-            try:
-                message = decode_event(record, self.projection.types)
-            except Undecodable:
-                continue  # the live consumer dead-lettered it; it can never pass here either
-            if message.type in self.projection.by_type:
-                messages.append(message)
+        for records in batches.values():
+            for record in records:
+                if _event_type(record) not in self.projection.by_type:
+                    continue  # not this projection's: no need to validate it
+                try:
+                    messages.append(decode_event(record, self.projection.types))
+                except Undecodable:
+                    continue  # the live consumer dead-lettered it; it can never pass here either
         seen = set(await conn.fetchval(SEEN, self.scope, [message.id for message in messages]))
         fresh = []
         for message in messages:
@@ -116,7 +126,8 @@ class _Replay:
         except RuleViolation:
             applied = await self._apply_each(fresh, conn)
         await conn.execute(RECORD, self.scope, applied)
-        await advance(conn, self.projection.name, self.generation, tp.topic, tp.partition, records[-1].offset)
+        for tp, records in batches.items():
+            await advance(conn, self.projection.name, self.generation, tp.topic, tp.partition, records[-1].offset)
 
     async def _apply_each(self, messages: list[Inbound[Any]], conn: Connection) -> list[str]:
         """A batch with a refused event in it, one savepoint per event; the ids applied."""
@@ -130,6 +141,13 @@ class _Replay:
                 continue
             applied.append(message.id)
         return applied
+
+
+def _event_type(record: ConsumerRecord[bytes, bytes]) -> str | None:
+    for key, value in record.headers or ():
+        if key == "ce_type":
+            return str(value.decode(errors="replace"))
+    return None
 
 
 @contextlib.asynccontextmanager

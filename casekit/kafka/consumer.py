@@ -100,6 +100,8 @@ class Consumer:
         self.handled: dict[TopicPartition, int] = {}
         """Per partition, the next offset: everything before it is handled and committed in PostgreSQL."""
         self.commit_due = time.monotonic() + commit_seconds
+        # A batch in one transaction wants many records; one per transaction gains nothing from more.
+        self.max_records = 2_000 if subscription.batch else 200
 
     async def start(self) -> None:
         await self.kafka.start()
@@ -108,7 +110,7 @@ class Consumer:
         """Consume until `stop()`; what was in flight finishes and its offsets are committed."""
         try:
             while not self.stopping.is_set():
-                batches = await self.kafka.getmany(timeout_ms=200, max_records=200)
+                batches = await self.kafka.getmany(timeout_ms=200, max_records=self.max_records)
                 for partition, records in batches.items():
                     done = await self._process_partition(records)
                     if done is not None:

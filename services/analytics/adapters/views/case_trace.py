@@ -35,7 +35,8 @@ TABLE = Table(
 
 INSERT = """INSERT INTO {table} (event_id, case_id, service, type, occurred_at, actor, trace_id, data,
         topic, kafka_partition, kafka_offset)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)"""
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+        $8::jsonb[], $9::text[], $10::integer[], $11::bigint[])"""
 # Ties on the instant fall back to the event id (UUID v7, so time-ordered too): a stable order.
 TRACE = """SELECT event_id, service, type, occurred_at, actor, trace_id, data::text FROM case_trace
     WHERE case_id = $1 ORDER BY occurred_at, event_id"""
@@ -54,27 +55,33 @@ class TraceEntry(BaseModel):
 
 
 class CaseTraceRows:
-    """Writes trace records into one generation of the table (the projection picks which)."""
+    """Writes trace records into one generation of the table, a batch in one statement (casekit Buffered)."""
 
     def __init__(self, conn: Connection, names: Names) -> None:
         self.conn = conn
         self.insert = INSERT.format(table=names[TABLE.name])
+        self.pending: list[TraceRecord] = []
 
     async def add(self, entry: TraceRecord) -> None:
-        await self.conn.execute(
-            self.insert,
-            entry.event_id,
-            entry.case_id,
-            entry.service,
-            entry.type,
-            entry.occurred_at,
-            entry.actor,
-            entry.trace_id,
-            orjson.dumps(entry.data).decode(),
-            entry.topic,
-            entry.partition,
-            entry.offset,
-        )
+        self.pending.append(entry)
+
+    async def flush(self) -> None:
+        entries, self.pending = self.pending, []
+        if entries:
+            await self.conn.execute(
+                self.insert,
+                [e.event_id for e in entries],
+                [e.case_id for e in entries],
+                [e.service for e in entries],
+                [e.type for e in entries],
+                [e.occurred_at for e in entries],
+                [e.actor for e in entries],
+                [e.trace_id for e in entries],
+                [orjson.dumps(e.data).decode() for e in entries],
+                [e.topic for e in entries],
+                [e.partition for e in entries],
+                [e.offset for e in entries],
+            )
 
 
 async def case_trace(db: asyncpg.Pool | Connection, case_id: UUID) -> list[TraceEntry]:

@@ -24,7 +24,8 @@ TABLE = Table(
     CREATE INDEX {table}_by_time ON {table} (occurred_at);""",
 )
 
-INSERT = "INSERT INTO {table} (event_id, case_id, channel, merged, occurred_at) VALUES ($1, $2, $3, $4, $5)"
+INSERT = """INSERT INTO {table} (event_id, case_id, channel, merged, occurred_at)
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::boolean[], $5::timestamptz[])"""
 COUNTS = """SELECT channel, count(*) FILTER (WHERE NOT merged), count(*) FILTER (WHERE merged)
     FROM report_counts WHERE occurred_at >= $1 AND occurred_at < $2
     GROUP BY channel ORDER BY channel"""
@@ -39,16 +40,27 @@ class ChannelCount(BaseModel):
 
 
 class ReportCountRows:
-    """Writes counted reports into one generation of the table (the projection picks which)."""
+    """Writes counted reports into one generation of the table, a batch in one statement (casekit Buffered)."""
 
     def __init__(self, conn: Connection, names: Names) -> None:
         self.conn = conn
         self.insert = INSERT.format(table=names[TABLE.name])
+        self.pending: list[ChannelReport] = []
 
     async def add(self, report: ChannelReport) -> None:
-        await self.conn.execute(
-            self.insert, report.event_id, report.case_id, report.channel, report.merged, report.occurred_at
-        )
+        self.pending.append(report)
+
+    async def flush(self) -> None:
+        reports, self.pending = self.pending, []
+        if reports:
+            await self.conn.execute(
+                self.insert,
+                [r.event_id for r in reports],
+                [r.case_id for r in reports],
+                [r.channel for r in reports],
+                [r.merged for r in reports],
+                [r.occurred_at for r in reports],
+            )
 
 
 async def counts_per_channel(db: asyncpg.Pool | Connection, since: datetime, until: datetime) -> list[ChannelCount]:
