@@ -295,6 +295,15 @@ def test_an_extension_is_monotonic_in_its_days(start: datetime, lim: TimeLimit, 
     assert CALENDAR.working_time_between(deadline.due_at, small.due_at) == CALENDAR.day_length * fewer
 
 
+def test_an_extension_of_an_evening_deadline_keeps_its_warning_before_it() -> None:
+    deadline = disposal(local(2026, 12, 2, 19, 5), 60, "minutes")  # warns 19:53, due 20:05: both after hours
+
+    extended = RULES.extended(deadline, 2)
+
+    assert extended.due_at == local(2026, 12, 4, 17, 30)  # the end of the second working day after
+    assert extended.due_at - extended.warn_at == deadline.due_at - deadline.warn_at
+
+
 def test_an_extension_counts_working_days_from_the_deadline_in_force_across_national_day() -> None:
     deadline = disposal(local(2025, 9, 29, 16), 1, "working_days")  # due Tuesday 30 September 16:00
 

@@ -63,7 +63,10 @@ class ClosureRules:
         """延期: `days` working days more, from the deadline in force; its warning moves as much."""
         more = TimeLimit(amount=days, unit="working_days")
         due = self.calendar.due(deadline.due_at, more)
-        warn_at = min(self.calendar.due(deadline.warn_at, more), due) if deadline.warn_at < deadline.due_at else due
+        lead = deadline.due_at - deadline.warn_at
+        warn_at = self.calendar.due(deadline.warn_at, more) if lead > timedelta(0) else due
+        if warn_at >= due:  # both fell outside working time and snapped to one instant: keep the warning's lead
+            warn_at = due - lead
         return deadline.model_copy(update={"due_at": due, "warn_at": warn_at})
 
     def resumed(self, deadline: Deadline, parked_at: datetime, resumed_at: datetime) -> Deadline:
