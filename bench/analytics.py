@@ -30,6 +30,7 @@ from pathlib import Path
 import asyncpg
 
 from bench import analytics_events as history
+from bench import analytics_views
 from bench.eventstore import code_version, cpu_model, memory, server_facts
 from casekit.db import create_pool, migrate
 from casekit.kafka.admin import ensure_topics
@@ -220,7 +221,8 @@ def write(m: Projected, text: str, more: list[dict[str, object]]) -> None:
 
 async def bench(stack: Stack) -> tuple[Projected, list[str], list[dict[str, object]]]:
     projected = await measure_projection(stack)
-    return projected, [], []
+    lines, more = await analytics_views.measure_views(await fresh_database(stack.database_url, "bench_analytics_views"))
+    return projected, lines, more
 
 
 def main() -> None:

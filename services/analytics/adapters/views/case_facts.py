@@ -38,6 +38,7 @@ FACTS = Table(
     );
     CREATE INDEX {{table}}_due_now ON {{table}} (close_due_at) WHERE recorded_to IS NULL;
     CREATE INDEX {{table}}_reported_now ON {{table}} (reported_at) WHERE recorded_to IS NULL;
+    CREATE INDEX {{table}}_closed_now ON {{table}} (closed_at) WHERE recorded_to IS NULL;
     CREATE INDEX {{table}}_number ON {{table}} (case_number text_pattern_ops) WHERE recorded_to IS NULL;
     CREATE INDEX {{table}}_place_now ON {{table}} (grid_code, category_code, reported_at) WHERE recorded_to IS NULL;
     CREATE INDEX {{table}}_due_as_of ON {{table}} (close_due_at, recorded_from);
