@@ -61,6 +61,7 @@ bench: install kafka-jars
 	$(BIN)/python -m bench.resolution
 	$(BIN)/python -m bench.routing_latency
 	$(BIN)/python -m bench.closure_timers
+	$(BIN)/python -m bench.analytics
 
 # Rebuild a service's read models from offset 0 while it runs (ADR 0009):
 # `make rebuild [SERVICE=analytics|intake] [PROJECTIONS=…]`. Uses DATABASE_URL and
