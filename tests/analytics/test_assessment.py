@@ -126,3 +126,15 @@ async def test_a_rebuild_of_every_read_model_equals_the_live_one_row_for_row(tol
 @pytest.fixture
 def analytics(told: Told) -> httpx.AsyncClient:
     return told.client
+
+
+async def test_periods_and_instants_outside_any_history_are_refused(analytics: httpx.AsyncClient) -> None:
+    for path, params in [
+        ("/v1/origin/hotspots", {"from": "0001-01-01", "to": "0001-01-02"}),
+        ("/v1/assessment", {"from": "2026-12-01", "to": "9999-12-31"}),
+        ("/v1/trends", {"from": "1990-01-01", "to": "2026-12-31"}),  # more than 20 years
+        ("/v1/assessment", {"from": "2026-12-01", "to": "2026-12-31", "as_of": "0001-01-01T00:00:00+14:00"}),
+    ]:
+        response = await analytics.get(path, params=params)
+        assert response.status_code in (400, 422), (path, params, response.text)
+        assert response.headers["content-type"] == "application/problem+json"

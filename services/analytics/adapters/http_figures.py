@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from casekit.access.guard import Caller
 from casekit.errors import InvalidInput
@@ -27,13 +27,25 @@ ROUTERS = [router]
 
 From = Annotated[date, Query(alias="from", description="The first day, in the city's calendar (YYYY-MM-DD)")]
 To = Annotated[date, Query(description="The last day, included")]
-AsOf = Annotated[AwareDatetime | None, Query(description="Answer from the events recorded up to this instant")]
+
+
+def _plausible(instant: datetime | None) -> datetime | None:
+    if instant is not None and not 1900 <= instant.year <= 9000:
+        raise ValueError("as_of must be an instant between the years 1900 and 9000")
+    return instant
+
+
+AsOf = Annotated[
+    AwareDatetime | None,
+    AfterValidator(_plausible),
+    Query(description="Answer from the events recorded up to this instant (ISO 8601 with an offset)"),
+]
 Format = Annotated[Literal["json", "csv"], Query(description="csv: the same rows as a table")]
 
 
 def period(analytics: Analytics, first: date, last: date) -> Period:
     try:
-        return Period(first, last, analytics.city.timezone)
+        return Period(first, last, analytics.city.timezone).checked()
     except ValueError as error:
         raise InvalidInput(str(error)) from error
 

@@ -20,6 +20,11 @@ LEVEL_COLUMNS: dict[str, str] = {
 }
 
 
+EARLIEST, LATEST = date(1990, 1, 1), date(2199, 12, 31)
+"""The days a period may name: a digital city management system's history, and room for the future."""
+MAX_DAYS = 366 * 20
+
+
 @dataclass(frozen=True)
 class Period:
     """[start, end): the city's calendar days `first` to `last`, both included, as instants."""
@@ -31,6 +36,14 @@ class Period:
     def __post_init__(self) -> None:
         if self.last < self.first:
             raise ValueError("`to` is before `from`")
+
+    def checked(self) -> Period:
+        """The period, if a caller may ask for it: within the days a history has, at most MAX_DAYS long."""
+        if self.first < EARLIEST or self.last > LATEST:
+            raise ValueError(f"days must lie between {EARLIEST} and {LATEST}")
+        if (self.last - self.first).days >= MAX_DAYS:
+            raise ValueError(f"a period is at most {MAX_DAYS} days")
+        return self
 
     @property
     def start(self) -> datetime:
