@@ -40,6 +40,10 @@ AsOf = Annotated[
     AfterValidator(_plausible),
     Query(description="Answer from the events recorded up to this instant (ISO 8601 with an offset)"),
 ]
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON, or with format=csv a table"}
+}
+"""What a route with `format=csv` documents beside its JSON (the HTTP fuzzer checks answers against it)."""
 Format = Annotated[Literal["json", "csv"], Query(description="csv: the same rows as a table")]
 
 
@@ -96,7 +100,7 @@ def _row(analytics: Analytics, assessed: Assessed) -> AssessmentRow:
     )
 
 
-@router.get("/assessment", response_model=AssessmentOut, response_model_by_alias=True)
+@router.get("/assessment", response_model=AssessmentOut, response_model_by_alias=True, responses=CSV)
 async def get_assessment(
     analytics: AnalyticsDep,
     caller: Caller,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from casekit.access.guard import Caller
 from casekit.errors import NotFound
 from services.analytics.adapters.deps import AnalyticsDep
-from services.analytics.adapters.http_figures import AsOf, Format, From, To, csv_response, period
+from services.analytics.adapters.http_figures import CSV, AsOf, Format, From, To, csv_response, period
 from services.analytics.adapters.views import origin
 from services.analytics.application.context import Analytics
 
@@ -29,7 +29,7 @@ def answer(rows: list[dict[str, Any]], format: str, filename: str, **about: Any)
     return {**about, "rows": rows}
 
 
-@router.get("/origin/hotspots")
+@router.get("/origin/hotspots", responses=CSV)
 async def get_hotspots(
     analytics: AnalyticsDep,
     caller: Caller,
@@ -46,7 +46,7 @@ async def get_hotspots(
     return answer(named(analytics, rows), format, f"hotspots-{level}-{from_}-{to}.csv", level=level, as_of=as_of)
 
 
-@router.get("/origin/recurrences")
+@router.get("/origin/recurrences", responses=CSV)
 async def get_recurrences(
     analytics: AnalyticsDep,
     caller: Caller,
@@ -70,7 +70,7 @@ async def get_recurrences(
     )
 
 
-@router.get("/origin/sources")
+@router.get("/origin/sources", responses=CSV)
 async def get_sources(
     analytics: AnalyticsDep,
     caller: Caller,
@@ -87,7 +87,7 @@ async def get_sources(
     return answer(rows, format, f"sources-{level}-{from_}-{to}.csv", level=level, as_of=as_of)
 
 
-@router.get("/trends")
+@router.get("/trends", responses=CSV)
 async def get_trends(
     analytics: AnalyticsDep,
     caller: Caller,
