@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from casekit.eventtypes import EventTypes
 from casekit.runtime import Runtime
 from casekit.service import ServiceSpec, build_app, serve
-from services.analytics.adapters import http_api, projections
+from services.analytics.adapters import dashboard, http_api, projections
 from services.analytics.application.context import Analytics
 from services.analytics.settings import AnalyticsSettings
 
@@ -24,7 +24,7 @@ SPEC = ServiceSpec(
     domain_topic=None,
     context=context,
     subscriptions=projections.subscriptions,
-    routers=[http_api.router, http_api.reports_router],
+    routers=[http_api.router, http_api.reports_router, dashboard.areas_router, dashboard.page_router],
     migrations=MIGRATIONS,
     startup=projections.startup,
     background=projections.background,
@@ -32,7 +32,9 @@ SPEC = ServiceSpec(
 
 
 def create_app(settings: AnalyticsSettings | None = None, spec: ServiceSpec[Analytics] = SPEC) -> FastAPI:
-    return build_app(spec, settings or AnalyticsSettings())
+    app = build_app(spec, settings or AnalyticsSettings())
+    dashboard.mount_bundle(app)  # a mount, not a route: FastAPI's routers carry no mounts
+    return app
 
 
 if __name__ == "__main__":

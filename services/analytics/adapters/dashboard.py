@@ -1,0 +1,89 @@
+"""大屏 The dashboard: its page and bundle (public), and the city's areas it draws its map from.
+
+The page itself holds no data: every figure comes from the authenticated /v1 routes with the
+token the user gives it. The bundle is built by `make dashboard` (web/, esbuild) into
+`static/` beside this file, which git ignores; without it the service still starts and `/`
+says how to build it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, FastAPI, Query, Response
+from fastapi.responses import HTMLResponse
+from shapely.geometry import mapping
+from starlette.staticfiles import StaticFiles
+
+from casekit.access.guard import Caller
+from cityconfig import Level, city_path_from_env, load_city
+
+BUNDLE = Path(__file__).parent / "static"
+NOT_BUILT = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>大屏未构建 Dashboard not built</title>
+<h1>大屏尚未构建 · The dashboard is not built</h1>
+<p>在仓库根目录运行 <code>make dashboard</code> (npm ci + esbuild), 然后刷新本页。</p>
+<p>Run <code>make dashboard</code> (npm ci + esbuild) at the repository's root, then reload this page.</p></html>"""
+# The bundle loads only its own files; ECharts sets inline styles on its tooltips, hence 'unsafe-inline' for styles.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+page_router = APIRouter(tags=["dashboard"])
+
+
+@page_router.get("/", response_class=HTMLResponse)
+def dashboard() -> HTMLResponse:  # not async: it reads a file, so FastAPI runs it in a thread
+    """大屏: the dashboard page (public; it asks for a token before it reads any figure)."""
+    index = BUNDLE / "index.html"
+    headers = {"Content-Security-Policy": CSP, "Cache-Control": "no-cache"}
+    if not index.is_file():
+        return HTMLResponse(NOT_BUILT, status_code=503, headers=headers)
+    return HTMLResponse(index.read_text(encoding="utf-8"), headers=headers)
+
+
+class Bundle(StaticFiles):
+    """The built scripts and styles under /static; a missing build answers 404 rather than failing the start."""
+
+    async def check_config(self) -> None:
+        with contextlib.suppress(RuntimeError):  # no such directory: every file is then simply not found
+            await super().check_config()
+
+
+def mount_bundle(app: FastAPI) -> None:
+    app.mount("/static", Bundle(directory=BUNDLE, check_dir=False), name="dashboard_static")
+
+
+areas_router = APIRouter(prefix="/v1/areas", tags=["areas"])
+
+
+class GeoJson(Response):
+    media_type = "application/geo+json"
+
+
+@areas_router.get("", response_class=GeoJson)
+def get_areas(caller: Caller, level: Annotated[Level, Query(description="辖区层级")] = "district") -> GeoJson:
+    """辖区: the city's areas of one level as a GeoJSON FeatureCollection (properties code, name, level, parent)."""
+    # Not async: the first call per level reads and checks the city (a second or so), off the event loop.
+    return GeoJson(areas_geojson(str(city_path_from_env()), level), headers={"Cache-Control": "private, max-age=300"})
+
+
+@cache
+def areas_geojson(city: str, level: Level) -> bytes:
+    """Serialised once per city folder and level: the outlines do not change while a service runs
+    (keyed by the folder, so a process pointed at another CITY_CONFIG gets its own)."""
+    jurisdictions = load_city(Path(city)).jurisdictions
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "properties": {"code": j.code, "name": j.name, "level": j.level, "parent": j.parent},
+            "geometry": mapping(j.geometry),
+        }
+        for j in sorted(jurisdictions.values(), key=lambda j: j.code)
+        if j.level == level
+    ]
+    return orjson.dumps({"type": "FeatureCollection", "features": features})
