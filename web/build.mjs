@@ -14,7 +14,7 @@ await build({
   bundle: true,
   format: "esm",
   target: ["chrome110", "firefox115", "safari16"],
-  minify: true,
+  minify: process.env.DASHBOARD_MINIFY !== "0",
   sourcemap: true,
   legalComments: "linked", // ECharts' Apache licence travels with the bundle
   outfile: join(out, "dashboard.js"),

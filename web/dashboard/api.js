@@ -10,12 +10,18 @@ export class AuthError extends Error {
   }
 }
 
+/** What `make token` prints may be pasted whole: its comment line and a "Bearer " prefix are dropped. */
+function clean(text) {
+  const lines = text.split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
+  return (lines.at(-1) ?? "").replace(/^Bearer\s+/i, "");
+}
+
 /** `#token=…` in the address wins (then leaves the address, so it is not bookmarked or shared); else the session's. */
 export function takeToken() {
   const fragment = new URLSearchParams(location.hash.replace(/^#/, ""));
   const given = fragment.get("token");
   if (given) {
-    sessionStorage.setItem(TOKEN_KEY, given.trim());
+    sessionStorage.setItem(TOKEN_KEY, clean(given));
     fragment.delete("token");
     const rest = fragment.toString();
     history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
@@ -24,7 +30,7 @@ export function takeToken() {
 }
 
 export function setToken(token) {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token.trim());
+  if (token && clean(token)) sessionStorage.setItem(TOKEN_KEY, clean(token));
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 

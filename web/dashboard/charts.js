@@ -33,15 +33,18 @@ const charts = new Map();
 export function chart(id) {
   let made = charts.get(id);
   if (!made) {
-    made = echarts.init(document.getElementById(id), null, { renderer: "canvas" });
+    const box = document.getElementById(id);
+    made = echarts.init(box, null, { renderer: "canvas" });
     charts.set(id, made);
+    // A panel that grows or folds redraws to fit; never at 0×0 (a full-page screenshot passes through
+    // such a size), where ECharts' map view cannot be inverted and throws.
+    new ResizeObserver(() => {
+      if (box.clientWidth > 0 && box.clientHeight > 0) made.resize();
+    }).observe(box);
   }
   return made;
 }
 
-export function resizeAll() {
-  for (const made of charts.values()) made.resize();
-}
 
 const registered = new Set();
 

@@ -1,7 +1,7 @@
 // 大屏: wires the filters to the panels. Each panel asks its own endpoint and shows "—" when it is not served.
 
 import { AuthError, get, setToken, takeToken, token } from "./api.js";
-import { clear, drawMap, drawSources, drawTrends, resizeAll } from "./charts.js";
+import { clear, drawMap, drawSources, drawTrends } from "./charts.js";
 import { addDays, cityToday, dayStart, daysBetween, element, instant, number, percent } from "./format.js";
 import { channelLabel, eventLabel, language, setLanguage, stageLabel, t, translatePage } from "./i18n.js";
 
@@ -390,7 +390,14 @@ function start() {
     event.preventDefault();
     search();
   });
-  window.addEventListener("resize", resizeAll);
+  // A link with `#token=` opened on the page already shown changes only the fragment.
+  window.addEventListener("hashchange", () => {
+    if (new URLSearchParams(location.hash.replace(/^#/, "")).has("token")) {
+      takeToken();
+      $("#login").hidden = true;
+      refresh();
+    }
+  });
   if (token()) {
     $("#login").hidden = true;
     refresh();
@@ -399,4 +406,6 @@ function start() {
   }
 }
 
-start();
+// The charts measure their boxes when first drawn: start once the stylesheet has given them a size.
+if (document.readyState === "complete") start();
+else window.addEventListener("load", start, { once: true });
