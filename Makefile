@@ -38,9 +38,10 @@ $(DASHBOARD)/.built: web/node_modules/.installed web/build.mjs $(wildcard web/da
 	touch $@
 
 # Debian's Chromium for the dashboard's browser test (tests/analytics/test_dashboard.py), driven by
-# playwright-core: no browser download, the distribution's package.
+# playwright-core: no browser download, the distribution's package; a CJK font so its screenshots read.
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@{ command -v chromium && fc-list :lang=zh | grep -q .; } >/dev/null 2>&1 || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei; }
 
 schemas: install
 	$(BIN)/python -m schemas.generate
