@@ -79,6 +79,7 @@ bench: install kafka-jars
 	$(BIN)/python -m bench.resolution
 	$(BIN)/python -m bench.routing_latency
 	$(BIN)/python -m bench.closure_timers
+	$(BIN)/python -m bench.analytics
 
 # Rebuild a service's read models from offset 0 while it runs (ADR 0009):
 # `make rebuild [SERVICE=analytics|intake] [PROJECTIONS=…]`. Uses DATABASE_URL and
@@ -90,6 +91,14 @@ rebuild: install
 		DATABASE_URL="$$(printenv $$(echo $(SERVICE) | tr a-z A-Z)_DATABASE_URL)"; export DATABASE_URL; \
 		if [ -z "$$INTAKE_PII_KEY" ] && [ -f .run/pii.key ]; then INTAKE_PII_KEY="$$(cat .run/pii.key)"; export INTAKE_PII_KEY; fi; fi; \
 		$(BIN)/python -m services.$(SERVICE).rebuild $(PROJECTIONS)
+
+# Import a legacy system's cases (docs/legacy-import.md): `make import-legacy FILE=cases.csv`. Uses
+# INTAKE_/DISPATCH_/CLOSURE_DATABASE_URL (or DATABASE_URL), or the stack `make run` started.
+.PHONY: import-legacy
+import-legacy: install
+	@test -n "$(FILE)" || { echo "usage: make import-legacy FILE=cases.csv" >&2; exit 2; }
+	@if [ -z "$$DATABASE_URL" ] && [ -f .run/stack.env ]; then set -a; . ./.run/stack.env; set +a; fi; \
+		$(BIN)/python -m tools.import_legacy "$(FILE)"
 
 # A demo token for any role, unit and areas, signed by the local issuer `make run` trusts:
 # `make token ROLE=unit_staff UNIT=sanitation` or `make token ROLE=grid_member AREAS=320302006008002`.

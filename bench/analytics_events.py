@@ -129,7 +129,8 @@ async def publish_all(url: str, kafka: KafkaConnection, prefix: str, expected: d
         tasks = [asyncio.create_task(relay.run()) for relay in relays]
         while True:
             published = {
-                service: metrics.events_published.labels(prefix + topic.name)._value.get() for service, topic in SERVICES.items()
+                service: metrics.events_published.labels(prefix + topic.name)._value.get()
+                for service, topic in SERVICES.items()
             }
             if all(published[service] >= count for service, count in expected.items()):
                 break

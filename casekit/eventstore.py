@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -109,16 +110,24 @@ class EventStore:
         self.metrics = metrics
 
     def append_arguments(
-        self, stream_id: str, events: Sequence[Event], meta: EventMeta, expected_version: int
+        self,
+        stream_id: str,
+        events: Sequence[Event],
+        meta: EventMeta,
+        expected_version: int,
+        occurred: Sequence[datetime] | None = None,
     ) -> tuple[Any, ...]:
-        """The arguments of `append_events(...)`, for SQL that appends and does more in one call."""
+        """The arguments of `append_events(...)`, for SQL that appends and does more in one call.
+
+        `occurred` gives each event its own instant (an imported history); otherwise all share meta's.
+        """
         return (
             stream_id,
             expected_version,
             [new_id() for _ in events],
             [event.type for event in events],
             [event.schema_version for event in events],
-            [meta.occurred()] * len(events),
+            list(occurred) if occurred is not None else [meta.occurred()] * len(events),
             [event.model_dump_json() for event in events],
             meta.actor,
             meta.correlation_id,
@@ -175,6 +184,18 @@ class EventStore:
                 await self._refuse(db, stream_id, expected_version)
         self.appended(events)
         return expected_version + len(events)
+
+    async def append_history(
+        self, stream_id: str, history: Sequence[tuple[Event, datetime]], *, meta: EventMeta, conn: Connection
+    ) -> int:
+        """Start a stream with events that each happened at their own instant (a legacy import)."""
+        events = [event for event, _ in history]
+        arguments = self.append_arguments(stream_id, events, meta, 0, [at for _, at in history])
+        span = tracer.start_as_current_span("eventstore.append_history", attributes={"stream.id": stream_id})
+        with span, translated_errors(stream_id):
+            await conn.execute(APPEND, *arguments)
+        self.appended(events)
+        return len(events)
 
     @staticmethod
     async def _refuse(db: Connection | asyncpg.Pool, stream_id: str, expected_version: int) -> None:

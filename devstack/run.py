@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from casekit.settings import TopicSettings
+from cityconfig.city import DEFAULT_CITY, load_city
 from devstack.credentials import CREDENTIALS, credentials_hint, demo_credentials, write_credentials
 from devstack.demo import DEMO_REPORTS
 from devstack.demo_loop import close_the_loop
@@ -31,7 +33,9 @@ from devstack.keys import dev_secrets, import_demo_keys, open311_hint
 from devstack.pg_roles import provision_dev
 from devstack.private_files import write_private
 from devstack.stack import RUN_DIR, Stack, start_stack
+from schemas.legacy_import import LegacyCase
 from schemas.topics import REPORTS_HOTLINE, all_topics
+from tools import import_legacy, legacy_samples
 
 SERVICES = {"intake": 8001, "dispatch": 8002, "closure": 8003, "analytics": 8004}
 
@@ -197,6 +201,19 @@ async def load_demo(stack: Stack, urls: dict[str, str], credentials: dict[str, A
         return traces
 
 
+DEMO_HISTORY_DAYS = int(os.environ.get("DEMO_HISTORY_DAYS", 60))
+
+
+async def import_demo_history(databases: dict[str, str]) -> int:
+    """Months of imported cases (tools/legacy_samples.py) so the dashboard has something to show."""
+    city = load_city(Path(os.environ.get("CITY_CONFIG", DEFAULT_CITY)))
+    rows = legacy_samples.demo_history(datetime.now(UTC), days=DEMO_HISTORY_DAYS, per_day=16, city=city)
+    cases = [LegacyCase.model_validate(row) for row in rows]
+    urls = {service: databases[service] for service in import_legacy.SERVICES}
+    outcome = await import_legacy.import_cases(cases, urls, city)
+    return outcome.imported
+
+
 def stop_services(services: list[Service]) -> None:
     for service in services:
         if service.process.poll() is None:
@@ -259,6 +276,9 @@ def main() -> None:
             credentials = asyncio.run(prepare_credentials(databases["intake"], issuer))
             url = {service.name: service.url for service in services}
             traces = asyncio.run(load_demo(stack, url, credentials))
+            if DEMO_HISTORY_DAYS > 0:
+                print(f"Importing {DEMO_HISTORY_DAYS} days of demo history (make import-legacy FILE=… for yours)...")
+                print(f"Imported {asyncio.run(import_demo_history(databases))} demo cases.", flush=True)
             print_welcome(services, traces, time.monotonic() - started, credentials)
             while not stop_requested and all(s.process.poll() is None for s in services):
                 time.sleep(0.5)

@@ -174,6 +174,23 @@ TABLE: dict[str, Rule] = {
         "a case's trace", FIGURE_READERS | {UNIT_STAFF, CALLBACK_TEAM}, frozenset({READ_ANALYTICS})
     ),
     "analytics.get_report_counts": Rule("report counts per channel", FIGURE_READERS, frozenset({READ_ANALYTICS})),
+    "analytics.get_assessment": Rule(
+        "the assessment figures and ranking (考核)", FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_hotspots": Rule(
+        "problem hotspots by area or cell (问题溯源)", FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_recurrences": Rule(
+        "problems recurring at one place (问题溯源)", FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_sources": Rule(
+        "found actively or passively (主动发现/被动处置)", FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_trends": Rule("cases reported and closed per period", FIGURE_READERS, frozenset({READ_ANALYTICS})),
+    "analytics.search_cases": Rule("find cases by number or text", FIGURE_READERS, frozenset({READ_ANALYTICS})),
+    "analytics.get_case_origin": Rule(
+        "one case's origin and the earlier cases at its place", FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
     "analytics.get_areas": Rule(
         "the city's areas of one level as GeoJSON (辖区边界)", FIGURE_READERS, frozenset({READ_ANALYTICS})
     ),

@@ -40,7 +40,7 @@ async def settled(analytics: httpx.AsyncClient) -> None:
 async def every_row(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every read model, as the API's queries see them (through the views)."""
     return {
-        table.name: [tuple(row) for row in await pool.fetch(f"SELECT * FROM {table.name} ORDER BY event_id")]
+        table.name: [tuple(row) for row in await pool.fetch(f"SELECT * FROM {table.name} ORDER BY 1, 2")]
         for projection in PROJECTIONS
         for table in projection.tables
     }

@@ -21,7 +21,7 @@ from cityconfig.city import load_city
 from devstack.stack import Stack
 from schemas.kafka_users import BY_NAME, CHANNEL_SYSTEMS, CITY_OPS, SERVICES, USERS, Acl
 from schemas.topics import ALL_TOPICS, CALLBACKS_HOTLINE, CHANNEL_TOPICS, CONSUMER_GROUPS, DOMAIN_TOPICS
-from services.analytics.main import SPEC as ANALYTICS
+from services.analytics.main import spec_for as analytics_spec
 from services.analytics.settings import AnalyticsSettings
 from services.closure.main import spec_for as closure_spec
 from services.closure.settings import ClosureSettings
@@ -49,11 +49,8 @@ def built(name: str) -> tuple[ServiceSpec[Any], Sequence[Subscription]]:
         intake = IntakeSettings(**ENV, KAFKA_TOPIC_PREFIX=PREFIX, INTAKE_PII_KEY=TEST_PII_KEY)  # type: ignore[arg-type]
         settings, spec = intake, spec_for(intake, load_city(intake.city_config))
     else:
-        kinds: dict[str, tuple[type[ServiceSettings], ServiceSpec[Any]]] = {
-            "analytics": (AnalyticsSettings, ANALYTICS),
-        }
-        kind, spec = kinds[name]
-        settings = kind(**ENV, KAFKA_TOPIC_PREFIX=PREFIX)  # type: ignore[arg-type]
+        analytics = AnalyticsSettings(**ENV, KAFKA_TOPIC_PREFIX=PREFIX)  # type: ignore[arg-type]
+        settings, spec = analytics, analytics_spec(analytics, load_city(analytics.city_config))
     runtime: Any = SimpleNamespace(name=name, settings=settings)  # what subscription() reads
     context: Any = None  # handlers only close over it
     return spec, spec.subscriptions(runtime, context)

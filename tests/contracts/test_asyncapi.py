@@ -15,7 +15,7 @@ from casekit.runtime import Runtime
 from casekit.service import ServiceSpec
 from cityconfig.city import DEFAULT_CITY, load_city
 from schemas import generate
-from services.analytics.main import SPEC as ANALYTICS
+from services.analytics.main import spec_for as analytics_spec
 from services.analytics.settings import AnalyticsSettings
 from services.closure.main import spec_for as closure_spec
 from services.closure.settings import ClosureSettings
@@ -34,6 +34,7 @@ ENV: dict[str, Any] = {
 INTAKE = spec_for(IntakeSettings(**ENV), load_city(DEFAULT_CITY))
 DISPATCH = dispatch_spec(DispatchSettings(**ENV), load_city(DEFAULT_CITY))
 CLOSURE = closure_spec(ClosureSettings(**ENV), load_city(DEFAULT_CITY))
+ANALYTICS = analytics_spec(AnalyticsSettings(**ENV), load_city(DEFAULT_CITY))
 SERVICES: list[tuple[ServiceSpec[Any], Any]] = [
     (INTAKE, IntakeSettings),
     (DISPATCH, DispatchSettings),

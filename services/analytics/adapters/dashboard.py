@@ -9,7 +9,6 @@ says how to build it.
 from __future__ import annotations
 
 import contextlib
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,7 +20,8 @@ from shapely.geometry import mapping
 from starlette.staticfiles import StaticFiles
 
 from casekit.access.guard import Caller
-from cityconfig import Level, city_path_from_env, load_city
+from cityconfig import City, Level
+from services.analytics.adapters.deps import AnalyticsDep
 
 BUNDLE = Path(__file__).parent / "static"
 NOT_BUILT = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>大屏未构建 Dashboard not built</title>
@@ -94,26 +94,31 @@ class AreaCollection(BaseModel):
     features: list[AreaFeature]
 
 
-# The model documents the answer; the bytes are serialised once per level and sent as they are.
+# The model documents the answer; the bytes are serialised once per city and level and sent as they are.
 @areas_router.get("", response_class=GeoJson, response_model=AreaCollection)
-def get_areas(caller: Caller, level: Annotated[Level, Query(description="辖区层级")] = "district") -> GeoJson:
+def get_areas(
+    analytics: AnalyticsDep, caller: Caller, level: Annotated[Level, Query(description="辖区层级")] = "district"
+) -> GeoJson:
     """辖区: the city's areas of one level as a GeoJSON FeatureCollection (properties code, name, level, parent)."""
-    # Not async: the first call per level reads and checks the city (a second or so), off the event loop.
-    return GeoJson(areas_geojson(str(city_path_from_env()), level), headers={"Cache-Control": "private, max-age=300"})
+    # Not async: the first call per level serialises a few hundred outlines, off the event loop.
+    return GeoJson(areas_geojson(analytics.city, level), headers={"Cache-Control": "private, max-age=300"})
 
 
-@cache
-def areas_geojson(city: str, level: Level) -> bytes:
-    """Serialised once per city folder and level: the outlines do not change while a service runs
-    (keyed by the folder, so a process pointed at another CITY_CONFIG gets its own)."""
-    jurisdictions = load_city(Path(city)).jurisdictions
-    features: list[dict[str, Any]] = [
-        {
-            "type": "Feature",
-            "properties": {"code": j.code, "name": j.name, "level": j.level, "parent": j.parent},
-            "geometry": mapping(j.geometry),
-        }
-        for j in sorted(jurisdictions.values(), key=lambda j: j.code)
-        if j.level == level
-    ]
-    return orjson.dumps({"type": "FeatureCollection", "features": features})
+_SERIALISED: dict[tuple[str, Level], bytes] = {}
+
+
+def areas_geojson(city: City, level: Level) -> bytes:
+    """Once per city folder and level: the outlines do not change while a service runs."""
+    key = (str(city.path), level)
+    if key not in _SERIALISED:
+        features: list[dict[str, Any]] = [
+            {
+                "type": "Feature",
+                "properties": {"code": j.code, "name": j.name, "level": j.level, "parent": j.parent},
+                "geometry": mapping(j.geometry),
+            }
+            for j in sorted(city.jurisdictions.values(), key=lambda j: j.code)
+            if j.level == level
+        ]
+        _SERIALISED[key] = orjson.dumps({"type": "FeatureCollection", "features": features})
+    return _SERIALISED[key]

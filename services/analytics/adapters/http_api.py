@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from casekit.access.guard import Caller
 from casekit.access.principal import Principal
@@ -14,27 +14,60 @@ from casekit.errors import Forbidden, NotFound
 from schemas.access import UNIT_STAFF
 from schemas.dispatch import CaseRouted
 from services.analytics.adapters.deps import AnalyticsDep
+from services.analytics.adapters.http_figures import AsOf
 from services.analytics.adapters.views import case_trace, report_counts
 from services.analytics.adapters.views.case_trace import TraceEntry
 from services.analytics.adapters.views.report_counts import ChannelCount
+from services.analytics.domain.stages import TracedEvent, stage_times
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 
+class StageOut(BaseModel):
+    """One stage of the loop: how long the case spent in it, against its deadline."""
+
+    stage: str
+    label_zh: str
+    started_at: datetime
+    ended_at: datetime | None = Field(description="None: the case is in this stage now")
+    hours: float | None
+    due_at: datetime | None
+    late: bool | None
+
+
+class MergedReport(BaseModel):
+    """并单: a report linked to this case as a duplicate."""
+
+    report_id: UUID
+    received_at: datetime
+    case_number: str | None
+    channel: str | None
+    category_code: str | None
+    distance_m: float | None
+    external_id: str | None
+
+
 class CaseTrace(BaseModel):
-    """案件轨迹: everything that happened to a case, in every service, in order."""
+    """案件轨迹: everything that happened to a case, in every service, in order, the time in each stage
+    and the duplicate reports merged into it."""
 
     case_id: UUID
+    as_of: datetime | None = None
     events: list[TraceEntry]
+    stages: list[StageOut]
+    merged_reports: list[MergedReport]
 
 
 @router.get("/{case_id}/trace")
-async def get_case_trace(case_id: UUID, analytics: AnalyticsDep, caller: Caller) -> CaseTrace:
-    events = await case_trace.case_trace(analytics.pool, case_id)
+async def get_case_trace(case_id: UUID, analytics: AnalyticsDep, caller: Caller, as_of: AsOf = None) -> CaseTrace:
+    events = await case_trace.case_trace(analytics.pool, case_id, as_of)
     if not events:
         raise NotFound(f"no events for case {case_id}")
     check_unit(caller, events)
-    return CaseTrace(case_id=case_id, events=events)
+    traced = [TracedEvent(e.type, e.occurred_at, e.data) for e in events]
+    stages = [StageOut(**vars(stage)) for stage in stage_times(traced, as_of or datetime.now(UTC))]
+    merged = [MergedReport(**report) for report in await case_trace.merged_reports(analytics.pool, case_id, as_of)]
+    return CaseTrace(case_id=case_id, as_of=as_of, events=events, stages=stages, merged_reports=merged)
 
 
 def check_unit(caller: Principal, events: list[TraceEntry]) -> None:

@@ -1,4 +1,4 @@
-"""Analytics' projections: the case trace and the report counts, fed from every domain topic."""
+"""Analytics' projections: the case trace, the report counts and the case facts, fed from every domain topic."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from casekit.projection_service import Rebuilder, ensure_all
 from casekit.runtime import Runtime
 from schemas import topics
 from schemas.catalog import ALL_EVENTS, UPCASTERS
-from services.analytics.adapters.views import case_trace, report_counts
+from services.analytics.adapters.views import case_facts, case_trace, report_counts
+from services.analytics.application import case_facts as fact_reactions
 from services.analytics.application import case_trace as trace_reactions
 from services.analytics.application import report_counts as count_reactions
 from services.analytics.application.context import Analytics
@@ -38,7 +39,15 @@ REPORT_COUNTS = Projection(
     handlers=count_reactions.HANDLERS,
     bind=report_counts.ReportCountRows,
 )
-PROJECTIONS: tuple[Projection[Any], ...] = (CASE_TRACE, REPORT_COUNTS)
+CASE_FACTS = Projection(
+    name="analytics.case_facts",
+    tables=case_facts.TABLES,
+    topics=DOMAIN_TOPICS,
+    types=TYPES,
+    handlers=fact_reactions.HANDLERS,
+    bind=case_facts.CaseFactRows,
+)
+PROJECTIONS: tuple[Projection[Any], ...] = (CASE_TRACE, REPORT_COUNTS, CASE_FACTS)
 
 
 def subscriptions(runtime: Runtime, analytics: Analytics) -> list[Subscription]:

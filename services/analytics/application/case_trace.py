@@ -24,6 +24,8 @@ class TraceRecord:
     service: str
     type: str
     occurred_at: datetime
+    recorded_at: datetime
+    """When its service recorded it: the trace `as_of` an instant shows what was known then."""
     actor: str | None
     trace_id: str | None
     data: dict[str, Any]
@@ -54,6 +56,7 @@ async def on_any_event(message: Inbound[Event], trace: TraceRows) -> None:
             service=service_of(message.source),
             type=message.type,
             occurred_at=message.time,
+            recorded_at=message.recorded or message.time,
             actor=message.actor,
             trace_id=trace_id_of(message.traceparent),
             data=message.data.model_dump(mode="json"),

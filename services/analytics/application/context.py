@@ -6,9 +6,21 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from cityconfig.city import City
+
 
 @dataclass(frozen=True)
 class Analytics:
-    """统计分析: the pool its read models' views are queried on (it keeps no events of its own)."""
+    """统计分析: the pool its read models' views are queried on (it keeps no events of its own), and the city
+    whose areas, units and calendar its figures are named and dated by."""
 
     pool: asyncpg.Pool
+    city: City
+
+    def name_of(self, code: str) -> str:
+        """An area's or a unit's name; the code itself when the city does not know it (an imported unit)."""
+        area = self.city.jurisdictions.get(code)
+        if area is not None:
+            return area.name
+        unit = self.city.units.get(code) if self.city.units is not None else None
+        return unit.name if unit is not None else code

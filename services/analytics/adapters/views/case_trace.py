@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +23,7 @@ TABLE = Table(
         service          text NOT NULL,
         type             text NOT NULL,
         occurred_at      timestamptz NOT NULL,
+        recorded_at      timestamptz NOT NULL,
         actor            text,
         trace_id         text,
         data             jsonb NOT NULL,
@@ -30,16 +31,21 @@ TABLE = Table(
         kafka_partition  integer NOT NULL,
         kafka_offset     bigint NOT NULL
     );
-    CREATE INDEX {table}_by_case ON {table} (case_id, occurred_at, event_id);""",
+    CREATE INDEX {table}_by_case ON {table} (case_id, occurred_at, event_id);
+    CREATE INDEX {table}_merged ON {table} ((data->>'linked_to_case_id')) WHERE type = 'intake.ReportLinked';""",
 )
 
-INSERT = """INSERT INTO {table} (event_id, case_id, service, type, occurred_at, actor, trace_id, data,
+INSERT = """INSERT INTO {table} (event_id, case_id, service, type, occurred_at, recorded_at, actor, trace_id, data,
         topic, kafka_partition, kafka_offset)
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
-        $8::jsonb[], $9::text[], $10::integer[], $11::bigint[])"""
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
+        $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::integer[], $12::bigint[])"""
 # Ties on the instant fall back to the event id (UUID v7, so time-ordered too): a stable order.
-TRACE = """SELECT event_id, service, type, occurred_at, actor, trace_id, data::text FROM case_trace
-    WHERE case_id = $1 ORDER BY occurred_at, event_id"""
+TRACE = """SELECT event_id, service, type, occurred_at, recorded_at, actor, trace_id, data::text FROM case_trace
+    WHERE case_id = $1 AND recorded_at <= $2 ORDER BY occurred_at, event_id"""
+MERGED = """SELECT case_id, occurred_at, data::text FROM case_trace
+    WHERE type = 'intake.ReportLinked' AND data->>'linked_to_case_id' = $1 AND recorded_at <= $2
+    ORDER BY occurred_at, event_id"""
+FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class TraceEntry(BaseModel):
@@ -49,6 +55,7 @@ class TraceEntry(BaseModel):
     service: str
     type: str
     occurred_at: datetime
+    recorded_at: datetime
     actor: str | None
     trace_id: str | None
     data: dict[str, Any]
@@ -75,6 +82,7 @@ class CaseTraceRows:
                 [e.service for e in entries],
                 [e.type for e in entries],
                 [e.occurred_at for e in entries],
+                [e.recorded_at for e in entries],
                 [e.actor for e in entries],
                 [e.trace_id for e in entries],
                 [orjson.dumps(e.data).decode() for e in entries],
@@ -84,18 +92,31 @@ class CaseTraceRows:
             )
 
 
-async def case_trace(db: asyncpg.Pool | Connection, case_id: UUID) -> list[TraceEntry]:
-    """Everything that happened to a case, in every service, in order; empty if nothing did."""
-    rows = await db.fetch(TRACE, case_id)
+async def case_trace(db: asyncpg.Pool | Connection, case_id: UUID, as_of: datetime | None = None) -> list[TraceEntry]:
+    """Everything that happened to a case, in every service, in order, as recorded by `as_of`; empty if nothing."""
+    rows = await db.fetch(TRACE, case_id, as_of or FOREVER)
     return [
         TraceEntry(
             event_id=r[0],
             service=r[1],
             type=r[2],
             occurred_at=r[3],
-            actor=r[4],
-            trace_id=r[5],
-            data=orjson.loads(r[6]),
+            recorded_at=r[4],
+            actor=r[5],
+            trace_id=r[6],
+            data=orjson.loads(r[7]),
         )
         for r in rows
     ]
+
+
+async def merged_reports(
+    db: asyncpg.Pool | Connection, case_id: UUID, as_of: datetime | None = None
+) -> list[dict[str, Any]]:
+    """并单: the reports linked to this case as duplicates, each with its own id, channel and instant."""
+    rows = await db.fetch(MERGED, str(case_id), as_of or FOREVER)
+    return [{"report_id": r[0], "received_at": r[1], **_merged_summary(orjson.loads(r[2]))} for r in rows]
+
+
+def _merged_summary(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: data.get(key) for key in ("case_number", "channel", "category_code", "distance_m", "external_id")}
