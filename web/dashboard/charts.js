@@ -94,6 +94,7 @@ export function drawMap(id, level, geojson, counts) {
       visualMap: {
         min: 0,
         max: densest > 0 ? densest : 1,
+        precision: densest >= 10 ? 0 : 2,
         calculable: true,
         left: 10,
         bottom: 10,
@@ -128,7 +129,7 @@ export function drawTrends(id, rows) {
   chart(id).setOption(
     {
       tooltip: { trigger: "axis" },
-      legend: { data: [t("reported"), t("closed")], textStyle: { color: TEXT } },
+      legend: { top: 0, data: [t("reported"), t("closed")], textStyle: { color: TEXT } },
       grid: { left: 40, right: 16, top: 32, bottom: 28 },
       xAxis: { type: "category", data: rows.map((row) => row.period), ...AXIS },
       yAxis: { type: "value", minInterval: 1, ...AXIS },
@@ -152,7 +153,7 @@ export function drawSources(id, rows) {
           return `${row.name ?? row.code}<br/>${t("active")}: ${row.active}<br/>${t("passive")}: ${row.passive}<br/>${t("kpiActiveShare")}: ${percent(row.active_share)}`;
         },
       },
-      legend: { data: [t("active"), t("passive")], textStyle: { color: TEXT } },
+      legend: { top: 0, data: [t("active"), t("passive")], textStyle: { color: TEXT } },
       grid: { left: 80, right: 16, top: 32, bottom: 24 },
       yAxis: { type: "category", data: rows.map((row) => row.name ?? row.code), ...AXIS },
       xAxis: { type: "value", minInterval: 1, ...AXIS },
