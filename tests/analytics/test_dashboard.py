@@ -137,7 +137,11 @@ def check(seen: dict[str, Any], case_id: str) -> None:
     # Two cases (one report merged into the first), in two streets on the map.
     assert seen["before"] == {"reports": "3", "opened": "2", "merged": "1", "mapTotal": "案件数: 2"}
     assert seen["afterFilter"] == {"reports": "0", "opened": "0", "mapTotal": "案件数: 0"}
-    assert seen["back"] == {"reports": "3"}
+    assert seen["back"] == {"reports": "3", "mapTotal": "案件数: 2"}
+    assert seen["category"] == {"mapTotal": "案件数: 1"}
+    assert seen["search"]["rows"] == 1
+    assert seen["search"]["first"].startswith("GR-")
+    assert seen["search"]["opened"] == case_id
     assert seen["trace"]["caseId"] == case_id
     assert seen["trace"]["types"][0] == "intake.ReportReceived"
     assert seen["trace"]["firstLabel"] == "受理"

@@ -84,10 +84,34 @@ try {
   step = "preset";
   await page.click('[data-period="last30"]');
   await settled(page);
-  result.back = { reports: await text(page, "#kpi-reports .value") };
+  result.back = { reports: await text(page, "#kpi-reports .value"), mapTotal: await text(page, "#map-total") };
+
+  // A category narrows the map (the hotline's 06010 case alone); cleared, both again.
+  step = "category";
+  await page.fill("#category", process.env.DASHBOARD_CATEGORY ?? "06010");
+  await page.click("#apply");
+  await settled(page);
+  result.category = { mapTotal: await text(page, "#map-total") };
+  await page.fill("#category", "");
+  await page.click("#apply");
+  await settled(page);
+
+  // A case number's start finds the case; its link opens the trace.
+  step = "search";
+  await page.fill("#search-q", process.env.DASHBOARD_CASE_NUMBER ?? "GR-");
+  await page.click("#search-form button");
+  await page.waitForSelector("#search-results a.case-link", { timeout: 20000 });
+  result.search = {
+    rows: await page.locator("#search-results tbody tr").count(),
+    first: await text(page, "#search-results a.case-link"),
+  };
+  await page.click("#search-results a.case-link");
+  await page.waitForSelector("#trace .timeline .event", { timeout: 20000 });
+  result.search.opened = await text(page, "#trace .trace-case");
 
   // The case search takes a case id and opens its trace as a timeline.
   step = "trace";
+  await page.evaluate(() => document.querySelector("#trace").replaceChildren()); // so the id's trace is a new one
   await page.fill("#search-q", caseId);
   await page.click("#search-form button");
   await page.waitForSelector("#trace .timeline .event", { timeout: 20000 });
