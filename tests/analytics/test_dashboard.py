@@ -147,5 +147,6 @@ def check(seen: dict[str, Any], case_id: str) -> None:
     assert seen["trace"]["firstLabel"] == "受理"
     assert seen["english"]["title"] == "City operations · Dashboard"
     assert seen["english"]["mapTitle"].startswith("Case density")
+    assert seen["english"]["traceLabel"] == "Report received"
     assert len(seen["screenshots"]) == 3
     assert all(Path(shot).stat().st_size > 0 for shot in seen["screenshots"])

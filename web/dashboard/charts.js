@@ -126,6 +126,7 @@ export function drawMap(id, level, geojson, counts) {
 }
 
 export function drawTrends(id, rows) {
+  const few = rows.length <= 3;
   chart(id).setOption(
     {
       tooltip: { trigger: "axis" },
@@ -133,9 +134,10 @@ export function drawTrends(id, rows) {
       grid: { left: 40, right: 16, top: 32, bottom: 28 },
       xAxis: { type: "category", data: rows.map((row) => row.period), ...AXIS },
       yAxis: { type: "value", minInterval: 1, ...AXIS },
+      // A few periods read better as bars than as a line with nothing to join.
       series: [
-        { name: t("reported"), type: "line", smooth: true, data: rows.map((row) => row.reported), areaStyle: { opacity: 0.15 } },
-        { name: t("closed"), type: "line", smooth: true, data: rows.map((row) => row.closed) },
+        { name: t("reported"), type: few ? "bar" : "line", smooth: true, data: rows.map((row) => row.reported), areaStyle: few ? undefined : { opacity: 0.15 } },
+        { name: t("closed"), type: few ? "bar" : "line", smooth: true, data: rows.map((row) => row.closed) },
       ],
     },
     true,

@@ -240,8 +240,12 @@ export async function refresh() {
   if (mine === generation) document.body.dataset.loading = "false";
 }
 
+let lastSearch = null; // re-shown in the other language on the toggle
+let lastTrace = null;
+
 async function search() {
   const q = $("#search-q").value.trim();
+  lastSearch = q;
   if (!q) return;
   if (UUID.test(q)) return openTrace(q); // a case id opens its trace at once
   await panel("search-panel", async () => {
@@ -303,6 +307,7 @@ function stagesView(stages) {
 }
 
 export async function openTrace(caseId) {
+  lastTrace = caseId;
   const view = $("#trace");
   await panel("trace-panel", async () => {
     const trace = await get(`/v1/cases/${encodeURIComponent(caseId)}/trace`);
@@ -363,6 +368,8 @@ function start() {
     setLanguage(language() === "zh" ? "en" : "zh");
     translatePage();
     refresh();
+    if (lastSearch && !UUID.test(lastSearch)) search();
+    if (lastTrace) openTrace(lastTrace);
   });
   $("#login-form").addEventListener("submit", (event) => {
     event.preventDefault();

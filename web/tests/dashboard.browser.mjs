@@ -125,7 +125,12 @@ try {
   step = "language";
   await page.click("#lang");
   await settled(page);
-  result.english = { title: await text(page, "h1"), mapTitle: await text(page, "#map-panel h2") };
+  await page.waitForFunction(() => document.querySelector("#trace-panel h4:last-of-type")?.textContent.startsWith("Events"));
+  result.english = {
+    title: await text(page, "h1"),
+    mapTitle: await text(page, "#map-panel h2"),
+    traceLabel: await text(page, "#trace .timeline .event .event-type"),
+  };
   await shot(page, "dashboard-en");
 } catch (error) {
   result.failure = String(error?.stack ?? error);
