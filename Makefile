@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 KAFKA_LIBS := tools/kafka/libs
 
-.PHONY: run test lint format bench rebuild token install kafka-jars asyncapi-tools schemas release-schemas sbom clean
+.PHONY: run test lint format bench rebuild token install kafka-jars asyncapi-tools schemas release-schemas sbom clean dashboard chromium
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -25,16 +25,34 @@ tools/asyncapi/node_modules/.installed: tools/asyncapi/package.json tools/asynca
 	npm ci --prefix tools/asyncapi --no-audit --no-fund --loglevel=error
 	touch $@
 
+# 大屏: the dashboard Analytics serves at /, bundled from web/ (ECharts, esbuild; versions pinned in
+# web/package-lock.json) into services/analytics/adapters/static/, which git ignores.
+DASHBOARD := services/analytics/adapters/static
+web/node_modules/.installed: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	touch $@
+
+dashboard: $(DASHBOARD)/.built
+$(DASHBOARD)/.built: web/node_modules/.installed web/build.mjs $(wildcard web/dashboard/*)
+	node web/build.mjs $(DASHBOARD)
+	touch $@
+
+# Debian's Chromium for the dashboard's browser test (tests/analytics/test_dashboard.py), driven by
+# playwright-core: no browser download, the distribution's package; a CJK font so its screenshots read.
+chromium:
+	@{ command -v chromium && fc-list :lang=zh | grep -q .; } >/dev/null 2>&1 || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei; }
+
 schemas: install
 	$(BIN)/python -m schemas.generate
 
 release-schemas: install
 	$(BIN)/python -m schemas.generate --release
 
-run: install kafka-jars
+run: install kafka-jars dashboard
 	$(BIN)/python -m devstack.run
 
-test: install kafka-jars asyncapi-tools
+test: install kafka-jars asyncapi-tools dashboard chromium
 	$(BIN)/pytest
 
 # Longer fuzzing than `make test` does (tests/fuzz): more cases per HTTP operation, more malformed
@@ -98,4 +116,4 @@ sbom: install
 	$(BIN)/cyclonedx-py environment $(VENV) --pyproject pyproject.toml --output-reproducible -o $(SBOM)
 
 clean:
-	rm -rf .run $(VENV) $(KAFKA_LIBS) tools/asyncapi/node_modules
+	rm -rf .run $(VENV) $(KAFKA_LIBS) tools/asyncapi/node_modules web/node_modules $(DASHBOARD)

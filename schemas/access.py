@@ -191,6 +191,11 @@ TABLE: dict[str, Rule] = {
     "analytics.get_case_origin": Rule(
         "one case's origin and the earlier cases at its place", FIGURE_READERS, frozenset({READ_ANALYTICS})
     ),
+    "analytics.get_areas": Rule(
+        "the city's areas of one level as GeoJSON (辖区边界)", FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.dashboard": _open("the dashboard page (大屏); it reads every figure with the user's own token"),
+    "analytics.dashboard_static": _open("the dashboard's bundled scripts and styles under /static (a mount)"),
     # Dispatch: the routing preview replays a whole period, so it is rate-limited like a write.
     "dispatch.preview_routing": Rule(
         "preview a candidate routing table on past cases (派遣规则预演)",

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from casekit.eventtypes import EventTypes
 from casekit.service import ServiceSpec, build_app, serve
 from cityconfig.city import City, load_city
-from services.analytics.adapters import http_api, http_figures, http_origin, projections
+from services.analytics.adapters import dashboard, http_api, http_figures, http_origin, projections
 from services.analytics.application.context import Analytics
 from services.analytics.settings import AnalyticsSettings
 
@@ -21,7 +21,14 @@ def spec_for(settings: AnalyticsSettings, city: City) -> ServiceSpec[Analytics]:
         domain_topic=None,
         context=lambda runtime: Analytics(runtime.pool, city),
         subscriptions=projections.subscriptions,
-        routers=[http_api.router, http_api.reports_router, *http_figures.ROUTERS, http_origin.router],
+        routers=[
+            http_api.router,
+            http_api.reports_router,
+            *http_figures.ROUTERS,
+            http_origin.router,
+            dashboard.areas_router,
+            dashboard.page_router,
+        ],
         migrations=MIGRATIONS,
         startup=projections.startup,
         background=projections.background,
@@ -30,7 +37,9 @@ def spec_for(settings: AnalyticsSettings, city: City) -> ServiceSpec[Analytics]:
 
 def create_app(settings: AnalyticsSettings | None = None, spec: ServiceSpec[Analytics] | None = None) -> FastAPI:
     settings = settings or AnalyticsSettings()
-    return build_app(spec or spec_for(settings, load_city(settings.city_config)), settings)
+    app = build_app(spec or spec_for(settings, load_city(settings.city_config)), settings)
+    dashboard.mount_bundle(app)  # a mount, not a route: FastAPI's routers carry no mounts
+    return app
 
 
 if __name__ == "__main__":
