@@ -1,7 +1,7 @@
 """Synthetic legacy exports: a month whose published figures are known, and a demo history.
 
 `tianmen_december_2016()` has the published counts of Tianmen's digital city management for
-December 2016 (972 cases due to close, 911 closed, 737 closed on time; ../shared/DOMAIN.md) with
+December 2016 (972 cases due to close, 911 closed, 737 closed on time; docs/assessment.md) with
 the demo city's codes (cities/xuzhou-demo): the cases, places and units are invented, the counts
 are Tianmen's. `demo_history()` makes months of plausible cases for `make run`'s dashboard.
 

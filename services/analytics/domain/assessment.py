@@ -1,6 +1,6 @@
 """考核: the assessment figures cities rank units and areas by, each with its numerator and denominator.
 
-The formulas are docs/assessment.md's (after ../shared/DOMAIN.md): every rate is a share of the
+The formulas are docs/assessment.md's (after the cities' published practice): every rate is a share of the
 cases due; a voided case (作废) is never due. The unit score is a vendor's: cases 10 % + close rate
 30 % + on-time disposal rate 30 % + (1 − rework rate) 30 %, graded A ≥ 90, B ≥ 75, C ≥ 60, D ≥ 40,
 else E; the cases part is the row's cases due against the most any row of the same ranking has.
