@@ -167,8 +167,12 @@ def _bar(done: int, total: int, seconds: float) -> None:
     width = 30
     filled = width * done // max(total, 1)
     rate = done / seconds if seconds else 0.0
-    print(f"\rimporting [{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases, {rate:,.0f}/s",
-          end="", file=sys.stderr, flush=True)
+    print(
+        f"\rimporting [{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases, {rate:,.0f}/s",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def report(outcome: Outcome, out: Iterable[Refused]) -> None:

@@ -24,8 +24,17 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 TIANMEN_DUE, TIANMEN_CLOSED, TIANMEN_ON_TIME = 972, 911, 737
 SOURCES = ["patrol"] * 6 + ["hotline"] * 3 + ["whistle", "public"]
 SATISFACTION = ["satisfied"] * 7 + ["basically_satisfied"] * 2 + ["unsatisfied", "unreachable"]
-DESCRIPTIONS = {"01": "井盖破损", "02": "道路破损", "03": "绿地受损", "04": "占道经营", "05": "乱堆物料",
-                "06": "暴露垃圾", "07": "违章搭建", "08": "噪声扰民", "09": "广告牌匾"}
+DESCRIPTIONS = {
+    "01": "井盖破损",
+    "02": "道路破损",
+    "03": "绿地受损",
+    "04": "占道经营",
+    "05": "乱堆物料",
+    "06": "暴露垃圾",
+    "07": "违章搭建",
+    "08": "噪声扰民",
+    "09": "广告牌匾",
+}
 
 
 def _codes(city: City) -> tuple[list[str], list[str], list[str]]:
@@ -39,8 +48,14 @@ def _at(instant: datetime | None) -> str:
     return "" if instant is None else instant.astimezone(SHANGHAI).isoformat()
 
 
-def _row(number: str, rng: random.Random, codes: tuple[list[str], list[str], list[str]], reported: datetime,
-         due: datetime, outcome: str) -> dict[str, str]:
+def _row(
+    number: str,
+    rng: random.Random,
+    codes: tuple[list[str], list[str], list[str]],
+    reported: datetime,
+    due: datetime,
+    outcome: str,
+) -> dict[str, str]:
     """One case; `outcome` is on_time, late, special, open or voided."""
     grids, categories, units = codes
     category = rng.choice(categories)
@@ -59,11 +74,20 @@ def _row(number: str, rng: random.Random, codes: tuple[list[str], list[str], lis
     elif outcome == "voided":
         voided = dispatched + timedelta(hours=rng.randint(1, 20))
     return {
-        "case_number": number, "source": rng.choice(SOURCES), "category_code": category,
-        "grid_code": rng.choice(grids), "description": DESCRIPTIONS.get(category[:2], "城市管理问题"),
-        "reported_at": _at(reported), "dispatched_at": _at(dispatched), "unit_code": rng.choice(units),
-        "disposal_due_at": _at(due), "disposed_at": _at(disposed), "closed_at": _at(closed), "closure_kind": kind,
-        "voided_at": _at(voided), "rework_count": str(rng.choice([0] * 12 + [1, 1, 2])) if disposed else "0",
+        "case_number": number,
+        "source": rng.choice(SOURCES),
+        "category_code": category,
+        "grid_code": rng.choice(grids),
+        "description": DESCRIPTIONS.get(category[:2], "城市管理问题"),
+        "reported_at": _at(reported),
+        "dispatched_at": _at(dispatched),
+        "unit_code": rng.choice(units),
+        "disposal_due_at": _at(due),
+        "disposed_at": _at(disposed),
+        "closed_at": _at(closed),
+        "closure_kind": kind,
+        "voided_at": _at(voided),
+        "rework_count": str(rng.choice([0] * 12 + [1, 1, 2])) if disposed else "0",
         "satisfaction": rng.choice(SATISFACTION) if closed and rng.random() < 0.6 else "",
     }
 
@@ -71,8 +95,13 @@ def _row(number: str, rng: random.Random, codes: tuple[list[str], list[str], lis
 def tianmen_december_2016(city: City | None = None, voided: int = 23) -> list[dict[str, str]]:
     """972 cases due in December 2016 (911 closed, 737 on time), 23 voided ones (not due), a few from around it."""
     rng, codes = random.Random(2016), _codes(city or load_city(DEFAULT_CITY))
-    outcomes = (["on_time"] * TIANMEN_ON_TIME + ["late"] * (TIANMEN_CLOSED - TIANMEN_ON_TIME - 12)
-                + ["special"] * 12 + ["open"] * (TIANMEN_DUE - TIANMEN_CLOSED) + ["voided"] * voided)
+    outcomes = (
+        ["on_time"] * TIANMEN_ON_TIME
+        + ["late"] * (TIANMEN_CLOSED - TIANMEN_ON_TIME - 12)
+        + ["special"] * 12
+        + ["open"] * (TIANMEN_DUE - TIANMEN_CLOSED)
+        + ["voided"] * voided
+    )
     rng.shuffle(outcomes)
     start = datetime(2016, 12, 1, tzinfo=SHANGHAI)
     rows = []
@@ -98,7 +127,9 @@ def demo_history(end: datetime, days: int = 120, per_day: int = 40, city: City |
                 outcome = "open"
             else:
                 outcome = rng.choices(["on_time", "late", "special", "open", "voided"], [80, 10, 2, 4, 4])[0]
-            rows.append(_row(f"LG{reported.astimezone(SHANGHAI):%Y%m%d}-{n:04d}", rng, codes, reported, due, outcome))
+            rows.append(
+                _row(f"LG{reported.astimezone(SHANGHAI):%Y%m%d}-{day:03d}{n:03d}", rng, codes, reported, due, outcome)
+            )
     return rows
 
 
