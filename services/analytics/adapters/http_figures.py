@@ -90,7 +90,7 @@ class AssessmentOut(BaseModel):
 def _row(analytics: Analytics, assessed: Assessed) -> AssessmentRow:
     return AssessmentRow(
         code=assessed.code,
-        name="全市 city" if assessed.code == "city" else analytics.name_of(assessed.code),
+        name=analytics.name_of(assessed.code),
         rank=assessed.rank,
         score=assessed.score,
         grade=assessed.grade,

@@ -83,8 +83,7 @@ async def get_sources(
 ) -> Any:
     """被动处置 → 主动发现: the share found by patrols and whistles against complaints, per area."""
     rows = await origin.sources(analytics.pool, period(analytics, from_, to), level, code, as_of)
-    rows = [{**row, "name": "全市 city" if row["code"] == "city" else analytics.name_of(row["code"])} for row in rows]
-    return answer(rows, format, f"sources-{level}-{from_}-{to}.csv", level=level, as_of=as_of)
+    return answer(named(analytics, rows), format, f"sources-{level}-{from_}-{to}.csv", level=level, as_of=as_of)
 
 
 @router.get("/trends", responses=CSV)

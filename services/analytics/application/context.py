@@ -8,6 +8,9 @@ import asyncpg
 
 from cityconfig.city import City
 
+CITY_ROW = "city"
+"""The code of the one row a city-level figure has."""
+
 
 @dataclass(frozen=True)
 class Analytics:
@@ -18,7 +21,10 @@ class Analytics:
     city: City
 
     def name_of(self, code: str) -> str:
-        """An area's or a unit's name; the code itself when the city does not know it (an imported unit)."""
+        """An area's or a unit's name (the city level's row is `city`); the code itself when the city does not
+        know it (an imported unit)."""
+        if code == CITY_ROW:
+            return "全市 city"
         area = self.city.jurisdictions.get(code)
         if area is not None:
             return area.name
