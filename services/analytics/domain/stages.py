@@ -8,7 +8,7 @@ the disposal ends at the disposal that passed. Its limit is the deadline the ser
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -83,22 +83,26 @@ def _leads(event: TracedEvent) -> bool:
     return event.type != "dispatch.CaseSignedFor" or event.data.get("role") == "lead"
 
 
+def _disposal_due(data: Mapping[str, Any]) -> str | None:
+    deadlines = data.get("deadlines") or ([data["disposal"]] if data.get("disposal") else [])
+    return next((d["due_at"] for d in deadlines if d.get("stage") == "disposal"), None)
+
+
+DUE_AT: Mapping[str, Callable[[Mapping[str, Any]], str | None]] = {
+    "confirmation": lambda data: data.get("due_at"),
+    "sign_for": lambda data: data.get("sign_for_due_at"),
+    "disposal": _disposal_due,
+    "verification": lambda data: (data.get("verification") or {}).get("due_at"),
+    "callback": lambda data: (data.get("callback") or {}).get("due_at"),
+}
+"""Where each stage's deadline is in the data of the events that set it."""
+
+
 def _due(stage: str, events: Sequence[TracedEvent]) -> datetime | None:
     """The stage's deadline as the last event that set it says."""
+    read = DUE_AT.get(stage)
     for event in reversed(events):
-        data = event.data
-        value = None
-        if stage == "confirmation":
-            value = data.get("due_at")
-        elif stage == "sign_for":
-            value = data.get("sign_for_due_at")
-        elif stage == "disposal":
-            deadlines = data.get("deadlines") or ([data["disposal"]] if data.get("disposal") else [])
-            value = next((d["due_at"] for d in deadlines if d.get("stage") == "disposal"), None)
-        elif stage == "verification":
-            value = (data.get("verification") or {}).get("due_at")
-        elif stage == "callback":
-            value = (data.get("callback") or {}).get("due_at")
+        value = read(event.data) if read else None
         if value is not None:
             return datetime.fromisoformat(value)
     return None
