@@ -4,19 +4,20 @@ from schemas import topics
 from schemas.base import Event, Message
 from schemas.closure import CLOSURE_EVENTS, CallbackSubmission
 from schemas.dispatch import DISPATCH_EVENTS
+from schemas.hotline import HOTLINE_EVENTS
 from schemas.intake import ReportLinked, ReportReceived, ReportSubmission
 from schemas.legacy import ReportReceivedV1, ReportReceivedV2
 from schemas.topics import Topic
 from schemas.upcasting import UPCASTERS
 
-ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, ReportLinked, *DISPATCH_EVENTS, *CLOSURE_EVENTS)
+ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, ReportLinked, *HOTLINE_EVENTS, *DISPATCH_EVENTS, *CLOSURE_EVENTS)
 """The current version of every published event type."""
 
 RELEASED_VERSIONS: tuple[type[Event], ...] = (ReportReceivedV2, ReportReceivedV1)
 """Older released versions, still readable through `UPCASTERS`."""
 
 PUBLISHED: dict[Topic, tuple[type[Event], ...]] = {
-    topics.INTAKE_EVENTS: (ReportReceived, ReportLinked, ReportReceivedV2, ReportReceivedV1),
+    topics.INTAKE_EVENTS: (ReportReceived, ReportLinked, *HOTLINE_EVENTS, ReportReceivedV2, ReportReceivedV1),
     topics.DISPATCH_EVENTS: DISPATCH_EVENTS,
     topics.CLOSURE_EVENTS: CLOSURE_EVENTS,
 }

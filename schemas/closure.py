@@ -15,9 +15,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from schemas.base import Event, Message
 from schemas.dispatch import RouteKind, TimeLimit, UnitLevel
+from schemas.hotline import NoticeKind, Outcome, ProgressKind, ReplyMethod, Solved
 
-Stage = Literal["sign_for", "disposal", "verification", "callback"]
-"""签收, 处置, 核查, 回访: the stages whose deadlines Closure keeps."""
+Stage = Literal["sign_for", "disposal", "verification", "callback", "reply"]
+"""签收, 处置, 核查, 回访, 办结回复 (a 12345 work order's own due time): the stages whose deadlines Closure keeps."""
 DisposalMethod = Literal["service", "management", "enforcement"]
 """The "721" mix: 服务/劝导 service, 管理 management, 执法 enforcement (with a penalty notice)."""
 ClosureKind = Literal["normal", "late", "special"]
@@ -62,6 +63,9 @@ class ClosureOpened(Event):
     deadlines: list[Deadline] = Field(default_factory=list)
     disposal_limit: TimeLimit | None = None
     verification_limit: TimeLimit | None = None
+    work_order_no: str | None = Field(
+        None, description="工单编号: a 12345 work order, replied to (办结) by its due time"
+    )
 
 
 class ResponsibilityMoved(Event):
@@ -182,6 +186,7 @@ class CallbackRecorded(Event):
     note: str | None = None
     source: Literal["callback_team", "hotline"]
     callback_ref: str | None = Field(None, description="The platform's id of the call-back, for idempotency")
+    solved: Solved | None = Field(None, description="问题是否解决, as the resident said (the hotline's 解决率)")
     late: bool
     called_by: str
     called_at: datetime
@@ -249,6 +254,7 @@ class DeadlineExtended(Event):
     days: int = Field(ge=1)
     previous_due_at: datetime
     disposal: Deadline
+    reply: Deadline | None = Field(None, description="The 12345 due time, moved as the hotline granted")
     approval: Approval
     approved_by: str
     extended_at: datetime
@@ -301,6 +307,47 @@ class CaseEscalated(Event):
     escalated_at: datetime
 
 
+class ProgressNoted(Event):
+    """办理进展: the unit contacted the resident (or could not), or is on site; the hotline is told."""
+
+    type: ClassVar[str] = "closure.ProgressNoted"
+
+    unit_code: str | None
+    progress: ProgressKind
+    note: str | None = None
+    contact_person: str | None = None
+    at: datetime = Field(description="When it happened (首次联系时间/到场时间)")
+    noted_by: str
+    noted_at: datetime
+
+
+class CaseReplied(Event):
+    """办结回复: the final reply to the 12345 work order, with its outcome; the reply deadline is met."""
+
+    type: ClassVar[str] = "closure.CaseReplied"
+
+    unit_code: str | None
+    outcome: Outcome
+    summary: str
+    method: ReplyMethod
+    late: bool = Field(description="After the hotline's due time")
+    replied_by: str
+    replied_at: datetime
+
+
+class CaseUrged(Event):
+    """催办/督办 from the 12345 hotline: the unit and the dashboard see it on the case."""
+
+    type: ClassVar[str] = "closure.CaseUrged"
+
+    unit_code: str | None
+    kind: NoticeKind
+    notice_no: str
+    opinion: str | None = None
+    issued_at: datetime
+    urged_at: datetime
+
+
 CLOSURE_EVENTS: tuple[type[Event], ...] = (
     ClosureOpened,
     ResponsibilityMoved,
@@ -323,6 +370,9 @@ CLOSURE_EVENTS: tuple[type[Event], ...] = (
     DeadlineWarned,
     DeadlineOverdue,
     CaseEscalated,
+    ProgressNoted,
+    CaseReplied,
+    CaseUrged,
 )
 """Every event Closure records, in its store and on `cases.closure.v1`."""
 

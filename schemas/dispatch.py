@@ -12,12 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.base import Event
 from schemas.intake import Channel, Place, ReceivedLocation
+from schemas.limits import TimeUnit, Urgency
 
-TimeUnit = Literal["minutes", "hours", "working_hours", "working_days"]
-"""Clock time, or working time on the city's calendar (工作时间)."""
 Level = Literal["district", "street", "community", "grid"]
 UnitLevel = Literal["district", "street", "community"]
-Urgency = Literal["urgent", "normal", "low"]
 ReturnReason = Literal[
     "not_our_area",
     "not_our_trade",
@@ -105,6 +103,11 @@ class AssignmentOpened(Event):
     location: ReceivedLocation | None = None
     received_at: datetime
     opened_at: datetime
+    reply_due_at: datetime | None = Field(
+        None, description="The 12345 work order's due time: the reply is owed by then"
+    )
+    work_order_no: str | None = Field(None, description="工单编号: a 12345 work order; the hotline decides its "
+                                                        "returns and extensions")  # fmt: skip
 
 
 class ConfirmationRequested(Event):
@@ -174,6 +177,7 @@ class CaseRouted(Event):
     owner_final: bool = Field(False, description="责任主体唯一: set by review; the owner can no longer return it")
     routed_by: str | None = Field(None, description="The dispatcher, for a manual decision; None for the rules")
     note: str | None = None
+    reply_due_at: datetime | None = Field(None, description="The 12345 work order's due time (its own clock)")
 
 
 class CaseUnroutable(Event):
@@ -207,9 +211,35 @@ class CaseReturned(Event):
     unit_code: str
     reason: ReturnReason
     note: str | None = None
+    basis: str | None = Field(None, description="依据: the rule or fact the return rests on")
     returns: int = Field(description="Returns of this case so far, this one included")
     returned_by: str
     returned_at: datetime
+
+
+class ReturnRequested(Event):
+    """退单申请: the lead unit asked to return a 12345 work order; the hotline decides (改派 or 驳回)."""
+
+    type: ClassVar[str] = "dispatch.ReturnRequested"
+
+    unit_code: str
+    reason: ReturnReason
+    note: str | None = None
+    basis: str | None = Field(None, description="依据")
+    returns: int = Field(description="Returns of this case so far, this one included")
+    requested_by: str
+    requested_at: datetime
+
+
+class ReturnRefused(Event):
+    """驳回: the hotline rejected the return; the unit keeps the case."""
+
+    type: ClassVar[str] = "dispatch.ReturnRefused"
+
+    unit_code: str
+    note: str | None = None
+    decided_by: str
+    decided_at: datetime
 
 
 class ReviewOpened(Event):
@@ -243,6 +273,8 @@ class ExtensionRequested(Event):
     reason: str
     requested_by: str
     requested_at: datetime
+    basis: str | None = Field(None, description="依据 (法定时限, the rule that allows it)")
+    new_due_at: datetime | None = Field(None, description="延期后截止时间 asked for: the hotline's due, moved")
 
 
 class ExtensionApproved(Event):
@@ -255,6 +287,7 @@ class ExtensionApproved(Event):
     note: str | None = None
     decided_by: str
     decided_at: datetime
+    new_reply_due_at: datetime | None = Field(None, description="The hotline's due time, as it granted it")
 
 
 class ExtensionRefused(Event):
@@ -374,6 +407,8 @@ DISPATCH_EVENTS: tuple[type[Event], ...] = (
     CaseUnroutable,
     CaseSignedFor,
     CaseReturned,
+    ReturnRequested,
+    ReturnRefused,
     ReviewOpened,
     AssistReported,
     ExtensionRequested,

@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from schemas.base import Event, Message
+from schemas.limits import TimeUnit, Urgency
 
 Channel = Literal["whistle", "grid", "hotline", "public"]
 """社区吹哨 community whistle, 网格员巡查 grid patrol, 12345 接诉即办 hotline, public (Open311, web)."""
@@ -62,6 +63,31 @@ class Whistle(BaseModel):
     )
 
 
+WorkOrderNo = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z_\-]*$", description="工单编号")
+]
+AppealKind = Literal["consultation", "help", "complaint", "report", "suggestion"]
+"""诉求类型: 咨询 consultation, 求助 help, 投诉 complaint, 举报 report (of wrongdoing), 建议 suggestion."""
+
+
+class HotlineTerms(BaseModel):
+    """What the hotline set for the work order, beside the report itself: no personal data."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    work_order_no: WorkOrderNo
+    title: str | None = Field(None, max_length=200, description="工单标题")
+    appeal_kind: AppealKind = Field(description="诉求类型: 咨询/求助/投诉/举报/建议")
+    urgency: Urgency = Field("normal", description="紧急程度")
+    time_limit: int = Field(ge=1, le=365, description="处理时限")
+    time_unit: TimeUnit = Field(description="时限单位")
+    due_at: AwareDatetime = Field(description="办理截止时间: the hotline's own deadline for the final reply")
+    dispatched_at: AwareDatetime = Field(description="派单时间")
+    reply_required: bool = Field(True, description="是否需要回复")
+    confidential: bool = Field(False, description="是否保密: the caller's identity is not shown to the unit")
+    previous_work_order_no: WorkOrderNo | None = Field(None, description="旧工单编号")
+
+
 class ReportSubmission(Message):
     """A report (上报) as a channel submits it, over HTTP or its inbound Kafka topic."""
 
@@ -85,9 +111,12 @@ class ReportSubmission(Message):
     self_disposed: bool = Field(False, description="自行处置: a grid member fixed it on the spot")
     self_disposal_photo_url: PhotoUrl | None = None
     whistle: Whistle | None = None
+    hotline: HotlineTerms | None = Field(None, description="接诉即办: the 12345 work order's own terms")
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        if self.hotline is not None and (self.channel != "hotline" or self.external_id != self.hotline.work_order_no):
+            raise ValueError("a 12345 work order is a hotline report whose external_id is its work-order number")
         if self.self_disposed and (self.channel != "grid" or self.self_disposal_photo_url is None):
             raise ValueError("only a grid member can mark a report fixed on the spot, with a photo")
         if (self.channel == "whistle") != (self.whistle is not None):
@@ -155,6 +184,7 @@ class ReportReceived(Event):
     self_disposal_photo_url: str | None = None
     self_disposed_by: str | None = Field(None, description="自行处置: the verified actor who fixed it on the spot")
     whistle: Whistle | None = None
+    hotline: HotlineTerms | None = Field(None, description="接诉即办: the 12345 work order's terms (no personal data)")
     received_at: datetime
 
 

@@ -32,6 +32,10 @@ CHANNEL_TOPICS = {"whistle": REPORTS_WHISTLE, "grid": REPORTS_GRID, "hotline": R
 CALLBACKS_HOTLINE = Topic("callbacks.hotline.v1", retention_ms=round(CHANNEL_RETENTION_DAYS * DAY_MS))
 """回访: the 12345 platform's call-back results, read by Closure (a resident's words: kept a week, like channels)."""
 
+HOTLINE_OUTBOUND = Topic("hotline.outbound.v1", retention_ms=30 * DAY_MS)
+"""What we send the 12345 platform (签收, 退单/延期申请, 进展, 办结), for platforms that read Kafka rather than
+take our HTTP calls; the same messages, keyed by work-order number, in order per work order."""
+
 # Domain events, one topic per producing service, keyed by case id.
 INTAKE_EVENTS = Topic("cases.intake.v1")
 DISPATCH_EVENTS = Topic("cases.dispatch.v1")
@@ -52,6 +56,7 @@ def all_topics(channel_retention_days: float = CHANNEL_RETENTION_DAYS) -> tuple[
     return (
         *(channel_topic(channel, channel_retention_days) for channel in CHANNEL_TOPICS),
         Topic(CALLBACKS_HOTLINE.name, retention_ms=round(channel_retention_days * DAY_MS)),
+        HOTLINE_OUTBOUND,
         *DOMAIN_TOPICS,
         *(dead_letter(group) for group in CONSUMER_GROUPS),
     )
