@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.base import Event
 from schemas.intake import Channel, Place, ReceivedLocation
-from schemas.limits import TimeUnit, Urgency
+from schemas.limits import TimeUnit as TimeUnit
+from schemas.limits import Urgency as Urgency
 
 Level = Literal["district", "street", "community", "grid"]
 UnitLevel = Literal["district", "street", "community"]
