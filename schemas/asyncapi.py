@@ -10,16 +10,17 @@ from schemas import topics
 from schemas.base import Event, Message
 from schemas.catalog import INBOUND, PUBLISHED
 from schemas.examples import EXAMPLES
+from schemas.hotline import OutboundMessage
 from schemas.topics import Topic
 
 KAFKA_BINDING = "0.5.0"
 REF = "#/components/schemas/{model}"
-Contract = type[Event] | type[Message]
+Contract = type[Event] | type[Message] | type[OutboundMessage]
 
 CONSUMERS: dict[str, tuple[Topic, ...]] = {
     "intake": tuple(topics.CHANNEL_TOPICS.values()),
     "dispatch": (topics.INTAKE_EVENTS,),
-    "closure": (topics.DISPATCH_EVENTS, topics.CALLBACKS_HOTLINE),
+    "closure": (topics.DISPATCH_EVENTS, topics.CALLBACKS_HOTLINE, topics.INTAKE_EVENTS),
     "analytics": (topics.INTAKE_EVENTS, topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS),
 }
 PRODUCERS: dict[str, Topic] = {
@@ -161,6 +162,26 @@ def _inbound_description(topic: Topic) -> str:
     return f"Inbound reports of the {topic.name.split('.')[1]} channel."
 
 
+def _outbound_message() -> dict[str, Any]:
+    model = OutboundMessage
+    return {
+        "name": model.type,
+        "title": f"{model.type} v{model.schema_version}",
+        "summary": (model.__doc__ or "").strip().splitlines()[0],
+        "description": "The same JSON Intake POSTs to the hotline's endpoint (docs/hotline.md); CloudEvents "
+        "headers with `ce_id` = message_id and `ce_subject` = the work-order number.",
+        "contentType": "application/json",
+        "payload": {"$ref": REF.format(model=model.__name__)},
+        "bindings": {
+            "kafka": {
+                "key": {"type": "string", "description": "The work-order number (工单编号)"},
+                "bindingVersion": KAFKA_BINDING,
+            }
+        },
+        "examples": [{"name": "example", "payload": EXAMPLES[model].model_dump(mode="json")}],
+    }
+
+
 def _dead_letter_message() -> dict[str, Any]:
     return {
         "name": "DeadLetter",
@@ -172,7 +193,7 @@ def _dead_letter_message() -> dict[str, Any]:
 
 
 def _payload_schemas() -> dict[str, Any]:
-    models: list[Contract] = [*INBOUND.values(), *(m for ms in PUBLISHED.values() for m in ms)]
+    models: list[Contract] = [*INBOUND.values(), *(m for ms in PUBLISHED.values() for m in ms), OutboundMessage]
     unique = list(dict.fromkeys(models))
     _, defs = models_json_schema([(model, "validation") for model in unique], ref_template=REF)
     return dict(sorted(defs["$defs"].items()))
@@ -198,6 +219,18 @@ def build() -> dict[str, Any]:
             "summary": f"{service} publishes its events through its outbox relay",
             "messages": [{"$ref": f"#/channels/{channel_id(topic)}/messages/{n}"} for n in names],
         }
+    outbound = topics.HOTLINE_OUTBOUND
+    messages[message_name(OutboundMessage)] = _outbound_message()
+    channels[channel_id(outbound)] = _channel(
+        outbound, "What we send the 12345 platform, keyed by work-order number; ordered per work order.",
+        [message_name(OutboundMessage)],
+    )  # fmt: skip
+    operations["intake.hotline"] = {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{channel_id(outbound)}"},
+        "summary": "intake publishes each hotline message from its durable job queue `hotline-kafka`",
+        "messages": [{"$ref": f"#/channels/{channel_id(outbound)}/messages/{message_name(OutboundMessage)}"}],
+    }
     messages["DeadLetter"] = _dead_letter_message()
     for group, consumed in CONSUMERS.items():
         dlq = topics.dead_letter(group)

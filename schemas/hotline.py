@@ -218,8 +218,9 @@ class FinalReply(_Out):
     solved_by: str | None = Field(None, description="处理人员")
 
 
-MessageBody = Annotated[SignFor | ReturnRequest | ExtensionRequest | Progress | FinalReply,
-                        Field(discriminator="kind")]  # fmt: skip
+MessageBody = SignFor | ReturnRequest | ExtensionRequest | Progress | FinalReply
+"""One of the five kinds, told apart by `kind` (each a constant; no discriminator keyword, which AsyncAPI
+schemas spell differently from OpenAPI)."""
 
 
 class OutboundMessage(_Out):
@@ -228,6 +229,9 @@ class OutboundMessage(_Out):
     Per work order, `sequence` counts from 1 without gaps; a receiver applies them in that order
     and deduplicates by `message_id` (delivery is at least once).
     """
+
+    type: ClassVar[str] = "hotline.OutboundMessage"
+    schema_version: ClassVar[int] = 1
 
     message_id: UUID
     work_order_no: WorkOrderNo
