@@ -11,11 +11,11 @@ from schemas.base import Event, Message
 from schemas.catalog import INBOUND, PUBLISHED
 from schemas.examples import EXAMPLES
 from schemas.hotline import OutboundMessage
+from schemas.jsonschema import Contract
 from schemas.topics import Topic
 
 KAFKA_BINDING = "0.5.0"
 REF = "#/components/schemas/{model}"
-Contract = type[Event] | type[Message] | type[OutboundMessage]
 
 CONSUMERS: dict[str, tuple[Topic, ...]] = {
     "intake": tuple(topics.CHANNEL_TOPICS.values()),

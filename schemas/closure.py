@@ -315,7 +315,7 @@ class ProgressNoted(Event):
     unit_code: str | None
     progress: ProgressKind
     note: str | None = None
-    contact_person: str | None = None
+    staff: str | None = Field(None, description="联系人员/到场人员: our staff, never the resident")
     at: datetime = Field(description="When it happened (首次联系时间/到场时间)")
     noted_by: str
     noted_at: datetime

@@ -99,7 +99,7 @@ HOTLINE_EXAMPLES: dict[type[BaseModel], BaseModel] = {
         case_id=CASE_ID,
         unit_code=UNIT,
         progress="contacted",
-        contact_person="赵师傅",
+        staff="赵师傅",
         at=SIGNED + timedelta(hours=1),
         noted_by=STAFF,
         noted_at=SIGNED + timedelta(hours=1, minutes=5),

@@ -17,6 +17,7 @@ import yaml
 
 from schemas import asyncapi
 from schemas.catalog import INBOUND, PUBLISHED
+from schemas.hotline import OutboundMessage
 from schemas.jsonschema import Contract, file_name, json_schema
 
 HERE = Path(__file__).parent
@@ -26,7 +27,7 @@ ASYNCAPI_FILE = HERE / "asyncapi.yaml"
 
 
 def contracts() -> list[Contract]:
-    return list(dict.fromkeys([*INBOUND.values(), *(m for ms in PUBLISHED.values() for m in ms)]))
+    return list(dict.fromkeys([*INBOUND.values(), *(m for ms in PUBLISHED.values() for m in ms), OutboundMessage]))
 
 
 def rendered(root: Path = HERE) -> dict[Path, str]:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from schemas.base import Event
+from schemas.base import SCHEMA_ID_BASE, Event
 from schemas.intake import NOT_BLANK, PII, AppealKind, CoordinateSystem, GridCode, HotlineTerms, PhotoUrl, WorkOrderNo
 from schemas.limits import TimeUnit, Urgency
 
@@ -202,7 +202,7 @@ class Progress(_Out):
     kind: Literal["progress"] = "progress"
     progress: ProgressKind = Field(description="contacted 已联系, not_contacted 未联系, on_site 已到场")
     note: str | None = Field(None, description="说明 (未联系原因)")
-    contact_person: str | None = Field(None, description="联系人/到场人员")
+    staff: str | None = Field(None, description="联系人员/到场人员: our staff, never the resident")
     at: datetime = Field(description="首次联系时间/到场时间")
 
 
@@ -232,6 +232,10 @@ class OutboundMessage(_Out):
 
     type: ClassVar[str] = "hotline.OutboundMessage"
     schema_version: ClassVar[int] = 1
+
+    @classmethod
+    def schema_id(cls) -> str:
+        return f"{SCHEMA_ID_BASE}:{cls.type}:{cls.schema_version}"
 
     message_id: UUID
     work_order_no: WorkOrderNo

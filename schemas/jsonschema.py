@@ -5,9 +5,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from schemas.base import Event, Message
+from schemas.hotline import OutboundMessage
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-Contract = type[Event] | type[Message]
+Contract = type[Event] | type[Message] | type[OutboundMessage]
 
 
 def file_name(model: Contract) -> str:
