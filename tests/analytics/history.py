@@ -23,6 +23,7 @@ from schemas import topics
 from schemas.base import SCHEMA_ID_BASE, Event
 from schemas.dispatch import TimeLimit
 from schemas.examples import EXAMPLES
+from schemas.hotline import Outcome, Solved
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GRID = "320303001001001"
@@ -177,8 +178,26 @@ class Story:
             callback=deadline("callback", at, at + timedelta(days=1)),
         )
 
-    def called_back(self, at: datetime, result: c.CallbackResult, recorded: datetime | None = None) -> Story:
-        return self._add("closure", c.CallbackRecorded, at, recorded, result=result, called_at=at, late=False)
+    def called_back(
+        self, at: datetime, result: c.CallbackResult, recorded: datetime | None = None, solved: Solved | None = None
+    ) -> Story:
+        return self._add(
+            "closure", c.CallbackRecorded, at, recorded, result=result, called_at=at, late=False, solved=solved
+        )
+
+    def work_order(self, at: datetime, due: datetime) -> Story:
+        """接诉即办: Dispatch opened it with the hotline's due time (the reply is owed by then)."""
+        return self._add(
+            "dispatch", d.AssignmentOpened, at, case_number=self.case_number, channel="hotline",
+            category_code=self.category, received_at=at, opened_at=at, reply_due_at=due,
+            work_order_no=f"12345-{self.number:06d}",
+        )  # fmt: skip
+
+    def replied(self, at: datetime, outcome: Outcome = "solved", late: bool = False) -> Story:
+        return self._add("closure", c.CaseReplied, at, outcome=outcome, late=late, replied_at=at)
+
+    def urged(self, at: datetime, notice_no: str) -> Story:
+        return self._add("closure", c.CaseUrged, at, notice_no=notice_no, issued_at=at, urged_at=at)
 
     def reopened(self, at: datetime, recorded: datetime | None = None) -> Story:
         return self._add(
@@ -244,7 +263,7 @@ def history() -> dict[str, Story]:
     I (U1) falls due in November: outside the period."""
     a = Story(1, channel="hotline")
     a.reported(local(7)).routed(local(7, 10), U1).signed(local(7, 11), U1).opened(local(7, 10), U1, DUE)
-    a.disposed(local(8)).verified(local(8, 10)).closed(local(8, 11)).called_back(local(9), "satisfied")
+    a.disposed(local(8)).verified(local(8, 10)).closed(local(8, 11)).called_back(local(9), "satisfied", solved="solved")
     h = Story(8).linked_to(a, local(7, 12))
     b = Story(2)
     b.reported(local(7)).routed(local(7, 10), U1).signed(local(7, 12), U1).opened(local(7, 10), U1, DUE)
@@ -265,7 +284,7 @@ def history() -> dict[str, Story]:
     e = Story(5).reported(local(7)).routed(local(7, 10), U2).opened(local(7, 10), U2, DUE).voided_in_closure(local(8))
     f = Story(6, channel="hotline").reported(local(7)).routed(local(7, 10), U2).signed(local(7, 13), U2, late=True)
     f.opened(local(7, 10), U2, DUE).disposed(local(9), method="management").verified(local(9, 10))
-    f.closed(local(9, 11)).called_back(local(10), "unsatisfied", recorded=CORRECTED)
+    f.closed(local(9, 11)).called_back(local(10), "unsatisfied", recorded=CORRECTED, solved="unsolved")
     f.reopened(local(10, 1), recorded=CORRECTED)
     i = Story(9).reported(local(20, month=11)).routed(local(20, 10, month=11), U1)
     i.opened(local(20, 10, month=11), U1, local(25, 17, month=11)).disposed(local(21, month=11))

@@ -22,8 +22,14 @@ FIGURES: Mapping[str, tuple[str, str, str, str]] = {
     "on_time_confirmation_rate": ("按时核实率", "on-time confirmation rate", "confirmed_on_time", "due_to_confirm"),
     "on_time_verification_rate": ("按时核查率", "on-time verification rate", "verified_on_time", "due_to_verify"),
     "hotline_response_rate": ("响应率", "hotline response rate", "hotline_signed_on_time", "hotline_due"),
-    "hotline_resolution_rate": ("解决率", "hotline resolution rate", "hotline_closed", "hotline_due"),
+    "hotline_resolution_rate": ("解决率", "hotline resolution rate", "hotline_solved", "hotline_asked_solved"),
     "hotline_satisfaction_rate": ("满意率", "hotline satisfaction rate", "hotline_satisfied", "hotline_reached"),
+    "hotline_on_time_reply_rate": (
+        "按时回复率",
+        "hotline on-time reply rate",
+        "hotline_replied_on_time",
+        "hotline_due_to_reply",
+    ),
 }
 COUNTS = tuple(dict.fromkeys(name for _, _, num, den in FIGURES.values() for name in (den, num)))
 STAGES = ("sign_for", "disposal", "verification", "close")

@@ -65,6 +65,13 @@ COLUMNS: Mapping[str, ColumnKind] = {
     "escalations": "integer",
     "merged_reports": "integer",
     "close_due_at": "timestamptz",
+    "work_order_no": "text",
+    "reply_due_at": "timestamptz",
+    "replied_at": "timestamptz",
+    "reply_outcome": "text",
+    "reply_late": "boolean",
+    "callback_solved": "text",
+    "urges": "integer",
 }
 """Every fact column and its SQL type; `close_due_at` is derived (应结案: the disposal deadline, or the
 report's instant for a self-disposal, which has none)."""

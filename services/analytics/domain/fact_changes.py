@@ -52,6 +52,7 @@ def report_received(event: i.ReportReceived, actor: str | None) -> FactChange:
             "found_by": event.self_disposed_by or actor,
             "self_disposed": event.self_disposed,
             "imported": is_imported(actor),
+            "work_order_no": event.hotline.work_order_no if event.hotline else None,
         }
     )
 
@@ -61,7 +62,8 @@ def report_linked(event: i.ReportLinked, actor: str | None) -> FactChange:
 
 
 def assignment_opened(event: d.AssignmentOpened, actor: str | None) -> FactChange:
-    return FactChange(set={"urgency": event.urgency}, first={"case_number": event.case_number})
+    reply = {"reply_due_at": _at(event.reply_due_at)} if event.reply_due_at else {}
+    return FactChange(set={"urgency": event.urgency, **reply}, first={"case_number": event.case_number})
 
 
 def confirmation_requested(event: d.ConfirmationRequested, actor: str | None) -> FactChange:
@@ -129,7 +131,9 @@ def case_closed(event: c.CaseClosed, actor: str | None) -> FactChange:
 
 
 def callback_recorded(event: c.CallbackRecorded, actor: str | None) -> FactChange:
-    return FactChange(set={"callback_result": event.result, "callback_at": _at(event.called_at)})
+    return FactChange(
+        set={"callback_result": event.result, "callback_at": _at(event.called_at), "callback_solved": event.solved}
+    )
 
 
 def case_reopened(event: c.CaseReopened, actor: str | None) -> FactChange:
@@ -146,7 +150,19 @@ def case_resumed(event: c.CaseResumed, actor: str | None) -> FactChange:
 
 
 def deadline_extended(event: c.DeadlineExtended, actor: str | None) -> FactChange:
-    return FactChange(set={"disposal_due_at": _at(event.disposal.due_at)})
+    reply = {"reply_due_at": _at(event.reply.due_at)} if event.reply else {}
+    return FactChange(set={"disposal_due_at": _at(event.disposal.due_at), **reply})
+
+
+def case_replied(event: c.CaseReplied, actor: str | None) -> FactChange:
+    """办结回复: the hotline's clock judges the first reply; a reply after a reopening updates the outcome."""
+    return FactChange(
+        set={"reply_outcome": event.outcome}, first={"replied_at": _at(event.replied_at), "reply_late": event.late}
+    )
+
+
+def case_urged(event: c.CaseUrged, actor: str | None) -> FactChange:
+    return FactChange(add={"urges": 1})
 
 
 def case_escalated(event: c.CaseEscalated, actor: str | None) -> FactChange:
@@ -178,6 +194,8 @@ CHANGES: Mapping[type[Event], ChangeOf] = {
     c.DeadlineExtended: deadline_extended,
     c.ClosureVoided: voided,
     c.CaseEscalated: case_escalated,
+    c.CaseReplied: case_replied,
+    c.CaseUrged: case_urged,
 }
 
 

@@ -30,7 +30,10 @@ DUE_COUNTS = {
     " AND NOT verification_late",
     "hotline_due": HOTLINE,
     "hotline_signed_on_time": f"{HOTLINE} AND signed_for_at IS NOT NULL AND NOT sign_for_late",
-    "hotline_closed": f"{HOTLINE} AND closed_at IS NOT NULL",
+    "hotline_asked_solved": f"{HOTLINE} AND callback_solved IS NOT NULL",
+    "hotline_solved": f"{HOTLINE} AND callback_solved = 'solved'",
+    "hotline_due_to_reply": f"{HOTLINE} AND reply_due_at IS NOT NULL",
+    "hotline_replied_on_time": f"{HOTLINE} AND reply_due_at IS NOT NULL AND replied_at IS NOT NULL AND NOT reply_late",
     "hotline_reached": f"{HOTLINE} AND callback_result IN ('satisfied', 'basically_satisfied', 'unsatisfied')",
     "hotline_satisfied": f"{HOTLINE} AND callback_result IN ('satisfied', 'basically_satisfied')",
 }
