@@ -15,6 +15,8 @@ from schemas import topics
 from schemas.base import Event
 from schemas.hotline import HotlineExtensionDecided, HotlineReturnDecided
 from schemas.intake import HotlineTerms, Place, ReceivedLocation, ReportReceived
+from services.dispatch.domain.assignment import stream_id
+from services.dispatch.domain.work_order import HOTLINE
 from tests.casekit.kafka_rig import producer_on
 from tests.conftest import bearer, eventually
 from tests.dispatch.city_fixture import COMMUNITY, GRID
@@ -58,7 +60,7 @@ async def publish(stack: Stack, prefix: str, *events: Event) -> None:
                 ("ce_specversion", SPEC_VERSION.encode()), ("ce_id", str(uuid.uuid4()).encode()),
                 ("ce_source", b"/city-cases/intake"), ("ce_type", event.type.encode()), ("ce_time", now),
                 ("ce_recordedtime", now), ("ce_schemaversion", str(event.schema_version).encode()),
-                ("ce_actor", b"system:hotline"), ("ce_subject", str(event.case_id).encode()),
+                ("ce_actor", HOTLINE.encode()), ("ce_subject", str(event.case_id).encode()),
                 ("content-type", b"application/json"),
             ]  # fmt: skip
             await producer.send_and_wait(f"{prefix}{topics.INTAKE_EVENTS.name}", event.model_dump_json().encode(),
@@ -163,3 +165,6 @@ async def test_the_hotline_decides_a_work_orders_returns_and_extensions(
     assert datetime.fromisoformat(case["reply_due_at"]) == granted.astimezone(UTC)
     assert types(case).count("ReturnRefused") == 1  # the rejection sent twice was decided once
     assert types(case)[-4:] == ["ReturnRequested", "ReturnRefused", "ExtensionRequested", "ExtensionApproved"]
+    recorded = await flow.app.state.context.store.read_recorded(stream_id(case_id))
+    by_hotline = [event.type.removeprefix("dispatch.") for event in recorded if event.actor == HOTLINE]
+    assert by_hotline == ["CaseReturned", "CaseRouted", "ReturnRefused", "ExtensionApproved"]

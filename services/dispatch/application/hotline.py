@@ -42,7 +42,7 @@ async def on_hotline_extension_decided(
     """延期审核: approved until the due time the hotline grants, or refused."""
 
     def decided(state: Assignment) -> Sequence[Event]:
-        if state.pending_extension is None or work_order_no(state) is None:
+        if state.pending_extension is None or state.lead is None or work_order_no(state) is None:
             return []
         return decide_extension(state, _act(dispatch, event), event.approved, _utc(event.new_due_at))
 
