@@ -15,7 +15,7 @@ from schemas.base import Event
 from schemas.dispatch import CaseRouted, ReturnReason, VoidReason
 from services.dispatch.adapters.deps import DispatchDep
 from services.dispatch.adapters.summons_http import SummonsView, summons_of
-from services.dispatch.application.commands import Check, act, read_assignment
+from services.dispatch.application.commands import Check, act, masked_text, read_assignment
 from services.dispatch.application.ports import AssignmentFilter, AssignmentRow
 from services.dispatch.domain import assignment as a
 from services.dispatch.domain.access import acting_unit, check_confirmer, check_decider, check_visible, scope_of
@@ -25,6 +25,8 @@ router = APIRouter(tags=["assignments"])
 CaseId = Annotated[UUID, "the case id"]
 Note = Annotated[str | None, Field(None, max_length=1000, description="备注")]
 Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
+Basis = Annotated[str | None, Field(None, min_length=1, max_length=1000, pattern=r"\S", description="依据: the "
+                                    "rule or fact it rests on")]  # fmt: skip
 UnitCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="A unit id of units.yaml")]
 
 
@@ -52,6 +54,12 @@ class AssignmentView(BaseModel):
     confirmation_due_at: datetime | None
     opened_at: datetime
     updated_at: datetime
+    work_order_no: str | None = Field(None, description="工单编号: a 12345 work order, whose returns and extensions "
+                                                        "the hotline decides")  # fmt: skip
+    reply_due_at: datetime | None = Field(None, description="The work order's reply due (办理截止时间), as the "
+                                                            "hotline last set it")  # fmt: skip
+    pending_return: str | None = Field(None, description="退单申请: the reason of a work order's return request "
+                                                         "waiting for the hotline's decision")  # fmt: skip
 
 
 class HistoryEntry(BaseModel):
@@ -84,6 +92,7 @@ class RejectBody(BaseModel):
 class ReturnBody(BaseModel):
     reason: ReturnReason
     note: Note = None
+    basis: Basis = None
 
 
 class RouteBody(BaseModel):
@@ -98,8 +107,9 @@ class UnitBody(BaseModel):
 
 
 class ExtensionBody(BaseModel):
-    days: int = Field(ge=1, le=365)
+    days: int = Field(ge=1, le=365, description="延期天数: working days")
     reason: Reason
+    basis: Basis = None
 
 
 class ParkBody(BaseModel):
@@ -181,9 +191,11 @@ async def sign_for(case_id: CaseId, body: NoteBody, dispatch: DispatchDep, calle
 
 @router.post("/v1/assignments/{case_id}/return")
 async def return_case(case_id: CaseId, body: ReturnBody, dispatch: DispatchDep, caller: Caller) -> AssignmentView:
-    """退单: the lead unit says the case is not its own; the second return sends it to review."""
+    """退单: the lead unit says the case is not its own; the second return sends it to review. A 12345 work
+    order's return is a request (退单申请) the hotline decides; the unit keeps the case meanwhile."""
+    basis = masked_text(dispatch, body.basis)
     return await _act(dispatch, case_id, caller, acting_unit,
-                      lambda s, c: a.decide_return(s, c, body.reason), body.note)  # fmt: skip
+                      lambda s, c: a.decide_return(s, c, body.reason, basis), body.note)  # fmt: skip
 
 
 @router.post("/v1/assignments/{case_id}/assist-report")
@@ -196,9 +208,12 @@ async def report_assist(case_id: CaseId, body: NoteBody, dispatch: DispatchDep, 
 async def request_extension(
     case_id: CaseId, body: ExtensionBody, dispatch: DispatchDep, caller: Caller
 ) -> AssignmentView:
-    """延期申请: the lead unit asks for more days; a dispatcher decides."""
+    """延期申请: the lead unit asks for more working days; a dispatcher decides, the hotline for a work order
+    (whose request says the reply due it asks for)."""
+    basis = masked_text(dispatch, body.basis)
     return await _act(dispatch, case_id, caller, acting_unit,
-                      lambda s, c: a.decide_request_extension(s, c, body.days), body.reason)  # fmt: skip
+                      lambda s, c: a.decide_request_extension(s, c, body.days, dispatch.rules, basis),
+                      body.reason)  # fmt: skip
 
 
 @router.post("/v1/assignments/{case_id}/park")
@@ -232,7 +247,7 @@ async def decide_review(case_id: CaseId, body: UnitBody, dispatch: DispatchDep, 
 async def decide_extension(
     case_id: CaseId, body: DecisionBody, dispatch: DispatchDep, caller: Caller
 ) -> AssignmentView:
-    """延期审批: approve or refuse the waiting extension request."""
+    """延期审批: approve or refuse the waiting extension request (not a work order's: the hotline decides it)."""
     return await _act(dispatch, case_id, caller, check_decider,
                       lambda s, c: a.decide_extension(s, c, body.approve), body.note)  # fmt: skip
 

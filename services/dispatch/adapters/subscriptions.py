@@ -1,4 +1,4 @@
-"""Dispatch's subscriptions: Intake's events, each class to its reaction."""
+"""Dispatch's subscriptions: Intake's events (reports, the hotline's decisions), each class to its reaction."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from casekit.kafka.subscriptions import subscription
 from casekit.runtime import Runtime
 from schemas import topics
 from schemas.catalog import ALL_EVENTS, UPCASTERS
+from schemas.hotline import HotlineExtensionDecided, HotlineReturnDecided
 from schemas.intake import ReportReceived
 from services.dispatch.application.context import Dispatch
+from services.dispatch.application.hotline import on_hotline_extension_decided, on_hotline_return_decided
 from services.dispatch.application.reactions import on_report_received
 
 ACTOR = "system:dispatch"
@@ -24,6 +26,11 @@ def subscriptions(runtime: Runtime, dispatch: Dispatch) -> list[Subscription]:
             types=EventTypes(ALL_EVENTS, UPCASTERS),
             actor=ACTOR,
             context=dispatch,
-            reactions={ReportReceived: on_report_received},
+            reactions={
+                ReportReceived: on_report_received,
+                # The 12345 hotline's decisions, acted on as system:hotline (application/hotline.py).
+                HotlineReturnDecided: on_hotline_return_decided,
+                HotlineExtensionDecided: on_hotline_extension_decided,
+            },
         )
     ]

@@ -8,6 +8,7 @@ the events.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC
 from typing import Any
 from uuid import UUID
 
@@ -40,19 +41,26 @@ Check = Callable[[Principal, Assignment], str | None]
 
 
 async def open_assignment(event: ReportReceived, dispatch: Dispatch, meta: EventMeta, conn: Connection) -> None:
-    """A new case from Intake: confirm it first, record a self-disposal, or route it."""
+    """A new case from Intake: confirm it first, record a self-disposal, or route it.
+
+    A 12345 work order keeps the hotline's terms: its urgency (紧急程度) over the category's, its due
+    time as the reply's (in UTC), its number for the decisions the hotline sends back.
+    """
     category = dispatch.city.category(event.category_code)
+    hotline = event.hotline
+    urgency = hotline.urgency if hotline else category.urgency if category else "normal"
     opened = AssignmentOpened(
         case_id=event.case_id, case_number=event.case_number, channel=event.channel,
-        category_code=event.category_code, urgency=category.urgency if category else "normal",
-        place=event.place or _place_of(dispatch, event), location=event.location, received_at=event.received_at,
-        opened_at=utc_now(),
+        category_code=event.category_code, urgency=urgency, place=event.place or _place_of(dispatch, event),
+        location=event.location, received_at=event.received_at, opened_at=utc_now(),
+        reply_due_at=hotline.due_at.astimezone(UTC) if hotline else None,
+        work_order_no=hotline.work_order_no if hotline else None,
     )  # fmt: skip
     cmd = Open(
         opened, event.needs_confirmation, event.self_disposed, event.self_disposal_photo_url, event.self_disposed_by
     )
     whistle = whistle_summons(event, dispatch, meta.actor, opened.opened_at)  # 吹哨: [] without a whistle
-    await _run(dispatch, event.case_id, lambda state: [*decide_open(state, cmd, dispatch.rules), *whistle], meta,
+    await run(dispatch, event.case_id, lambda state: [*decide_open(state, cmd, dispatch.rules), *whistle], meta,
                conn, new_stream=True)  # fmt: skip
 
 
@@ -78,21 +86,25 @@ async def act(
     def decided(state: Assignment) -> Sequence[Event]:
         if state.opened is None:
             raise NotFound(f"no case {case_id} in Dispatch")
-        # Free text goes to Kafka and Analytics: phones and ID numbers typed into it are masked first.
-        text = masked(note, dispatch.city.jurisdictions.keys())
-        return decide(state, Act(case_id, caller.actor, utc_now(), check(caller, state), text))
+        return decide(state, Act(case_id, caller.actor, utc_now(), check(caller, state), masked_text(dispatch, note)))
 
     meta = EventMeta.traced(caller.actor).for_case(case_id)
     async with conn.transaction():
-        await _run(dispatch, case_id, decided, meta, conn)
+        await run(dispatch, case_id, decided, meta, conn)
         row = await dispatch.assignments.get(conn, case_id)
     assert row is not None  # just written
     return row
 
 
-async def _run(
+def masked_text(dispatch: Dispatch, text: str | None) -> str | None:
+    """Free text goes to Kafka and Analytics: phones and ID numbers typed into it are masked first."""
+    return masked(text, dispatch.city.jurisdictions.keys())
+
+
+async def run(
     dispatch: Dispatch, case_id: UUID, decide: Decide, meta: EventMeta, conn: Connection, *, new_stream: bool = False
 ) -> Handled[Assignment, Event]:
+    """Decide on the case's stream and append, with its read model row and its timers."""
     handled = await handle_and_fold(
         dispatch.store, stream_id(case_id), DECIDER, decide, meta, conn, new_stream=new_stream
     )
@@ -114,7 +126,7 @@ async def on_confirmation_due(payload: Any, dispatch: Dispatch, conn: Connection
     """The confirmation timer: flag the case if it is still unconfirmed."""
     case_id = UUID(payload["case_id"])
     meta = EventMeta.traced(timers.ACTOR).for_case(case_id)
-    await _run(dispatch, case_id, lambda state: decide_flag_confirmation(state, case_id, utc_now()), meta, conn)
+    await run(dispatch, case_id, lambda state: decide_flag_confirmation(state, case_id, utc_now()), meta, conn)
 
 
 async def read_assignment(

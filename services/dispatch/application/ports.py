@@ -36,6 +36,12 @@ class AssignmentRow:
     confirmation_due_at: datetime | None
     opened_at: datetime
     updated_at: datetime
+    work_order_no: str | None = None
+    """工单编号 of a 12345 work order."""
+    reply_due_at: datetime | None = None
+    """The work order's reply due (办理截止时间), as the hotline last set it."""
+    pending_return: str | None = None
+    """The reason of a work order's return request waiting for the hotline's decision (退单申请)."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Its life: opened; confirmed on site first (核实) for hotline and public report
 rules to a lead unit (主办) with assisting units (协办); signed for (签收) or returned (退单);
 re-routed, reassigned (改派), or after two returns reviewed, where a dispatcher names the single
 owner (责任主体唯一) who can return it no more; extensions (延期) and parks (挂账) requested by the
-lead and decided by a dispatcher. Self-disposed reports (自行处置) go to Closure instead.
+lead and decided by a dispatcher. Self-disposed reports (自行处置) go to Closure instead. A 12345 work
+order's returns and extensions are requests the hotline decides (services/dispatch/domain/work_order.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from schemas.dispatch import (
     ParkRefused,
     ParkRequested,
     ReturnReason,
+    ReturnRefused,
+    ReturnRequested,
     ReviewOpened,
     SelfDisposalRecorded,
     SummonsIssued,
@@ -50,6 +53,7 @@ from services.dispatch.domain.assignment_rules import (
     routed_to,
 )
 from services.dispatch.domain.routing import area_of
+from services.dispatch.domain.work_order import check_extension_decider, extension_due, request_return
 
 Status = Literal[
     "new", "awaiting_confirmation", "unroutable", "routed", "signed_for", "returned", "in_review", "voided",
@@ -66,6 +70,7 @@ class Assignment:
 
     status: Status = "new"
     opened: AssignmentOpened | None = None
+    """The case's terms as Dispatch took it in; a work order's `reply_due_at` moves when the hotline extends it."""
     lead: str | None = None
     lead_name: str | None = None
     assisting: tuple[str, ...] = ()
@@ -79,6 +84,8 @@ class Assignment:
     pending_extension: int | None = None
     pending_park: str | None = None
     parked: bool = False
+    pending_return: ReturnRequested | None = None
+    """退单申请 of a work order, waiting for the hotline's decision."""
 
     @property
     def area_code(self) -> str | None:
@@ -170,15 +177,18 @@ def decide_sign_for(state: Assignment, cmd: Act) -> list[Event]:
     raise RuleViolation(f"case {cmd.case_id} is {state.status}; {unit} cannot sign for it now")
 
 
-def decide_return(state: Assignment, cmd: Act, reason: ReturnReason) -> list[Event]:
+def decide_return(state: Assignment, cmd: Act, reason: ReturnReason, basis: str | None = None) -> list[Event]:
+    """退单: returned at once; a 12345 work order's return is a request the hotline decides."""
     unit = _lead_acting(state, cmd)
     if state.owner_final:
         raise RuleViolation(f"责任主体唯一: review named {unit} the single owner of case {cmd.case_id}; it cannot "
                             "be returned again")  # fmt: skip
+    if _opened(state).work_order_no is not None:
+        return request_return(state, cmd, unit, reason, basis)
     returns = state.returns + 1
     events: list[Event] = [CaseReturned(
-        case_id=cmd.case_id, unit_code=unit, reason=reason, note=cmd.note, returns=returns, returned_by=cmd.by,
-        returned_at=cmd.at,
+        case_id=cmd.case_id, unit_code=unit, reason=reason, note=cmd.note, basis=basis, returns=returns,
+        returned_by=cmd.by, returned_at=cmd.at,
     )]  # fmt: skip
     if returns >= RETURNS_BEFORE_REVIEW:
         events.append(ReviewOpened(case_id=cmd.case_id, returns=returns,
@@ -213,20 +223,29 @@ def decide_review(state: Assignment, cmd: Act, rules: Rules, unit_id: str) -> li
     return [routed_to(rules, opened, unit_id, cmd, "review", owner_final=True)]
 
 
-def decide_request_extension(state: Assignment, cmd: Act, days: int) -> list[Event]:
+def decide_request_extension(
+    state: Assignment, cmd: Act, days: int, rules: Rules, basis: str | None = None
+) -> list[Event]:
     unit = _lead_acting(state, cmd, signed=True)
     if state.pending_extension is not None:
         raise RuleViolation(f"an extension of {state.pending_extension} days is already waiting for a decision")
     return [ExtensionRequested(case_id=cmd.case_id, unit_code=unit, days=days, reason=cmd.note or "",
-                               requested_by=cmd.by, requested_at=cmd.at)]  # fmt: skip
+                               requested_by=cmd.by, requested_at=cmd.at, basis=basis,
+                               new_due_at=extension_due(state, rules, days))]  # fmt: skip
 
 
-def decide_extension(state: Assignment, cmd: Act, approve: bool) -> list[Event]:
+def decide_extension(
+    state: Assignment, cmd: Act, approve: bool, new_reply_due_at: datetime | None = None
+) -> list[Event]:
+    """延期审批: a dispatcher's, or for a work order the hotline's, with the reply due it grants."""
+    check_extension_decider(state, cmd)
     if state.pending_extension is None or state.lead is None:
         raise RuleViolation(f"case {cmd.case_id} has no extension request waiting")
-    kind = ExtensionApproved if approve else ExtensionRefused
-    return [kind(case_id=cmd.case_id, unit_code=state.lead, days=state.pending_extension, note=cmd.note,
-                 decided_by=cmd.by, decided_at=cmd.at)]  # fmt: skip
+    if not approve:
+        return [ExtensionRefused(case_id=cmd.case_id, unit_code=state.lead, days=state.pending_extension,
+                                 note=cmd.note, decided_by=cmd.by, decided_at=cmd.at)]  # fmt: skip
+    return [ExtensionApproved(case_id=cmd.case_id, unit_code=state.lead, days=state.pending_extension, note=cmd.note,
+                              decided_by=cmd.by, decided_at=cmd.at, new_reply_due_at=new_reply_due_at)]  # fmt: skip
 
 
 def decide_request_park(state: Assignment, cmd: Act) -> list[Event]:
@@ -307,11 +326,18 @@ def evolve(state: Assignment, event: Event) -> Assignment:
         case CaseReturned():
             return replace(state, status="returned", returns=event.returns,
                            returned_by=(*state.returned_by, event.unit_code), pending_extension=None,
-                           pending_park=None)  # fmt: skip
+                           pending_park=None, pending_return=None)  # fmt: skip
+        case ReturnRequested():
+            return replace(state, pending_return=event)
+        case ReturnRefused():
+            return replace(state, pending_return=None)
         case ReviewOpened():
             return replace(state, status="in_review")
         case ExtensionRequested():
             return replace(state, pending_extension=event.days)
+        case ExtensionApproved() if event.new_reply_due_at is not None and state.opened is not None:
+            moved = state.opened.model_copy(update={"reply_due_at": event.new_reply_due_at})
+            return replace(state, pending_extension=None, opened=moved)
         case ExtensionApproved() | ExtensionRefused():
             return replace(state, pending_extension=None)
         case ParkRequested():

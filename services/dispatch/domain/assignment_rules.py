@@ -62,7 +62,7 @@ class Rules:
         if not isinstance(decision, RouteDecision):
             return CaseUnroutable(case_id=opened.case_id, reason=decision.reason, category_code=opened.category_code,
                                   area_code=decision.area_code, flagged_at=at)  # fmt: skip
-        return self._routed(opened, decision, at, kind, by=by, note=note)
+        return self._routed(opened, decision, at, kind, routed_by=by, note=note)
 
     def _routed(
         self, opened: AssignmentOpened, decision: RouteDecision, at: datetime, kind: RouteKind, **extra: object
@@ -82,6 +82,7 @@ class Rules:
             limits=limits,
             urgency=opened.urgency,
             sign_for_due_at=self.calendar.due(at, limits.sign_for) if limits.sign_for else None,
+            reply_due_at=opened.reply_due_at,
             **extra,
         )
 
@@ -106,12 +107,13 @@ def routed_to(
         category_code=opened.category_code, rule=f"dispatcher:{kind}", routed_at=cmd.at, kind=kind,
         assisting=assisting, reason=reason, limits=limits, urgency=opened.urgency,
         sign_for_due_at=rules.calendar.due(cmd.at, limits.sign_for) if limits.sign_for else None,
-        owner_final=owner_final, routed_by=cmd.by, note=why,
+        owner_final=owner_final, routed_by=cmd.by, note=why, reply_due_at=opened.reply_due_at,
     )  # fmt: skip
 
 
 def routed(state: Assignment, event: CaseRouted) -> Assignment:
-    """A new lead: earlier signatures and open requests belong to the previous owner."""
+    """A new lead: earlier signatures and open requests (a work order's return request too) belong to the
+    previous owner."""
     return replace(
         state,
         status="routed",
@@ -123,4 +125,5 @@ def routed(state: Assignment, event: CaseRouted) -> Assignment:
         owner_final=state.owner_final or event.owner_final,
         pending_extension=None,
         pending_park=None,
+        pending_return=None,
     )

@@ -14,17 +14,19 @@ from services.dispatch.domain.assignment import Assignment
 
 COLUMNS = """case_id, case_number, status, channel, category_code, urgency, area_code, lead_unit, lead_name,
     assisting, signed, returns, owner_final, pending_extension, pending_park, parked, sign_for_due_at,
-    confirmation_due_at, opened_at, updated_at"""
+    confirmation_due_at, opened_at, updated_at, work_order_no, reply_due_at, pending_return"""
 
 SAVE = f"""INSERT INTO assignments ({COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+            $23)
     ON CONFLICT (case_id) DO UPDATE SET
         status = excluded.status, area_code = excluded.area_code, lead_unit = excluded.lead_unit,
         lead_name = excluded.lead_name,
         assisting = excluded.assisting, signed = excluded.signed, returns = excluded.returns,
         owner_final = excluded.owner_final, pending_extension = excluded.pending_extension,
         pending_park = excluded.pending_park, parked = excluded.parked, sign_for_due_at = excluded.sign_for_due_at,
-        confirmation_due_at = excluded.confirmation_due_at, updated_at = excluded.updated_at"""
+        confirmation_due_at = excluded.confirmation_due_at, updated_at = excluded.updated_at,
+        reply_due_at = excluded.reply_due_at, pending_return = excluded.pending_return"""
 
 
 def row_of(record: asyncpg.Record) -> AssignmentRow:
@@ -42,7 +44,8 @@ class SqlAssignments:
             SAVE, case_id, opened.case_number, state.status, opened.channel, opened.category_code, opened.urgency,
             state.area_code, state.lead, state.lead_name, list(state.assisting), sorted(state.signed), state.returns,
             state.owner_final, state.pending_extension, state.pending_park, state.parked, state.sign_for_due_at,
-            state.confirmation_due_at, opened.opened_at, at,
+            state.confirmation_due_at, opened.opened_at, at, opened.work_order_no, opened.reply_due_at,
+            state.pending_return.reason if state.pending_return else None,
         )  # fmt: skip
 
     async def get(self, conn: Connection, case_id: UUID) -> AssignmentRow | None:
