@@ -75,7 +75,7 @@ class Conversation:
         await self.assignment(case_id, "awaiting_confirmation")
         await self.dispatching(case_id, "confirm", REPORTER, {})
         routed = await self.assignment(case_id, "routed")
-        assert routed["lead"] == STATION, routed
+        assert routed["lead_unit"] == STATION, routed
         await self.dispatching(case_id, "sign-for", STATION_STAFF, {})
 
     async def dispatching(self, case_id: UUID, action: str, who: Person, body: dict[str, Any]) -> dict[str, Any]:

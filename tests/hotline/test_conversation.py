@@ -83,9 +83,9 @@ async def test_a_return_approved_is_rerouted_and_a_rejected_one_stays(conversati
     await conversation.dispatching(rejected, "return", STATION_STAFF, {"reason": "other", "note": "人手不足"})
 
     rerouted = await conversation.assignment(approved, "routed")
-    assert rerouted["lead"] != STATION
+    assert rerouted["lead_unit"] != STATION
     kept = await conversation.assignment(rejected, "signed_for")
-    assert kept["lead"] == STATION
+    assert kept["lead_unit"] == STATION
     await conversation.received("WO-0003", "sign_for", "return_request")
     request = conversation.hotline.inbox.of("WO-0003")[-1].body
     assert getattr(request, "basis", None) == basis
