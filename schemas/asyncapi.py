@@ -19,7 +19,7 @@ Contract = type[Event] | type[Message]
 CONSUMERS: dict[str, tuple[Topic, ...]] = {
     "intake": tuple(topics.CHANNEL_TOPICS.values()),
     "dispatch": (topics.INTAKE_EVENTS,),
-    "closure": (topics.DISPATCH_EVENTS, topics.CALLBACKS_HOTLINE),
+    "closure": (topics.DISPATCH_EVENTS, topics.CALLBACKS_HOTLINE, topics.INTAKE_EVENTS),
     "analytics": (topics.INTAKE_EVENTS, topics.DISPATCH_EVENTS, topics.CLOSURE_EVENTS),
 }
 PRODUCERS: dict[str, Topic] = {
