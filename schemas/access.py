@@ -164,6 +164,10 @@ TABLE: dict[str, Rule] = {
     ),
     "closure.void_case": Rule("void a case (作废)", _roles(SHIFT_LEAD), write=True),
     "closure.close_case": Rule("close a case as an approved exception (特殊结案)", _roles(SHIFT_LEAD), write=True),
+    "closure.note_progress": Rule("note a 12345 work order's progress (办理进展)", _roles(UNIT_STAFF), write=True),
+    "closure.reply": Rule(
+        "send a 12345 work order's final reply (办结回复)", _roles(UNIT_STAFF, DISPATCHER, SHIFT_LEAD), write=True
+    ),
     "closure.calendar_due": Rule(
         "when a time limit falls due on the working calendar (工作日历)",
         _roles(*ROLES),

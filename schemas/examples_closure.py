@@ -243,6 +243,35 @@ CLOSURE_EXAMPLES: dict[type[BaseModel], BaseModel] = {
         # 4 working hours after Wednesday 14:00: 3.5 h to the close, 0.5 h on Thursday (09:00).
         escalated_at=datetime(2026, 11, 26, 1, 0, tzinfo=UTC),
     ),
+    # A 12345 work order's own steps: the resident contacted, the final reply, an urge (催办).
+    c.ProgressNoted: c.ProgressNoted(
+        case_id=CASE_ID,
+        unit_code=STATION,
+        progress="contacted",
+        contact_person="赵师傅",
+        at=datetime(2026, 11, 25, 0, 45, tzinfo=UTC),
+        noted_by=STAFF,
+        noted_at=datetime(2026, 11, 25, 0, 50, tzinfo=UTC),
+    ),
+    c.CaseReplied: c.CaseReplied(
+        case_id=CASE_ID,
+        unit_code=STATION,
+        outcome="solved",
+        summary="已清运堆放垃圾，并电话告知来电人",
+        method="phone",
+        late=False,
+        replied_by=STAFF,
+        replied_at=datetime(2026, 11, 25, 2, 10, tzinfo=UTC),
+    ),
+    c.CaseUrged: c.CaseUrged(
+        case_id=CASE_ID,
+        unit_code=STATION,
+        kind="urge",
+        notice_no="CB-20261125-0001",
+        opinion="来电人再次反映，请尽快处理",
+        issued_at=datetime(2026, 11, 25, 1, 30, tzinfo=UTC),
+        urged_at=datetime(2026, 11, 25, 1, 30, 2, tzinfo=UTC),
+    ),
     c.CallbackSubmission: c.CallbackSubmission(
         callback_id=HOTLINE_REF,
         case_number=CASE_NUMBER,

@@ -67,7 +67,7 @@ def service_user(name: str, reads: tuple[Topic, ...], produces: Topic | None) ->
 SERVICES = (
     service_user("intake", (*CHANNEL_TOPICS.values(), DISPATCH_EVENTS, CLOSURE_EVENTS), INTAKE_EVENTS),
     service_user("dispatch", (INTAKE_EVENTS,), DISPATCH_EVENTS),
-    service_user("closure", (DISPATCH_EVENTS, CALLBACKS_HOTLINE), CLOSURE_EVENTS),
+    service_user("closure", (DISPATCH_EVENTS, CALLBACKS_HOTLINE, INTAKE_EVENTS), CLOSURE_EVENTS),
     service_user("analytics", DOMAIN_TOPICS, None),
 )
 

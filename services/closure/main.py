@@ -12,7 +12,7 @@ from cityconfig.routing_table import parse_limit
 from schemas import topics
 from schemas.closure import CLOSURE_EVENTS
 from schemas.dispatch import StageLimits, Urgency
-from services.closure.adapters import calendar_http, http_api, subscriptions
+from services.closure.adapters import calendar_http, hotline_http, http_api, subscriptions
 from services.closure.adapters.metrics import ClosureMetrics
 from services.closure.adapters.timers import timer_worker
 from services.closure.adapters.views.case_numbers import SqlCaseNumbers
@@ -47,7 +47,7 @@ def spec_for(settings: ClosureSettings, city: City) -> ServiceSpec[Closure]:
         domain_topic=topics.CLOSURE_EVENTS.name,
         context=context,
         subscriptions=subscriptions.subscriptions,
-        routers=[http_api.router, calendar_http.router],
+        routers=[http_api.router, hotline_http.router, calendar_http.router],
         migrations=MIGRATIONS,
         background=lambda runtime, closure: [
             timer_worker(runtime, closure, settings.timer_poll_seconds, settings.timer_concurrency)

@@ -100,7 +100,7 @@ async def test_no_service_can_produce_into_the_hotline_topic(stack: Stack, topic
     [
         ("dispatch", "cases.closure.v1"),
         ("dispatch", "reports.hotline.v1"),
-        ("closure", "cases.intake.v1"),
+        ("closure", "reports.hotline.v1"),  # Intake's record of the hotline, never its raw work orders
         ("analytics", "reports.grid.v1"),
         ("intake", "dlq.dispatch"),
     ],

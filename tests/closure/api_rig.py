@@ -58,6 +58,8 @@ def reason(area: str = GRID) -> RoutingReason:
 class Rig:
     app: FastAPI
     client: httpx.AsyncClient
+    prefix: str = ""
+    """The test's topic prefix, for events published to the app's consumer."""
 
     @property
     def closure(self) -> Closure:
@@ -150,4 +152,4 @@ async def rig_fixture(stack: Stack, database: str, topics_for: str, tmp_path: Pa
                                timer_poll_seconds=0.05)  # fmt: skip
     app = create_app(settings)
     async with running(app) as client:
-        yield Rig(app, client)
+        yield Rig(app, client, topics_for)

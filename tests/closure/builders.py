@@ -74,9 +74,9 @@ def routed(unit: str = UNIT, kind: RouteKind = "routing", at: datetime = ROUTED_
                       urgency="normal", sign_for_due_at=sign_for_due_at)  # fmt: skip
 
 
-def on_routed(state: CaseClosure, event: CaseRouted) -> list[Event]:
+def on_routed(state: CaseClosure, event: CaseRouted, work_order_no: str | None = None) -> list[Event]:
     """The one place that calls `decide_routed`, so a change of its signature is a change here."""
-    return sp.decide_routed(state, event, RULES)
+    return sp.decide_routed(state, event, RULES, None, work_order_no)
 
 
 def on_self_disposal(state: CaseClosure, event: SelfDisposalRecorded) -> list[Event]:

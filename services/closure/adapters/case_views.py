@@ -41,17 +41,30 @@ class CaseView(BaseModel):
     callback_result: str | None = Field(description="回访: satisfied, basically_satisfied, unsatisfied, unreachable")
     opened_at: datetime
     updated_at: datetime
+    work_order_no: str | None = Field(
+        None, description="工单编号: a 12345 work order, replied to (办结) by its due time"
+    )
+    reply_due_at: datetime | None = Field(None, description="The hotline's due time for the final reply (办结回复)")
+    reply_outcome: str | None = Field(
+        None, description="办理结果 replied: solved, unsolved, partly_solved, not_handled"
+    )
+    replied_at: datetime | None = None
+    urge_count: int = Field(0, description="催办/督办 notices the hotline sent about the work order")
+    last_urge_kind: str | None = Field(None, description="The latest notice: urge (催办) or supervise (督办)")
+    last_urged_at: datetime | None = Field(None, description="When the hotline issued the latest notice")
 
 
 class DeadlineView(BaseModel):
     """时限: one stage's deadline, in the city's zone."""
 
-    stage: str = Field(description="sign_for, disposal, verification or callback")
-    limit: TimeLimit | None = Field(description="The rule's limit; None for the call-back (the next working day)")
+    stage: str = Field(description="sign_for, disposal, verification, callback or reply (a 12345 work order's due)")
+    limit: TimeLimit | None = Field(description="The rule's limit; None for the call-back (the next working day) "
+                                                "and the reply (the hotline's own due time)")  # fmt: skip
     started_at: datetime
     warn_at: datetime = Field(description="预警: when the warning falls due")
     due_at: datetime
-    running: bool = Field(description="False while the case is parked (挂账): its clock stands still")
+    running: bool = Field(description="False while the case is parked (挂账): its clock stands still (the hotline's "
+                                      "reply clock never does)")  # fmt: skip
     warned: bool
     overdue: bool
     escalated: bool
@@ -87,7 +100,8 @@ def view(row: CaseRow, zone: ZoneInfo) -> CaseView:
     shown = CaseView.model_validate(row, from_attributes=True)
     return shown.model_copy(update={
         "next_due_at": local(row.next_due_at, zone), "opened_at": row.opened_at.astimezone(zone),
-        "updated_at": row.updated_at.astimezone(zone),
+        "updated_at": row.updated_at.astimezone(zone), "reply_due_at": local(row.reply_due_at, zone),
+        "replied_at": local(row.replied_at, zone), "last_urged_at": local(row.last_urged_at, zone),
     })  # fmt: skip
 
 

@@ -103,10 +103,11 @@ def visible(check: Check) -> Check:
     return checked
 
 
-async def _act(
+async def act_on(
     closure: ClosureDep, case_id: UUID, caller: Caller, check: Check,
     decide: Callable[[CaseClosure, Act], Sequence[Event]], note: str | None = None,
 ) -> CaseView:  # fmt: skip
+    """One step on a case, checked as every route here checks it (the work order's steps too: hotline_http.py)."""
     async with closure.store.pool.acquire() as conn:
         row = await act(closure, conn, case_id, caller, visible(check), decide, note)
     return view(row, closure.city.calendar.timezone)
@@ -148,7 +149,7 @@ async def read_case_detail(case_id: CaseId, closure: ClosureDep, caller: Caller)
 @router.post("/v1/cases/{case_id}/start")
 async def start_disposal(case_id: CaseId, body: NoteBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """开始处置: the responsible unit is at work on the case."""
-    return await _act(closure, case_id, caller, acting_unit, life.decide_start, body.note)
+    return await act_on(closure, case_id, caller, acting_unit, life.decide_start, body.note)
 
 
 @router.post("/v1/cases/{case_id}/disposal")
@@ -156,7 +157,7 @@ async def report_disposal(case_id: CaseId, body: DisposalBody, closure: ClosureD
     """处置反馈: the unit says what it did; verification (核查) by someone else is due."""
     disposal = life.Disposal(body.method, closure.masked(body.notes), tuple(str(url) for url in body.photo_urls),
                              body.penalty_notice_number)  # fmt: skip
-    return await _act(closure, case_id, caller, acting_unit,
+    return await act_on(closure, case_id, caller, acting_unit,
                       lambda s, c: life.decide_dispose(s, c, disposal, closure.rules))  # fmt: skip
 
 
@@ -164,7 +165,7 @@ async def report_disposal(case_id: CaseId, body: DisposalBody, closure: ClosureD
 async def verify_disposal(case_id: CaseId, body: VerificationBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """核查: a grid member of the area or a supervisor, never whoever did the work; pass closes, fail is rework."""
     verification = life.Verification(body.passed, closure.masked(body.note), tuple(str(url) for url in body.photo_urls))
-    return await _act(closure, case_id, caller, check_verifier,
+    return await act_on(closure, case_id, caller, check_verifier,
                       lambda s, c: life.decide_verify(s, c, verification, closure.rules))  # fmt: skip
 
 
@@ -172,7 +173,7 @@ async def verify_disposal(case_id: CaseId, body: VerificationBody, closure: Clos
 async def record_callback(case_id: CaseId, body: CallbackBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """回访: what the resident said; unsatisfied reopens the case once, a second time sends it to review."""
     callback = life.Callback(body.result, "callback_team")
-    return await _act(closure, case_id, caller, check_caller_back,
+    return await act_on(closure, case_id, caller, check_caller_back,
                       lambda s, c: life.decide_callback(s, c, callback, closure.rules), body.note)  # fmt: skip
 
 
@@ -180,33 +181,33 @@ async def record_callback(case_id: CaseId, body: CallbackBody, closure: ClosureD
 async def decide_review(case_id: CaseId, body: ReviewBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """不满意复核: uphold the closing, or reopen the case to its unit."""
     reopen = body.decision == "reopen"
-    return await _act(closure, case_id, caller, check_reviewer,
+    return await act_on(closure, case_id, caller, check_reviewer,
                       lambda s, c: life.decide_review(s, c, reopen, closure.rules), body.note)  # fmt: skip
 
 
 @router.post("/v1/cases/{case_id}/park")
 async def park_case(case_id: CaseId, body: ReasonBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """挂账: a dispatcher or shift lead parks the case here; its clocks stop until it resumes."""
-    return await _act(closure, case_id, caller, check_decider,
+    return await act_on(closure, case_id, caller, check_decider,
                       lambda s, c: side.decide_park(s, c, "closure"), body.reason)  # fmt: skip
 
 
 @router.post("/v1/cases/{case_id}/resume")
 async def resume_case(case_id: CaseId, body: NoteBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """恢复办理: each deadline gets the time it had left when the case was parked."""
-    return await _act(closure, case_id, caller, check_resumer,
+    return await act_on(closure, case_id, caller, check_resumer,
                       lambda s, c: side.decide_resume(s, c, closure.rules), body.note)  # fmt: skip
 
 
 @router.post("/v1/cases/{case_id}/void")
 async def void_case(case_id: CaseId, body: VoidBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """作废: a shift lead voids an invalid case; nothing more is due."""
-    return await _act(closure, case_id, caller, check_shift_lead,
+    return await act_on(closure, case_id, caller, check_shift_lead,
                       lambda s, c: side.decide_void(s, c, "closure", body.note), body.reason)  # fmt: skip
 
 
 @router.post("/v1/cases/{case_id}/close")
 async def close_case(case_id: CaseId, body: ReasonBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """特殊结案: a shift lead closes a parked case, or a disposed one that cannot be verified, as an exception."""
-    return await _act(closure, case_id, caller, check_shift_lead,
+    return await act_on(closure, case_id, caller, check_shift_lead,
                       lambda s, c: life.decide_close_special(s, c, closure.rules), body.reason)  # fmt: skip

@@ -1,4 +1,7 @@
-"""What an SRE watches in Closure beyond casekit's metrics: the loop's steps, deadlines missed, escalations."""
+"""What an SRE watches in Closure beyond casekit's metrics: the loop's steps, deadlines missed, escalations.
+
+Deadlines are counted by stage, the 12345 work order's `reply` among them; replies by outcome and lateness.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,15 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from casekit.logs import get_logger
 from schemas.base import Event
-from schemas.closure import CaseClosed, CaseEscalated, DeadlineOverdue, DeadlineWarned, DisposalReported
+from schemas.closure import (
+    CaseClosed,
+    CaseEscalated,
+    CaseReplied,
+    CaseUrged,
+    DeadlineOverdue,
+    DeadlineWarned,
+    DisposalReported,
+)
 
 log = get_logger("closure")
 
@@ -25,6 +36,10 @@ class ClosureMetrics:
         )  # fmt: skip
         self.closed = Counter(
             "closure_cases_closed_total", "Cases closed, by closing kind", ["kind"], registry=registry,
+        )  # fmt: skip
+        self.replies = Counter(
+            "closure_replies_total", "Final replies to 12345 work orders (办结回复), by outcome and lateness",
+            ["outcome", "late"], registry=registry,
         )  # fmt: skip
         self.lateness = Histogram(
             "closure_overdue_lateness_seconds", "How long after its deadline an overdue mark was recorded",
@@ -48,6 +63,11 @@ class ClosureMetrics:
                 case CaseClosed():
                     self.closed.labels(event.kind).inc()
                     log.info("case.closed", case_id=str(event.case_id), kind=event.kind)
+                case CaseReplied():
+                    self.replies.labels(event.outcome, str(event.late).lower()).inc()
+                    log.info("case.replied", case_id=str(event.case_id), outcome=event.outcome, late=event.late)
+                case CaseUrged():
+                    log.info("case.urged", case_id=str(event.case_id), kind=event.kind, notice_no=event.notice_no)
                 case DisposalReported():
                     log.info("case.disposed", case_id=str(event.case_id), unit=event.unit_code, method=event.method,
                              round=event.round, late=event.late)  # fmt: skip

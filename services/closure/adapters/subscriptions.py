@@ -1,4 +1,5 @@
-"""Closure's subscriptions: Dispatch's events, each class to its reaction, and the 12345 platform's call-backs."""
+"""Closure's subscriptions: Dispatch's events, each class to its reaction, the 12345 platform's call-backs, and
+Intake's record of the hotline's call-backs and notices (ADR 0017)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from schemas.dispatch import (
     ParkApproved,
     SelfDisposalRecorded,
 )
-from services.closure.application import callbacks, reactions
+from schemas.hotline import HotlineCallbackReceived, HotlineNoticeReceived
+from services.closure.application import callbacks, hotline, reactions
 from services.closure.application.context import Closure
 
 ACTOR = "system:closure"
@@ -44,7 +46,7 @@ def subscriptions(runtime: Runtime, closure: Closure) -> list[Subscription]:
         subscription(
             runtime,
             "closure",
-            event_topics=[topics.DISPATCH_EVENTS],
+            event_topics=[topics.DISPATCH_EVENTS, topics.INTAKE_EVENTS],
             types=EventTypes(ALL_EVENTS, UPCASTERS),
             actor=ACTOR,
             context=closure,
@@ -56,6 +58,8 @@ def subscriptions(runtime: Runtime, closure: Closure) -> list[Subscription]:
                 CaseSignedFor: reactions.on_case_signed_for,
                 ParkApproved: reactions.on_park_approved,
                 ExtensionApproved: reactions.on_extension_approved,
+                HotlineCallbackReceived: hotline.on_hotline_callback_received,
+                HotlineNoticeReceived: hotline.on_hotline_notice_received,
             },
             messages={topics.CALLBACKS_HOTLINE: (CallbackSubmission, hotline_handler(closure))},
         )

@@ -55,13 +55,19 @@ async def on_hotline_callback(
     """回访结果 from 12345: recorded as `system:hotline`; unsatisfied reopens the case as over HTTP."""
     case_id = await case_named(closure, conn, submission)
     callback = Callback(submission.result, source="hotline", callback_ref=submission.callback_id)
+    await record(closure, conn, case_id, callback, submission.called_at, submission.note, meta)
+
+
+async def record(
+    closure: Closure, conn: Connection, case_id: UUID, callback: Callback, called_at: datetime, note: str | None,
+    meta: EventMeta,
+) -> None:  # fmt: skip
+    """The hotline's call-back on its case (from this topic or Intake's record of it), once per call-back id."""
 
     def decide(state: CaseClosure) -> Sequence[Event]:
         if state.status == "new":
             raise InvalidInput(f"no case {case_id} in Closure", path="/case_id", rule="unknown-case")
-        at = recorded_at(state, submission.called_at, utc_now())
-        return decide_callback(
-            state, Act(case_id, meta.actor, at, note=closure.masked(submission.note)), callback, closure.rules
-        )
+        at = recorded_at(state, called_at, utc_now())
+        return decide_callback(state, Act(case_id, meta.actor, at, note=closure.masked(note)), callback, closure.rules)
 
     await run(closure, case_id, decide, meta.for_case(case_id), conn)

@@ -35,6 +35,15 @@ class CaseRow:
     callback_result: str | None
     opened_at: datetime
     updated_at: datetime
+    work_order_no: str | None = None
+    """工单编号: a 12345 work order."""
+    reply_due_at: datetime | None = None
+    reply_outcome: str | None = None
+    replied_at: datetime | None = None
+    urge_count: int = 0
+    """催办/督办 notices from the hotline."""
+    last_urge_kind: str | None = None
+    last_urged_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -60,10 +69,17 @@ class Cases(Protocol):
 
 
 class CaseNumbers(Protocol):
-    """案件编号: each case's number, from Dispatch's AssignmentOpened (for call-backs by number, work lists)."""
+    """案件编号 and 工单编号: each case's number and 12345 work-order number, from Dispatch's AssignmentOpened
+    (for call-backs by number, work lists, and the reply a work order owes)."""
 
-    async def note(self, conn: Connection, case_id: UUID, case_number: str) -> None: ...
+    async def note(
+        self, conn: Connection, case_id: UUID, case_number: str | None, work_order_no: str | None = None
+    ) -> None: ...
 
     async def number_of(self, conn: Connection, case_id: UUID) -> str | None: ...
+
+    async def numbers_of(self, conn: Connection, case_id: UUID) -> tuple[str | None, str | None]:
+        """(case number, work-order number), each None when Dispatch gave none."""
+        ...
 
     async def case_of(self, conn: Connection, case_number: str) -> UUID | None: ...

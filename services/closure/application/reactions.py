@@ -35,15 +35,17 @@ async def _react(closure: Closure, event: Event, decide: Callable[[CaseClosure],
 
 
 async def on_assignment_opened(event: AssignmentOpened, closure: Closure, meta: EventMeta, conn: Connection) -> None:
-    """案件编号: Dispatch took the case in; its number is kept before the case is routed (same key, in order)."""
-    if event.case_number is not None:
-        await closure.numbers.note(conn, event.case_id, event.case_number)
+    """案件编号 (and a 12345 work order's 工单编号): Dispatch took the case in; its numbers are kept before the
+    case is routed (same key, in order)."""
+    if event.case_number is not None or event.work_order_no is not None:
+        await closure.numbers.note(conn, event.case_id, event.case_number, event.work_order_no)
 
 
 async def on_case_routed(event: CaseRouted, closure: Closure, meta: EventMeta, conn: Connection) -> None:
-    """A case has its unit: open the record that tracks disposal, or move it to the new unit."""
-    number = await closure.numbers.number_of(conn, event.case_id)
-    await _react(closure, event, lambda state: decide_routed(state, event, closure.rules, number), meta, conn)
+    """A case has its unit: open the record that tracks disposal (and a work order's reply), or move it."""
+    number, work_order_no = await closure.numbers.numbers_of(conn, event.case_id)
+    await _react(closure, event, lambda state: decide_routed(state, event, closure.rules, number, work_order_no),
+                 meta, conn)  # fmt: skip
 
 
 async def on_self_disposal(event: SelfDisposalRecorded, closure: Closure, meta: EventMeta, conn: Connection) -> None:
@@ -67,7 +69,8 @@ async def on_park_approved(event: ParkApproved, closure: Closure, meta: EventMet
 
 
 async def on_extension_approved(event: ExtensionApproved, closure: Closure, meta: EventMeta, conn: Connection) -> None:
-    """延期批准 in Dispatch: the disposal deadline moves by the approved working days."""
+    """延期批准 in Dispatch (or by the hotline): the disposal deadline moves by the approved working days, a work
+    order's reply deadline to the due time the hotline granted."""
     act = Act(event.case_id, event.decided_by, event.decided_at, note=event.note)
-    await _react(closure, event, lambda state: decide_extend(state, act, event.days, "dispatch", closure.rules),
-                 meta, conn)  # fmt: skip
+    await _react(closure, event, lambda state: decide_extend(state, act, event.days, "dispatch", closure.rules,
+                                                             event.new_reply_due_at), meta, conn)  # fmt: skip

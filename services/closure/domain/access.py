@@ -106,3 +106,11 @@ def check_reviewer(caller: Principal, state: CaseClosure) -> None:
     if not (caller.has(SUPERVISOR) or caller.has(SHIFT_LEAD)):
         raise Forbidden("only a supervisor or shift lead decides a review")
     _in_areas(caller, state, city_wide=True)
+
+
+def check_replier(caller: Principal, state: CaseClosure) -> str | None:
+    """办结回复: the responsible unit's staff, or a dispatcher of the case's area, a shift lead, the admin."""
+    if caller.has(UNIT_STAFF) and caller.unit:
+        return acting_unit(caller, state)
+    check_decider(caller, state)
+    return None

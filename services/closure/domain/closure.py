@@ -5,7 +5,10 @@ reports disposal (处置反馈); someone who did not do the work verifies it (�
 fail sends it back for rework (返工); the resident is called back (回访): unsatisfied reopens it
 to the same unit once, a second time sends it to review. On the side: returned to Dispatch
 (clocks stop until it is routed again), parked (挂账) and resumed, extended (延期), voided (作废).
-The decisions are in domain/lifecycle.py and domain/side_paths.py; this module holds the state.
+A 12345 work order (工单) also keeps the hotline's own clock, the `reply` stage (办结回复), which
+only the final reply ends and only the hotline's extension moves (domain/hotline.py, ADR 0017).
+The decisions are in domain/lifecycle.py, domain/side_paths.py and domain/hotline.py; this module
+holds the state.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from schemas.closure import (
     CaseEscalated,
     CaseParked,
     CaseReopened,
+    CaseReplied,
     CaseResumed,
+    CaseUrged,
     ClosureKind,
     ClosureOpened,
     ClosureVoided,
@@ -36,6 +41,7 @@ from schemas.closure import (
     DeadlineWarned,
     DisposalReported,
     DisposalStarted,
+    ProgressNoted,
     ResponsibilityMoved,
     ReturnNoted,
     ReviewDecided,
@@ -47,6 +53,7 @@ from schemas.closure import (
     VerificationPassed,
 )
 from schemas.dispatch import TimeLimit, UnitLevel
+from schemas.hotline import NoticeKind, Outcome
 
 Status = Literal["new", "open", "returned", "disposed", "closed", "in_review", "parked", "voided"]
 """open: with its unit, to dispose; returned: back in Dispatch; disposed: to verify; closed: to call back."""
@@ -93,14 +100,27 @@ class CaseClosure:
     parked_from: Status | None = None
     parked_at: datetime | None = None
     exception_approved: bool = False
+    work_order_no: str | None = None
+    """工单编号: a 12345 work order, replied to (办结) by the hotline's due time."""
+    reply_due_at: datetime | None = None
+    """The hotline's due time in force (kept after the reply, for the work lists)."""
+    replied: bool = False
+    """A final reply stands; a reopening (重新办理) owes a new one."""
+    reply_outcome: Outcome | None = None
+    replied_at: datetime | None = None
+    notice_nos: frozenset[str] = frozenset()
+    """催办/督办 notices seen, by their number: the same notice again changes nothing."""
+    last_urge_kind: NoticeKind | None = None
+    last_urged_at: datetime | None = None
+    """When the hotline issued the latest notice."""
 
     def deadline(self, stage: Stage) -> Deadline | None:
         return next((d for d in self.deadlines if d.stage == stage), None)
 
     def running(self) -> Mapping[Stage, Deadline]:
-        """The deadlines whose clocks run (none while parked, returned or finished)."""
-        if self.status == "parked":
-            return {}
+        """The deadlines whose clocks run (only the hotline's while parked; none once finished)."""
+        if self.status == "parked":  # our park stops our clocks, not the hotline's
+            return {d.stage: d for d in self.deadlines if d.stage == "reply"}
         return {d.stage: d for d in self.deadlines}
 
 
@@ -124,6 +144,12 @@ def _set(deadlines: tuple[Deadline, ...], *new: Deadline, drop: tuple[Stage, ...
     return (*(d for d in deadlines if d.stage not in replaced), *new)
 
 
+def _reply_kept(state: CaseClosure) -> tuple[Deadline, ...]:
+    """The hotline's clock, which our own steps (a return, a closing, a call-back) never end."""
+    reply = state.deadline("reply")
+    return (reply,) if reply is not None else ()
+
+
 def _fresh(state: CaseClosure, deadlines: tuple[Deadline, ...], **changes: object) -> CaseClosure:
     """New deadlines: the stages whose deadline changed start unwarned, not overdue, not escalated."""
     changed = set(deadlines) ^ set(state.deadlines)
@@ -142,7 +168,8 @@ def evolve(state: CaseClosure, event: Event) -> CaseClosure:
                 unit_level=event.unit_level, case_number=event.case_number, category_code=event.category_code,
                 area_code=event.area_code, opened_at=event.opened_at, self_disposed=event.self_disposed,
                 deadlines=tuple(event.deadlines), disposal_limit=event.disposal_limit,
-                verification_limit=event.verification_limit,
+                verification_limit=event.verification_limit, work_order_no=event.work_order_no,
+                reply_due_at=next((d.due_at for d in event.deadlines if d.stage == "reply"), None),
             )  # fmt: skip
         case ResponsibilityMoved():
             return _fresh(state, tuple(event.deadlines), status="open", unit_code=event.unit_code,
@@ -150,7 +177,7 @@ def evolve(state: CaseClosure, event: Event) -> CaseClosure:
                           disposal_limit=event.disposal_limit or state.disposal_limit,
                           verification_limit=event.verification_limit or state.verification_limit)  # fmt: skip
         case ReturnNoted():
-            return _fresh(state, (), status="returned")
+            return _fresh(state, _reply_kept(state), status="returned")
         case SignForNoted():
             return _fresh(state, _set(state.deadlines, drop=("sign_for",)), signed_for=True)
         case DisposalStarted():
@@ -167,18 +194,19 @@ def evolve(state: CaseClosure, event: Event) -> CaseClosure:
             return _fresh(state, _set(state.deadlines, event.disposal, drop=("verification",)), status="open",
                           rework_count=event.rework_count)  # fmt: skip
         case CaseClosed():
-            return _fresh(state, (event.callback,), status="closed", closure_kind=event.kind,
+            return _fresh(state, (*_reply_kept(state), event.callback), status="closed", closure_kind=event.kind,
                           closed_at=event.closed_at, parked_from=None, parked_at=None)  # fmt: skip
         case CallbackRecorded():
             final = event.result != "unreachable"
-            deadlines = () if final else state.deadlines
+            deadlines = _reply_kept(state) if final else state.deadlines
             unsatisfied = state.unsatisfied_count + (event.result == "unsatisfied")
             return _fresh(state, deadlines, callback_result=event.result, callback_done=final,
                           callback_refs=state.callback_refs | ({event.callback_ref} if event.callback_ref else set()),
                           unsatisfied_count=unsatisfied)  # fmt: skip
         case CaseReopened():
-            return _fresh(state, (event.disposal,), status="open", reopen_count=event.reopen_count,
-                          callback_done=False, closure_kind=None, closed_at=None)  # fmt: skip
+            return _fresh(state, (*_reply_kept(state), event.disposal), status="open",
+                          reopen_count=event.reopen_count, callback_done=False, closure_kind=None, closed_at=None,
+                          replied=False)  # fmt: skip
         case SatisfactionReviewOpened():
             return replace(state, status="in_review")
         case ReviewDecided():
@@ -190,9 +218,11 @@ def evolve(state: CaseClosure, event: Event) -> CaseClosure:
             return replace(state, deadlines=tuple(event.deadlines), status=state.parked_from or "open",
                            parked_from=None, parked_at=None)  # fmt: skip
         case DeadlineExtended():
-            return _fresh(state, _set(state.deadlines, event.disposal))
-        case ClosureVoided():
-            return _fresh(state, (), status="voided")
+            if event.reply is None:
+                return _fresh(state, _set(state.deadlines, event.disposal))
+            return _fresh(state, _set(state.deadlines, event.disposal, event.reply), reply_due_at=event.reply.due_at)
+        case ClosureVoided():  # a voided work order still owes the hotline its reply (不办理)
+            return _fresh(state, _reply_kept(state), status="voided")
         case DeadlineWarned():
             return replace(state, warned=state.warned | {event.stage})
         case DeadlineOverdue():
@@ -200,6 +230,16 @@ def evolve(state: CaseClosure, event: Event) -> CaseClosure:
             return replace(state, overdue=state.overdue | {event.stage}, late=late)
         case CaseEscalated():
             return replace(state, escalated=state.escalated | {event.stage})
+        case ProgressNoted():
+            return state
+        case CaseReplied():
+            return _fresh(state, _set(state.deadlines, drop=("reply",)), replied=True, reply_outcome=event.outcome,
+                          replied_at=event.replied_at)  # fmt: skip
+        case CaseUrged():
+            seen = state.notice_nos | {event.notice_no}
+            if state.last_urged_at is not None and event.issued_at < state.last_urged_at:
+                return replace(state, notice_nos=seen)  # an older notice, arriving late
+            return replace(state, notice_nos=seen, last_urge_kind=event.kind, last_urged_at=event.issued_at)
         case _:
             raise TypeError(f"{type(event).__name__} is not a CaseClosure event")
 

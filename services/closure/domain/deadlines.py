@@ -56,6 +56,12 @@ class ClosureRules:
         )
         return Deadline(stage="callback", limit=None, started_at=closed_at, warn_at=warn_at, due_at=due)
 
+    def reply_deadline(self, start: datetime, due: datetime) -> Deadline:
+        """办结回复: a 12345 work order's own due time, set by the hotline; it warns after `warn_share` of the
+        clock time from `start` (the first routing) to it, as the hotline counts it in clock time."""
+        warn_at = start + (due - start) * self.warn_share if due > start else due
+        return Deadline(stage="reply", limit=None, started_at=start, warn_at=warn_at, due_at=due)
+
     def escalation_due(self, deadline: Deadline) -> datetime:
         return self.calendar.due(deadline.due_at, self.escalate_after)
 

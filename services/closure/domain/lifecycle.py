@@ -26,6 +26,7 @@ from schemas.closure import (
     VerificationFailed,
     VerificationPassed,
 )
+from schemas.hotline import Solved
 from services.closure.domain.closure import Act, CaseClosure
 from services.closure.domain.deadlines import ClosureRules
 
@@ -55,6 +56,8 @@ class Callback:
     result: CallbackResult
     source: Literal["callback_team", "hotline"] = "callback_team"
     callback_ref: str | None = None
+    solved: Solved | None = None
+    """问题是否解决, as the resident told the hotline."""
 
 
 def decide_start(state: CaseClosure, cmd: Act) -> list[Event]:
@@ -131,8 +134,8 @@ def decide_callback(state: CaseClosure, cmd: Act, callback: Callback, rules: Clo
     due = state.deadline("callback")
     recorded = CallbackRecorded(
         case_id=cmd.case_id, result=callback.result, note=cmd.note, source=callback.source,
-        callback_ref=callback.callback_ref, late=due is not None and cmd.at > due.due_at, called_by=cmd.by,
-        called_at=cmd.at,
+        callback_ref=callback.callback_ref, solved=callback.solved, late=due is not None and cmd.at > due.due_at,
+        called_by=cmd.by, called_at=cmd.at,
     )  # fmt: skip
     if callback.result != "unsatisfied":
         return [recorded]

@@ -39,9 +39,14 @@ ENDED = ("closed", "in_review", "voided")
 
 
 def decide_routed(
-    state: CaseClosure, routed: CaseRouted, rules: ClosureRules, case_number: str | None = None
-) -> list[Event]:
-    """派遣: open the record, or move it to the unit Dispatch now names (its clock starts again)."""
+    state: CaseClosure, routed: CaseRouted, rules: ClosureRules, case_number: str | None = None,
+    work_order_no: str | None = None,
+) -> list[Event]:  # fmt: skip
+    """派遣: open the record, or move it to the unit Dispatch now names (its clock starts again).
+
+    A 12345 work order's reply clock starts at the first routing and is carried, as it was, through
+    every move: it is the hotline's clock, not the unit's.
+    """
     limits = routed.limits
     disposal_limit = rules.disposal_limit(limits.disposal if limits else None, routed.category_code, routed.urgency)
     verification = rules.verification_limit(limits.verification if limits else None, routed.category_code,
@@ -52,14 +57,20 @@ def decide_routed(
     level = routed.reason.level if routed.reason else None
     area = routed.reason.area_code if routed.reason else None
     if state.status == "new":
+        if routed.reply_due_at is not None:
+            deadlines.append(rules.reply_deadline(routed.routed_at, routed.reply_due_at))
         return [ClosureOpened(
             case_id=routed.case_id, unit_code=routed.unit_code, opened_at=routed.routed_at, unit_name=routed.unit_name,
             unit_level=level, case_number=case_number, category_code=routed.category_code, area_code=area,
             deadlines=deadlines, disposal_limit=disposal_limit, verification_limit=verification,
+            work_order_no=work_order_no,
         )]  # fmt: skip
     if state.status not in ("open", "returned") or (state.status == "open" and state.unit_code == routed.unit_code
                                                      and routed.kind == "routing"):  # fmt: skip
         return []  # disposed, closed or parked: Dispatch's later word does not take the work back
+    reply = state.deadline("reply")
+    if reply is not None:
+        deadlines.append(reply)
     return [ResponsibilityMoved(
         case_id=routed.case_id, unit_code=routed.unit_code, unit_name=routed.unit_name, unit_level=level,
         previous_unit_code=state.unit_code, route_kind=routed.kind, deadlines=deadlines,
@@ -115,21 +126,30 @@ def decide_park(state: CaseClosure, cmd: Act, approval: Approval) -> list[Event]
 def decide_resume(state: CaseClosure, cmd: Act, rules: ClosureRules) -> list[Event]:
     if state.status != "parked" or state.parked_at is None:
         raise RuleViolation(f"case {cmd.case_id} is {state.status}, not parked")
-    deadlines = [rules.resumed(d, state.parked_at, cmd.at) for d in state.deadlines]
+    # The hotline's clock ran through the park (CaseClosure.running): it has nothing to make up.
+    deadlines = [d if d.stage == "reply" else rules.resumed(d, state.parked_at, cmd.at) for d in state.deadlines]
     return [CaseResumed(case_id=cmd.case_id, note=cmd.note, deadlines=deadlines, resumed_by=cmd.by,
                         resumed_at=cmd.at)]  # fmt: skip
 
 
-def decide_extend(state: CaseClosure, cmd: Act, days: int, approval: Approval, rules: ClosureRules) -> list[Event]:
-    """延期: the disposal deadline in force moves by `days` working days."""
+def decide_extend(
+    state: CaseClosure, cmd: Act, days: int, approval: Approval, rules: ClosureRules,
+    new_reply_due_at: datetime | None = None,
+) -> list[Event]:  # fmt: skip
+    """延期: the disposal deadline in force moves by `days` working days; a 12345 work order's reply
+    deadline moves to the due time the hotline granted (never earlier than it was)."""
     disposal = state.deadline("disposal")
     if state.status not in ("open", "parked") or disposal is None:
         if approval == "dispatch":
             return []
         raise RuleViolation(f"case {cmd.case_id} is {state.status}: only a disposal deadline is extended")
+    reply = state.deadline("reply")
+    moved = None
+    if reply is not None and new_reply_due_at is not None and new_reply_due_at > reply.due_at:
+        moved = rules.reply_deadline(reply.started_at, new_reply_due_at)
     return [DeadlineExtended(case_id=cmd.case_id, days=days, previous_due_at=disposal.due_at,
-                             disposal=rules.extended(disposal, days), approval=approval, approved_by=cmd.by,
-                             extended_at=cmd.at)]  # fmt: skip
+                             disposal=rules.extended(disposal, days), reply=moved, approval=approval,
+                             approved_by=cmd.by, extended_at=cmd.at)]  # fmt: skip
 
 
 def decide_void(state: CaseClosure, cmd: Act, approval: Approval, note: str | None = None) -> list[Event]:

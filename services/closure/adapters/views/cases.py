@@ -15,7 +15,8 @@ from services.closure.application.ports import CaseFilter, CaseRow
 from services.closure.domain.closure import CaseClosure
 
 COLUMNS = """case_id, case_number, status, unit_code, unit_name, category_code, area_code, self_disposed, next_stage,
-    next_due_at, overdue, escalated, rework_count, reopen_count, closure_kind, callback_result, opened_at, updated_at"""
+    next_due_at, overdue, escalated, rework_count, reopen_count, closure_kind, callback_result, opened_at, updated_at,
+    work_order_no, reply_due_at, reply_outcome, replied_at, urge_count, last_urge_kind, last_urged_at"""
 
 SAVE = "SELECT closure_save_case($1::jsonb)"
 """sql/003_timer_fired.sql: one upsert by column name, for commands and for the timers' one-statement write."""
@@ -39,7 +40,9 @@ def row_json(case_id: UUID, state: CaseClosure, at: datetime) -> dict[str, Any] 
         "next_due_at": first.due_at if first else None, "overdue": sorted(state.overdue),
         "escalated": sorted(state.escalated), "rework_count": state.rework_count, "reopen_count": state.reopen_count,
         "closure_kind": state.closure_kind, "callback_result": state.callback_result, "opened_at": state.opened_at,
-        "updated_at": at,
+        "updated_at": at, "work_order_no": state.work_order_no, "reply_due_at": state.reply_due_at,
+        "reply_outcome": state.reply_outcome, "replied_at": state.replied_at, "urge_count": len(state.notice_nos),
+        "last_urge_kind": state.last_urge_kind, "last_urged_at": state.last_urged_at,
     }  # fmt: skip
 
 
