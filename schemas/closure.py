@@ -225,7 +225,7 @@ class ReviewDecided(Event):
 
 
 class CaseParked(Event):
-    """挂账: the case cannot be solved now; its clocks stop until it resumes."""
+    """挂账: the case cannot be solved now; our clocks stop until it resumes (a 12345 reply clock runs on)."""
 
     type: ClassVar[str] = "closure.CaseParked"
 

@@ -248,7 +248,7 @@ CLOSURE_EXAMPLES: dict[type[BaseModel], BaseModel] = {
         case_id=CASE_ID,
         unit_code=STATION,
         progress="contacted",
-        contact_person="赵师傅",
+        staff="赵师傅",
         at=datetime(2026, 11, 25, 0, 45, tzinfo=UTC),
         noted_by=STAFF,
         noted_at=datetime(2026, 11, 25, 0, 50, tzinfo=UTC),

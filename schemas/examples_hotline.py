@@ -11,7 +11,6 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from schemas import closure as c
 from schemas import dispatch as d
 from schemas import hotline as h
 
@@ -94,33 +93,5 @@ HOTLINE_EXAMPLES: dict[type[BaseModel], BaseModel] = {
         note="属于本辖区, 请继续办理",
         decided_by=HOTLINE,
         decided_at=ASKED + timedelta(hours=1),
-    ),
-    c.ProgressNoted: c.ProgressNoted(
-        case_id=CASE_ID,
-        unit_code=UNIT,
-        progress="contacted",
-        staff="赵师傅",
-        at=SIGNED + timedelta(hours=1),
-        noted_by=STAFF,
-        noted_at=SIGNED + timedelta(hours=1, minutes=5),
-    ),
-    c.CaseReplied: c.CaseReplied(
-        case_id=CASE_ID,
-        unit_code=UNIT,
-        outcome="solved",
-        summary="已清理垃圾并加装围挡",
-        method="phone",
-        late=False,
-        replied_by=STAFF,
-        replied_at=REPLIED,
-    ),
-    c.CaseUrged: c.CaseUrged(
-        case_id=CASE_ID,
-        unit_code=UNIT,
-        kind="urge",
-        notice_no="CB-20261127-0003",
-        opinion="市民再次来电催促",
-        issued_at=ASKED + timedelta(days=1),
-        urged_at=ASKED + timedelta(days=1, seconds=3),
     ),
 }

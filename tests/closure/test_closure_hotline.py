@@ -294,7 +294,7 @@ def test_progress_is_noted_by_the_unit_while_it_works_the_case() -> None:
                                    hl.ProgressNote("on_site"))  # fmt: skip
 
     assert isinstance(event, ProgressNoted)
-    assert (event.progress, event.at, event.contact_person, event.unit_code) == ("contacted",
+    assert (event.progress, event.at, event.staff, event.unit_code) == ("contacted",
                                                                                  local(2026, 11, 10, 9, 40), "赵师傅",
                                                                                  UNIT)  # fmt: skip
     assert isinstance(on_site, ProgressNoted)

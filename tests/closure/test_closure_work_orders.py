@@ -100,7 +100,7 @@ async def test_a_routed_work_order_is_due_to_the_hotline_before_its_disposal_dea
     assert at(reply["started_at"]) < at(reply["warn_at"]) < at(reply["due_at"])
     assert case["case_number"] == "HL-20261202-000007"
 
-    contacted = await rig.post(case_id, "progress", UNIT, progress="contacted", contact_person="赵师傅")
+    contacted = await rig.post(case_id, "progress", UNIT, progress="contacted", staff="赵师傅")
     refused = {
         "another unit": await rig.post(case_id, "progress", OTHER_UNIT, progress="on_site"),
         "no reason": await rig.post(case_id, "progress", UNIT, progress="not_contacted"),
@@ -133,7 +133,7 @@ async def test_a_routed_work_order_is_due_to_the_hotline_before_its_disposal_dea
     assert [d["stage"] for d in case["deadlines"]] == ["verification"]  # the reply met, the disposal reported
     [noted] = of_type(case, "ProgressNoted")
     [replied] = of_type(case, "CaseReplied")
-    assert (noted["data"]["progress"], noted["data"]["contact_person"], noted["data"]["unit_code"]) == (
+    assert (noted["data"]["progress"], noted["data"]["staff"], noted["data"]["unit_code"]) == (
         "contacted", "赵师傅", STATION,
     )  # fmt: skip
     assert (replied["data"]["outcome"], replied["data"]["method"], replied["data"]["late"]) == (

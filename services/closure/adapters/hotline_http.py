@@ -28,8 +28,8 @@ class ProgressBody(BaseModel):
 
     progress: ProgressKind = Field(description="contacted 已联系诉求人, not_contacted 未能联系, on_site 已到场")
     note: Note = Field(None, description="说明; for not_contacted, the reason (未联系原因), required")
-    contact_person: str | None = Field(None, min_length=1, max_length=50, pattern=r"\S",
-                                       description="联系人/到场人员")  # fmt: skip
+    staff: str | None = Field(None, min_length=1, max_length=50, pattern=r"\S",
+                                       description="联系人员/到场人员: our staff, never the resident")  # fmt: skip
     at: AwareDatetime | None = Field(None, description="首次联系时间/到场时间; now when not given")
 
     @model_validator(mode="after")
@@ -51,7 +51,7 @@ class ReplyBody(BaseModel):
 @router.post("/v1/cases/{case_id}/progress")
 async def note_progress(case_id: CaseId, body: ProgressBody, closure: ClosureDep, caller: Caller) -> CaseView:
     """办理进展: the lead unit tells the hotline it contacted the resident (or could not, and why), or is on site."""
-    progress = hl.ProgressNote(body.progress, body.at, closure.masked(body.contact_person))
+    progress = hl.ProgressNote(body.progress, body.at, closure.masked(body.staff))
     return await act_on(closure, case_id, caller, acting_unit, lambda s, c: hl.decide_progress(s, c, progress),
                         body.note)  # fmt: skip
 

@@ -33,7 +33,7 @@ class ProgressNote:
     progress: ProgressKind
     at: datetime | None = None
     """When it happened (首次联系时间/到场时间); None: now."""
-    contact_person: str | None = None
+    staff: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def decide_progress(state: CaseClosure, cmd: Act, note: ProgressNote) -> list[Ev
     if state.opened_at is not None and at < state.opened_at:
         raise RuleViolation("a progress note's instant (at) is after the case reached the unit")
     return [ProgressNoted(case_id=cmd.case_id, unit_code=state.unit_code, progress=note.progress, note=cmd.note,
-                          contact_person=note.contact_person, at=at, noted_by=cmd.by, noted_at=cmd.at)]  # fmt: skip
+                          staff=note.staff, at=at, noted_by=cmd.by, noted_at=cmd.at)]  # fmt: skip
 
 
 def decide_reply(state: CaseClosure, cmd: Act, reply: Reply) -> list[Event]:
