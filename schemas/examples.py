@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from schemas.examples_closure import CLOSURE_EXAMPLES
 from schemas.examples_dispatch import DISPATCH_EXAMPLES
+from schemas.examples_hotline import HOTLINE_EXAMPLES
 from schemas.intake import (
     Location,
     Place,
@@ -84,6 +85,7 @@ EXAMPLES: dict[type[BaseModel], BaseModel] = {
         external_id="12345-20261124-0001",
         received_at=AT,
     ),
+    **HOTLINE_EXAMPLES,
     **DISPATCH_EXAMPLES,
     **CLOSURE_EXAMPLES,
 }
