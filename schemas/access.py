@@ -115,6 +115,28 @@ TABLE: dict[str, Rule] = {
     "intake.subscriptions": Rule("list callback subscriptions", _roles(), frozenset({MANAGE_CALLBACKS})),
     "intake.deliveries": Rule("list callback deliveries", _roles(), frozenset({MANAGE_CALLBACKS})),
     "intake.unsubscribe": Rule("delete a callback subscription", _roles(), frozenset({MANAGE_CALLBACKS}), write=True),
+    # Intake: the 12345 hotline (接诉即办); the operation checks the system is the hotline's.
+    "intake.hotline_push_work_order": Rule(
+        "push a 12345 work order (派单)", frozenset(), frozenset({SUBMIT_REPORTS}), write=True
+    ),
+    "intake.hotline_work_order": Rule(
+        "a work order's case and pending requests", _roles(), frozenset({SUBMIT_REPORTS})
+    ),
+    "intake.hotline_messages": Rule(
+        "a work order's messages and every delivery attempt", _roles(), frozenset({SUBMIT_REPORTS})
+    ),
+    "intake.hotline_return_decision": Rule(
+        "the hotline's decision on a return (退单审核)", frozenset(), frozenset({SUBMIT_REPORTS}), write=True
+    ),
+    "intake.hotline_extension_decision": Rule(
+        "the hotline's decision on an extension (延期审核)", frozenset(), frozenset({SUBMIT_REPORTS}), write=True
+    ),
+    "intake.hotline_callback": Rule(
+        "the hotline's call-back of the resident (回访)", frozenset(), frozenset({SUBMIT_REPORTS}), write=True
+    ),
+    "intake.hotline_notice": Rule(
+        "the hotline's urge or supervise notice (催办/督办)", frozenset(), frozenset({SUBMIT_REPORTS}), write=True
+    ),
     # Intake: Open311 GeoReport v2 (reads open as the spec expects; POST checks its api_key).
     "intake.get_discovery": _open("Open311 discovery"),
     "intake.get_services": _open("Open311 service list"),

@@ -19,6 +19,7 @@ from schemas.topics import (
     CLOSURE_EVENTS,
     DISPATCH_EVENTS,
     DOMAIN_TOPICS,
+    HOTLINE_OUTBOUND,
     INTAKE_EVENTS,
     Topic,
     dead_letter,
@@ -58,14 +59,18 @@ class KafkaUser:
         ]
 
 
-def service_user(name: str, reads: tuple[Topic, ...], produces: Topic | None) -> KafkaUser:
+def service_user(
+    name: str, reads: tuple[Topic, ...], produces: Topic | None, also_writes: tuple[Topic, ...] = ()
+) -> KafkaUser:
     """A service: its consumer group is its name (CONSUMER_GROUPS), its dead letters dlq.<group>."""
     writes = (produces,) if produces else ()
-    return KafkaUser(name, reads=reads, writes=(*writes, dead_letter(name)), groups=(name,))
+    return KafkaUser(name, reads=reads, writes=(*writes, *also_writes, dead_letter(name)), groups=(name,))
 
 
 SERVICES = (
-    service_user("intake", (*CHANNEL_TOPICS.values(), DISPATCH_EVENTS, CLOSURE_EVENTS), INTAKE_EVENTS),
+    service_user(
+        "intake", (*CHANNEL_TOPICS.values(), DISPATCH_EVENTS, CLOSURE_EVENTS), INTAKE_EVENTS, (HOTLINE_OUTBOUND,)
+    ),
     service_user("dispatch", (INTAKE_EVENTS,), DISPATCH_EVENTS),
     service_user("closure", (DISPATCH_EVENTS, CALLBACKS_HOTLINE, INTAKE_EVENTS), CLOSURE_EVENTS),
     service_user("analytics", DOMAIN_TOPICS, None),
@@ -75,10 +80,13 @@ CHANNEL_SYSTEMS = {"hotline": "hotline", "grid": "grid-app", "whistle": "whistle
 """Channel -> the system that posts on it: 12345 热线 hotline, the grid members' app (网格通), the whistle app."""
 
 CHANNEL_USERS = tuple(
-    KafkaUser(CHANNEL_SYSTEMS[channel], writes=(topic, CALLBACKS_HOTLINE) if channel == "hotline" else (topic,))
+    KafkaUser(CHANNEL_SYSTEMS[channel], writes=(topic,))
+    if channel != "hotline"
+    else KafkaUser("hotline", reads=(HOTLINE_OUTBOUND,), writes=(topic, CALLBACKS_HOTLINE), group_prefixes=("hotline",))
     for channel, topic in CHANNEL_TOPICS.items()
 )
-"""The hotline also sends its call-back results (回访) to Closure."""
+"""The hotline also sends its call-back results (回访) to Closure, and may read our messages to it
+(`hotline.outbound.v1`) in groups named hotline*."""
 
 CITY_OPS = KafkaUser("city-ops", reads=DOMAIN_TOPICS, group_prefixes=("city-ops",))
 """城市运管服平台, the city operations platform: reads the domain topics, writes nothing."""

@@ -11,11 +11,14 @@ from casekit.service import ServiceSpec, build_app, serve
 from cityconfig.city import City, load_city
 from schemas import topics
 from schemas.catalog import UPCASTERS
+from schemas.hotline import HOTLINE_EVENTS
 from schemas.intake import ReportLinked, ReportReceived
-from services.intake.adapters import contacts_http, http_api, open311, projections, subscriptions
+from services.intake.adapters import contacts_http, hotline_http, http_api, open311, projections, subscriptions
 from services.intake.adapters.callbacks import CallbackConfig, workers
 from services.intake.adapters.callbacks_http import router_for
 from services.intake.adapters.crypto import ContactCipher
+from services.intake.adapters.hotline_jobs import HotlineConfig, SqlHotlineOutbox
+from services.intake.adapters.hotline_jobs import workers as hotline_workers
 from services.intake.adapters.submissions import SqlSubmissions
 from services.intake.adapters.views.reports import SqlReports
 from services.intake.application.context import Intake
@@ -30,20 +33,26 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
     cipher = ContactCipher(settings.pii_key.get_secret_value(), settings.pii_key_id)
     policy = DuplicatePolicy(settings.duplicate_distance_m, timedelta(minutes=settings.duplicate_window_minutes))
     callbacks = CallbackConfig.of(settings)
+    hotline = HotlineConfig.of(settings)
 
     def context(runtime: Runtime) -> Intake:
-        return Intake(runtime.store, SqlSubmissions(runtime.store), SqlReports(), city, cipher, policy)
+        outbox = SqlHotlineOutbox(hotline)
+        return Intake(runtime.store, SqlSubmissions(runtime.store), SqlReports(), city, cipher, policy, outbox)
 
     return ServiceSpec(
         name="intake",
-        types=EventTypes([ReportReceived, ReportLinked], UPCASTERS),
+        types=EventTypes([ReportReceived, ReportLinked, *HOTLINE_EVENTS], UPCASTERS),
         domain_topic=topics.INTAKE_EVENTS.name,
         context=context,
         subscriptions=subscriptions.subscriptions,
-        routers=[router_for(callbacks), http_api.router, contacts_http.router, open311.router],
+        routers=[router_for(callbacks), http_api.router, contacts_http.router, open311.router, hotline_http.router],
         migrations=MIGRATIONS,
         startup=projections.startup,
-        background=lambda runtime, _: [*workers(callbacks)(runtime), *projections.rebuilders(runtime)],
+        background=lambda runtime, _: [
+            *workers(callbacks)(runtime),
+            *hotline_workers(hotline)(runtime),
+            *projections.rebuilders(runtime),
+        ],
         responders={open311.PREFIX: open311.refused},
     )
 

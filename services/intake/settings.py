@@ -1,7 +1,8 @@
 import ipaddress
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from casekit.settings import ServiceSettings
@@ -37,6 +38,25 @@ class IntakeSettings(ServiceSettings):
     callback_backoff_seconds: float = Field(1.0, gt=0, description="The first retry's backoff; doubles per attempt")
     callback_max_backoff_seconds: float = Field(300.0, gt=0)
     callback_poll_seconds: float = Field(0.5, gt=0, description="How often a replica looks for due callbacks")
+    hotline_endpoint_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^/\s]+",
+        description="Where the 12345 hotline takes our messages (签收, 退单/延期申请, 进展, 办结); none: Kafka only",
+    )
+    hotline_signing_secret: SecretStr | None = Field(
+        None, min_length=32, description="Signs every message POSTed to the hotline (HMAC-SHA256)"
+    )
+    hotline_give_up_minutes: float = Field(7 * 24 * 60, gt=0, description="Retry a hotline message this long")
+    hotline_timeout_seconds: float = Field(10.0, gt=0, description="The hotline's whole answer, per attempt")
+    hotline_backoff_seconds: float = Field(1.0, gt=0, description="The first retry's backoff; doubles per attempt")
+    hotline_max_backoff_seconds: float = Field(300.0, gt=0)
+    hotline_poll_seconds: float = Field(0.5, gt=0, description="How often a replica looks for due hotline messages")
+
+    @model_validator(mode="after")
+    def _hotline_signed(self) -> Self:
+        if self.hotline_endpoint_url and self.hotline_signing_secret is None:
+            raise ValueError("INTAKE_HOTLINE_ENDPOINT_URL needs INTAKE_HOTLINE_SIGNING_SECRET: every message is signed")
+        return self
 
     @field_validator("callback_allowlist")
     @classmethod

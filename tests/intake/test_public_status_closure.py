@@ -24,8 +24,10 @@ SILENT = {
     "closure.ClosureOpened", "closure.ResponsibilityMoved", "closure.ReturnNoted", "closure.SignForNoted",
     "closure.DisposalStarted", "closure.VerificationPassed", "closure.VerificationFailed", "closure.DeadlineExtended",
     "closure.DeadlineWarned", "closure.DeadlineOverdue", "closure.CaseEscalated",
+    "closure.ProgressNoted", "closure.CaseReplied", "closure.CaseUrged",
 }  # fmt: skip
-"""Closure's events the public is not told of: Dispatch already said so, or they are the city's own business."""
+"""Closure's events the public is not told of: Dispatch already said so, they are the city's own business,
+or the 12345 hotline is told of them itself (its messages, docs/hotline.md)."""
 
 
 def example(event_class: type[Any], **changes: Any) -> Any:

@@ -26,6 +26,12 @@ _DELIVERY_STATE: dict[JobState, DeliveryState] = {
     job_state: state for state, job_states in _JOB_STATES.items() for job_state in job_states
 }
 
+
+def delivery_state(job_state: JobState) -> DeliveryState:
+    """A job's state as a delivery's (the hotline's messages show theirs the same way)."""
+    return _DELIVERY_STATE[job_state]
+
+
 SUBSCRIBE = """INSERT INTO callback_subscriptions (id, channel, url, secret, owner) VALUES ($1, $2, $3, $4, $5)
     RETURNING id, channel, url, created_at"""
 ACTIVE = """SELECT id, channel, url, created_at FROM callback_subscriptions

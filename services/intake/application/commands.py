@@ -35,13 +35,18 @@ class Submitted:
     """The case's public view, read on the same connection right after."""
 
 
+def external_key(channel: str, external_id: str) -> str:
+    """The key a source's own record claims: one case per channel and external id (a 12345 工单编号)."""
+    return f"external:{channel}:{external_id}"
+
+
 def idempotency_keys(submission: ReportSubmission, client: str, idempotency_key: str | None) -> list[IdempotencyKey]:
     """The keys a submission claims: its source's external id (工单编号) per channel, and the
     client's own Idempotency-Key, scoped to that client so two integrators' keys never meet."""
     fingerprint = hashlib.sha256(submission.model_dump_json().encode()).hexdigest()
     keys = []
     if submission.external_id:
-        keys.append(IdempotencyKey(f"external:{submission.channel}:{submission.external_id}", fingerprint))
+        keys.append(IdempotencyKey(external_key(submission.channel, submission.external_id), fingerprint))
     if idempotency_key:
         keys.append(IdempotencyKey(f"request:{client}:{idempotency_key}", fingerprint))
     return keys
@@ -92,7 +97,8 @@ async def _submit(
     if keys and (existing := await _earlier(keys, intake, conn)):
         return existing
     at = utc_now()
-    duplicate = await _duplicate_of(submission, location, at, intake, conn)
+    # A 12345 work order is never merged (并单): the hotline expects its own sign-for and reply.
+    duplicate = None if submission.hotline else await _duplicate_of(submission, location, at, intake, conn)
     # Outside a transaction the counter may use this connection; inside one it must not write first.
     counter_conn = None if conn.is_in_transaction() else conn
     day = intake.city.local_date(at)  # case numbers count days in the city's time zone

@@ -8,7 +8,7 @@ from typing import Protocol
 from casekit.eventstore import EventStore
 from cityconfig.city import City
 from schemas.intake import ReporterContact
-from services.intake.application.ports import PublicReports, Submissions
+from services.intake.application.ports import HotlineOutbox, PublicReports, Submissions
 from services.intake.domain.duplicates import DuplicatePolicy
 
 
@@ -36,3 +36,4 @@ class Intake:
     city: City
     sealer: Sealer
     duplicates: DuplicatePolicy
+    hotline: HotlineOutbox

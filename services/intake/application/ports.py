@@ -14,6 +14,7 @@ from uuid import UUID
 
 from casekit.eventstore import Connection
 from casekit.writes import NewEvents
+from schemas.hotline import OutboundMessage
 from services.intake.domain.duplicates import OpenCase
 from services.intake.domain.public_status import StatusChange
 
@@ -108,3 +109,10 @@ class PublicReports(Protocol):
 
     async def record_change(self, conn: Connection, case_id: UUID, change: StatusChange) -> list[UUID]:
         """Log a change for the case and every report merged into it (the callbacks' source); the ids."""
+
+
+class HotlineOutbox(Protocol):
+    """What a message to the 12345 hotline owes: its deliveries (adapters/hotline_jobs.py)."""
+
+    async def owe(self, conn: Connection, message: OutboundMessage) -> None:
+        """Enqueue its deliveries in the caller's transaction, after the append that recorded it."""

@@ -26,6 +26,8 @@ class Report:
     category_code: str | None = None
     received_at: datetime | None = None
     linked_to: UUID | None = None
+    work_order_no: str | None = None
+    """工单编号: a 12345 work order, which the hotline is told of (domain/hotline.py)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def decide_submit(state: Report, cmd: SubmitReport) -> list[ReportEvent]:
             self_disposal_photo_url=str(sub.self_disposal_photo_url) if sub.self_disposal_photo_url else None,
             self_disposed_by=cmd.by if sub.self_disposed else None,
             whistle=sub.whistle,
+            hotline=sub.hotline,
             received_at=cmd.at,
         )
     ]
@@ -104,6 +107,7 @@ def evolve(state: Report, event: ReportEvent) -> Report:
                 channel=event.channel,
                 category_code=event.category_code,
                 received_at=event.received_at,
+                work_order_no=event.hotline.work_order_no if event.hotline else None,
             )
         case ReportLinked():
             return replace(
