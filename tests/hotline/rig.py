@@ -36,7 +36,7 @@ from tests.dispatch.city_fixture import GRID, write_city
 from tools.hotline_sim import HotlineSimulator, Rules, work_order
 
 SIGNING_SECRET = "hotline-signing-" + "k" * 32
-HOTLINE_SCOPES = ("reports:submit", "reports:read", "hotline:exchange")
+HOTLINE_SCOPES = ("reports:submit", "reports:read")
 FAST_JOBS: dict[str, Any] = {"hotline_backoff_seconds": 0.05, "hotline_max_backoff_seconds": 0.3,
                              "hotline_poll_seconds": 0.05}  # fmt: skip
 
