@@ -53,9 +53,17 @@ def dev_hotline_key(run_dir: Path = RUN_DIR) -> str:
     return dev_secret(run_dir, "hotline.key", lambda: f"cck_hotline_{secrets.token_urlsafe(32)}")
 
 
+def dev_hotline_signing_secret(run_dir: Path = RUN_DIR) -> str:
+    """What Intake signs its messages to the 12345 hotline with (the simulator checks it)."""
+    return dev_secret(run_dir, "hotline-signing.key", lambda: secrets.token_urlsafe(32))
+
+
 def dev_secrets(run_dir: Path = RUN_DIR, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     """The services' secrets: the environment's where it names them, else the local ones."""
-    local = {"INTAKE_PII_KEY": dev_pii_key(run_dir)}
+    local = {
+        "INTAKE_PII_KEY": dev_pii_key(run_dir),
+        "INTAKE_HOTLINE_SIGNING_SECRET": dev_hotline_signing_secret(run_dir),
+    }
     return {name: environ.get(name, value) for name, value in local.items()}
 
 

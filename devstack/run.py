@@ -26,7 +26,7 @@ from casekit.settings import TopicSettings
 from cityconfig.city import DEFAULT_CITY, load_city
 from devstack.credentials import CREDENTIALS, credentials_hint, demo_credentials, write_credentials
 from devstack.demo import DEMO_REPORTS
-from devstack.demo_loop import close_the_loop
+from devstack.demo_loop import HOTLINE_LOOP, close_the_loop
 from devstack.issuer import DemoIssuer
 from devstack.kafka_acls import provision
 from devstack.keys import dev_secrets, import_demo_keys, open311_hint
@@ -35,7 +35,7 @@ from devstack.private_files import write_private
 from devstack.stack import RUN_DIR, Stack, start_stack
 from schemas.legacy_import import LegacyCase
 from schemas.topics import REPORTS_HOTLINE, all_topics
-from tools import import_legacy, legacy_samples
+from tools import hotline_sim, import_legacy, legacy_samples
 
 SERVICES = {"intake": 8001, "dispatch": 8002, "closure": 8003, "analytics": 8004}
 
@@ -58,6 +58,8 @@ def port_of(name: str) -> int:
 
 ISSUER_PORT = int(os.environ.get("ISSUER_PORT", 8009))
 ISSUER_URL = f"http://127.0.0.1:{ISSUER_PORT}"
+HOTLINE_SIM_PORT = int(os.environ.get("HOTLINE_SIM_PORT", 8090))
+"""The 12345 hotline simulator (tools/hotline_sim.py): Intake's hotline messages go to its /inbox."""
 
 
 def service_environment(stack: Stack, issuer: DemoIssuer) -> dict[str, str]:
@@ -67,6 +69,7 @@ def service_environment(stack: Stack, issuer: DemoIssuer) -> dict[str, str]:
     trusted = {} if own_provider else {"ACCESS_JWKS_URL": f"{ISSUER_URL}/.well-known/jwks.json"}
     return {
         **trusted,
+        "INTAKE_HOTLINE_ENDPOINT_URL": f"http://127.0.0.1:{HOTLINE_SIM_PORT}/inbox",
         "ACCESS_ISSUER": issuer.issuer,
         "ACCESS_AUDIENCE": issuer.audience,
         **os.environ,
@@ -132,6 +135,20 @@ def start_services(env: dict[str, str], stack: Stack, databases: dict[str, str])
     return started
 
 
+def start_hotline_simulator(env: dict[str, str], intake: str, credentials: dict[str, Any]) -> Service:
+    """The 12345 platform's stand-in: takes our messages, decides returns and extensions, calls back.
+
+    It pushes two work orders at start (they wait for a grid member's confirmation on the dashboard)."""
+    log = RUN_DIR / "logs" / "hotline-simulator.log"
+    command = [sys.executable, "-m", "tools.hotline_sim", "--intake", intake, "--port", str(HOTLINE_SIM_PORT),
+               "--work-orders", "2"]  # fmt: skip
+    secrets = {"HOTLINE_API_KEY": credentials["hotline_api_key"],
+               "HOTLINE_SIGNING_SECRET": env["INTAKE_HOTLINE_SIGNING_SECRET"]}  # fmt: skip
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, env={**env, **secrets}, stdout=out, stderr=subprocess.STDOUT)
+    return Service("hotline-simulator", HOTLINE_SIM_PORT, process, log)
+
+
 async def wait_ready(services: list[Service], within: float = 60) -> None:
     deadline = time.monotonic() + within
     async with httpx.AsyncClient() as client:
@@ -190,6 +207,11 @@ async def load_demo(stack: Stack, urls: dict[str, str], credentials: dict[str, A
             await producer.stop()
         loop = await close_the_loop(client, urls, credentials, case_ids[0])
         print(f"Demo case {case_ids[0]} taken through the loop: {' -> '.join(loop)}", flush=True)
+        work_order_case = await push_work_order(client, intake, credentials)
+        talk = await close_the_loop(client, urls, credentials, work_order_case, HOTLINE_LOOP)
+        print(f"12345 work order {DEMO_WORK_ORDER} ({work_order_case}): {' -> '.join(talk)}; the simulator "
+              "calls the resident back", flush=True)  # fmt: skip
+        case_ids.append(work_order_case)
         traces = []
         for case_id in case_ids:
             for _ in range(100):
@@ -199,6 +221,20 @@ async def load_demo(stack: Stack, urls: dict[str, str], credentials: dict[str, A
                     break
                 await asyncio.sleep(0.1)
         return traces
+
+
+DEMO_WORK_ORDER = f"12345-{datetime.now(UTC):%Y%m%d}-DEMO01"
+
+
+async def push_work_order(client: httpx.AsyncClient, intake: str, credentials: dict[str, Any]) -> str:
+    """A 12345 work order in grid B, as the hotline pushes it (tools/hotline_sim.py's shape); its case."""
+    body = hotline_sim.work_order(DEMO_WORK_ORDER, content="小区门口暴露垃圾多日未清运 (12345 演示工单)")
+    reply = await client.post(f"{intake}/hotline/v1/work-orders", json=body,
+                              headers=_bearer(credentials["hotline_api_key"]))  # fmt: skip
+    if reply.status_code not in (200, 201):
+        raise RuntimeError(f"the demo work order was refused: {reply.text}")
+    case_id: str = reply.json()["case_id"]
+    return case_id
 
 
 DEMO_HISTORY_DAYS = int(os.environ.get("DEMO_HISTORY_DAYS", 60))
@@ -249,6 +285,10 @@ Open311 GeoReport v2: {intake}/open311/v2/discovery.json   Search reports: {inta
 The city operations platform's client-credentials token (secret in {RUN_DIR / "issuer" / "clients.json"}):
   curl -s -X POST {url["issuer"]}/token -d grant_type=client_credentials -d client_id=city-ops \\
     -d client_secret=$(jq -r '.["city-ops"].secret' {RUN_DIR / "issuer" / "clients.json"})
+The 12345 hotline simulator takes our messages at {url["hotline-simulator"]}/inbox; what it got, and what we sent:
+  curl -s {url["hotline-simulator"]}/messages
+  curl -s -H "Authorization: Bearer $(jq -r .hotline_api_key {CREDENTIALS})" \\
+    {intake}/hotline/v1/work-orders/{DEMO_WORK_ORDER}/messages
 Metrics: {intake}/metrics   Ctrl-C stops everything.""",
         flush=True,
     )
@@ -275,6 +315,8 @@ def main() -> None:
             asyncio.run(wait_ready(services))
             credentials = asyncio.run(prepare_credentials(databases["intake"], issuer))
             url = {service.name: service.url for service in services}
+            services.append(start_hotline_simulator(env, url["intake"], credentials))
+            asyncio.run(wait_ready(services[-1:]))
             traces = asyncio.run(load_demo(stack, url, credentials))
             if DEMO_HISTORY_DAYS > 0:
                 print(f"Importing {DEMO_HISTORY_DAYS} days of demo history (make import-legacy FILE=… for yours)...")

@@ -6,7 +6,8 @@ signature, the order per work order and duplicates), decides our return and exte
 by its rules, and calls the resident back after our final reply. It can be taken down for a
 while (`POST /control/down`) to show that Intake retries in order and loses nothing.
 
-    python -m tools.hotline_sim --intake http://127.0.0.1:8001 --api-key cck_hotline_… --port 8090
+    HOTLINE_API_KEY=cck_hotline_… HOTLINE_SIGNING_SECRET=… python -m tools.hotline_sim \
+        --intake http://127.0.0.1:8001 --port 8090
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import asyncio
 import hashlib
 import hmac
+import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -110,6 +112,10 @@ class HotlineSimulator:
         @app.post("/inbox")
         async def inbox(request: Request) -> Response:
             return await self.receive(request.headers, await request.body())
+
+        @app.get("/readyz")
+        async def ready() -> dict[str, int]:
+            return {"messages": len(self.inbox.received)}
 
         @app.post("/control/down")
         async def down(seconds: float = 5.0) -> dict[str, float]:
@@ -250,11 +256,22 @@ async def _serve(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--intake", required=True, help="Intake's base URL")
-    parser.add_argument("--api-key", required=True, help="the hotline system's API key or token")
-    parser.add_argument("--secret", required=True, help="the signing secret Intake signs its messages with")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("HOTLINE_API_KEY"),
+        help="the hotline system's API key or token (default: $HOTLINE_API_KEY)",
+    )
+    parser.add_argument(
+        "--secret",
+        default=os.environ.get("HOTLINE_SIGNING_SECRET"),
+        help="the secret Intake signs its messages with (default: $HOTLINE_SIGNING_SECRET)",
+    )
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--work-orders", type=int, default=3, help="work orders to push at start")
-    asyncio.run(_serve(parser.parse_args()))
+    args = parser.parse_args()
+    if not args.api_key or not args.secret:
+        parser.error("the hotline's API key and the signing secret are needed (see --help)")
+    asyncio.run(_serve(args))
 
 
 if __name__ == "__main__":
