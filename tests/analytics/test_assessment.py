@@ -47,6 +47,7 @@ async def every_figure(analytics: httpx.AsyncClient) -> None:
         "hotline_resolution_rate": (1, 1),
         "hotline_satisfaction_rate": (1, 1),
         "hotline_on_time_reply_rate": (0, 0),  # the history's hotline cases predate work orders' reply clock
+        "hotline_urge_rate": (0, 1),
     }
     assert fractions(rows[U2]) == {
         "due": (2, 2),  # E was voided
@@ -62,6 +63,7 @@ async def every_figure(analytics: httpx.AsyncClient) -> None:
         "hotline_resolution_rate": (0, 1),
         "hotline_satisfaction_rate": (0, 1),
         "hotline_on_time_reply_rate": (0, 0),
+        "hotline_urge_rate": (0, 1),
     }
     assert rows[U1]["figures"]["on_time_disposal_rate"]["value"] == 0.6667
     assert rows[U2]["figures"]["on_time_confirmation_rate"]["value"] is None

@@ -33,7 +33,8 @@ from tests.casekit.kafka_rig import producer_on
 from tests.conftest import eventually, running, service_env
 
 REPLY_DUE = local(9, 17)
-RATES = ("hotline_response_rate", "hotline_resolution_rate", "hotline_satisfaction_rate", "hotline_on_time_reply_rate")
+RATES = ("hotline_response_rate", "hotline_resolution_rate", "hotline_satisfaction_rate", "hotline_on_time_reply_rate",
+         "hotline_urge_rate")  # fmt: skip
 
 
 def work_order(number: int, unit: str, *, signed_late: bool | None) -> Story:
@@ -83,12 +84,15 @@ async def test_the_three_rates_of_a_month_are_the_hand_computed_ones(analytics: 
         body = await assessed(analytics, level="unit")
         found = {row["code"]: rates(row) for row in body["rows"]}
         assert found == {
-            # 响应率 3 of 4 signed on time; 解决率 1 solved of 3 asked; 满意率 2 of 3 reached; reply 2 of 4 on time
+            # 响应率 3 of 4 signed on time; 解决率 1 solved of 3 asked; 满意率 2 of 3 reached; reply 2 of 4 on time;
+            # 催办率 W3 (urged twice) of 4
             U1: {"hotline_response_rate": (3, 4), "hotline_resolution_rate": (1, 3),
-                 "hotline_satisfaction_rate": (2, 3), "hotline_on_time_reply_rate": (2, 4)},
+                 "hotline_satisfaction_rate": (2, 3), "hotline_on_time_reply_rate": (2, 4),
+                 "hotline_urge_rate": (1, 4)},
             # W8 voided is not due; W5 never reached the resident, so it answers neither 解决 nor 满意
             U2: {"hotline_response_rate": (2, 3), "hotline_resolution_rate": (2, 2),
-                 "hotline_satisfaction_rate": (2, 2), "hotline_on_time_reply_rate": (2, 3)},
+                 "hotline_satisfaction_rate": (2, 2), "hotline_on_time_reply_rate": (2, 3),
+                 "hotline_urge_rate": (0, 3)},
         }  # fmt: skip
         return found
 
@@ -96,7 +100,7 @@ async def test_the_three_rates_of_a_month_are_the_hand_computed_ones(analytics: 
     city = (await assessed(analytics, level="city"))["rows"]
     assert [rates(row) for row in city] == [
         {"hotline_response_rate": (5, 7), "hotline_resolution_rate": (3, 5), "hotline_satisfaction_rate": (4, 5),
-         "hotline_on_time_reply_rate": (4, 7)}
+         "hotline_on_time_reply_rate": (4, 7), "hotline_urge_rate": (1, 7)}
     ]  # fmt: skip
     assert city[0]["figures"]["hotline_response_rate"]["value"] == pytest.approx(0.7143, abs=1e-4)
 

@@ -33,6 +33,7 @@ DUE_COUNTS = {
     "hotline_asked_solved": f"{HOTLINE} AND callback_solved IS NOT NULL",
     "hotline_solved": f"{HOTLINE} AND callback_solved = 'solved'",
     "hotline_due_to_reply": f"{HOTLINE} AND reply_due_at IS NOT NULL",
+    "hotline_urged": f"{HOTLINE} AND urges > 0",
     "hotline_replied_on_time": f"{HOTLINE} AND reply_due_at IS NOT NULL AND replied_at IS NOT NULL AND NOT reply_late",
     "hotline_reached": f"{HOTLINE} AND callback_result IN ('satisfied', 'basically_satisfied', 'unsatisfied')",
     "hotline_satisfied": f"{HOTLINE} AND callback_result IN ('satisfied', 'basically_satisfied')",
