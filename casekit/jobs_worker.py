@@ -141,8 +141,12 @@ class JobWorker:
             await self._loop()
         except asyncio.CancelledError:
             # Killed, not stopped: abandon the attempts in flight; their leases hand them on.
-            for task in self._in_flight:
+            abandoned = list(self._in_flight)
+            for task in abandoned:
                 task.cancel()
+            # Until they have unwound, their connections are out of the pool: a pool closed
+            # right after us would wait for them.
+            await asyncio.gather(*abandoned, return_exceptions=True)
             raise
 
     async def _loop(self) -> None:
