@@ -67,6 +67,8 @@ class ServiceSpec(Generic[C]):
     context: Callable[[Runtime], C]
     """Builds the service's own dependencies once the pool and store exist (application/context.py)."""
     subscriptions: Callable[[Runtime, C], Sequence[Subscription]] = _none
+    produces: Sequence[str] = ()
+    """Other topics its background workers publish to (Intake's messages to the 12345 hotline)."""
     routers: Sequence[APIRouter] = ()
     migrations: Sequence[Path] = ()
     startup: Callable[[Runtime, C], Awaitable[None]] | None = None

@@ -7,17 +7,19 @@ from schemas.dispatch import DISPATCH_EVENTS
 from schemas.hotline import HOTLINE_EVENTS
 from schemas.intake import ReportLinked, ReportReceived, ReportSubmission
 from schemas.legacy import ReportReceivedV1, ReportReceivedV2
+from schemas.patrol import PATROL_EVENTS
 from schemas.topics import Topic
 from schemas.upcasting import UPCASTERS
 
-ALL_EVENTS: tuple[type[Event], ...] = (ReportReceived, ReportLinked, *HOTLINE_EVENTS, *DISPATCH_EVENTS, *CLOSURE_EVENTS)
+INTAKE_CURRENT: tuple[type[Event], ...] = (ReportReceived, ReportLinked, *HOTLINE_EVENTS, *PATROL_EVENTS)
+ALL_EVENTS: tuple[type[Event], ...] = (*INTAKE_CURRENT, *DISPATCH_EVENTS, *CLOSURE_EVENTS)
 """The current version of every published event type."""
 
 RELEASED_VERSIONS: tuple[type[Event], ...] = (ReportReceivedV2, ReportReceivedV1)
 """Older released versions, still readable through `UPCASTERS`."""
 
 PUBLISHED: dict[Topic, tuple[type[Event], ...]] = {
-    topics.INTAKE_EVENTS: (ReportReceived, ReportLinked, *HOTLINE_EVENTS, ReportReceivedV2, ReportReceivedV1),
+    topics.INTAKE_EVENTS: (*INTAKE_CURRENT, ReportReceivedV2, ReportReceivedV1),
     topics.DISPATCH_EVENTS: DISPATCH_EVENTS,
     topics.CLOSURE_EVENTS: CLOSURE_EVENTS,
 }

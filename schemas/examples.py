@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from schemas.examples_closure import CLOSURE_EXAMPLES
 from schemas.examples_dispatch import DISPATCH_EXAMPLES
 from schemas.examples_hotline import HOTLINE_EXAMPLES
+from schemas.examples_patrol import PATROL_EXAMPLES
 from schemas.intake import (
     Location,
     Place,
@@ -88,4 +89,5 @@ EXAMPLES: dict[type[BaseModel], BaseModel] = {
     **DISPATCH_EXAMPLES,
     **CLOSURE_EXAMPLES,
     **HOTLINE_EXAMPLES,
+    **PATROL_EXAMPLES,
 }

@@ -66,6 +66,10 @@ class Whistle(BaseModel):
 WorkOrderNo = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z_\-]*$", description="工单编号")
 ]
+FindingOutcome = Literal["fixed_on_spot", "own_powers", "handed_over"]
+"""The three outcomes of a patrol's finding (巡查交办): 当场处置 fixed on the spot (self-disposal,
+verified by someone else), 权限内自行处理 handled under the officer's own powers (a case the
+officer's unit owns), 交办 handed over to the responsible unit (an ordinary routed case)."""
 AppealKind = Literal["consultation", "help", "complaint", "report", "suggestion"]
 """诉求类型: 咨询 consultation, 求助 help, 投诉 complaint, 举报 report (of wrongdoing), 建议 suggestion."""
 
@@ -112,11 +116,19 @@ class ReportSubmission(Message):
     self_disposal_photo_url: PhotoUrl | None = None
     whistle: Whistle | None = None
     hotline: HotlineTerms | None = Field(None, description="接诉即办: the 12345 work order's own terms")
+    patrol_id: UUID | None = Field(None, description="巡查: the patrol during which a grid report was filed")
+    own_powers: bool = Field(
+        False, description="权限内自行处理: an officer acts on it under their own powers; their unit owns the case"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.hotline is not None and (self.channel != "hotline" or self.external_id != self.hotline.work_order_no):
             raise ValueError("a 12345 work order is a hotline report whose external_id is its work-order number")
+        if (self.patrol_id is not None or self.own_powers) and self.channel != "grid":
+            raise ValueError("patrol_id and own_powers are for grid reports (网格员巡查) only")
+        if self.own_powers and self.self_disposed:
+            raise ValueError("a finding is fixed on the spot (self_disposed) or handled under own powers, not both")
         if self.self_disposed and (self.channel != "grid" or self.self_disposal_photo_url is None):
             raise ValueError("only a grid member can mark a report fixed on the spot, with a photo")
         if (self.channel == "whistle") != (self.whistle is not None):
@@ -185,6 +197,11 @@ class ReportReceived(Event):
     self_disposed_by: str | None = Field(None, description="自行处置: the verified actor who fixed it on the spot")
     whistle: Whistle | None = None
     hotline: HotlineTerms | None = Field(None, description="接诉即办: the 12345 work order's terms (no personal data)")
+    patrol_id: UUID | None = Field(None, description="巡查: the patrol during which it was filed")
+    finding: FindingOutcome | None = Field(None, description="巡查交办: a grid report's outcome")
+    own_powers_unit: str | None = Field(
+        None, description="权限内自行处理: the reporting officer's unit, which owns the case (no routing)"
+    )
     received_at: datetime
 
 

@@ -1,9 +1,10 @@
 """巡查 Patrols and their work logs: the contracts of Intake's patrol module (docs/patrols.md).
 
-A patrol is not a case: its events travel on a topic of their own (`patrols.intake.v1`), and the
-envelope's `case_id` is the patrol's (or work log's, or grid watch's) own id, the key that keeps a
-stream's events in order. Reports filed during a patrol stay ordinary reports: `ReportReceived`
-carries `patrol_id` and the finding's outcome.
+A patrol is not a case. Its events travel on Intake's topic (`cases.intake.v1`, through Intake's one
+outbox, so in order with the reports filed during it), and the envelope's `case_id` is the
+patrol's (or work log's, or grid watch's) own id, the key that keeps a stream's events in order:
+a consumer of cases subscribes to the case events and leaves these alone.
+Reports filed during a patrol stay ordinary reports: `ReportReceived` carries `patrol_id` and the finding's outcome.
 
 Points are WGS-84 inside, converted at the edge like a report's. Times are UTC instants; days
 (`day`) are the city's calendar dates (Asia/Shanghai), as every day-based figure is.
@@ -16,12 +17,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from schemas.base import Event
-from schemas.intake import NOT_BLANK, CoordinateSystem, GridCode
+from schemas.intake import NOT_BLANK, CoordinateSystem, FindingOutcome, GridCode
 
-FindingOutcome = Literal["fixed_on_spot", "own_powers", "handed_over"]
-"""The three outcomes of a finding (巡查交办): 当场处置 fixed on the spot (self-disposal, verified by
-someone else), 自行处置权限内 handled under the officer's own powers (a case the officer's unit
-owns), 交办 handed over to the responsible unit (an ordinary routed case)."""
 MAX_POINTS_PER_BATCH = 500
 _Note = Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)]
 

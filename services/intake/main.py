@@ -43,6 +43,7 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
         name="intake",
         types=EventTypes([ReportReceived, ReportLinked, *HOTLINE_EVENTS], UPCASTERS),
         domain_topic=topics.INTAKE_EVENTS.name,
+        produces=(topics.HOTLINE_OUTBOUND.name,),
         context=context,
         subscriptions=subscriptions.subscriptions,
         routers=[router_for(callbacks), http_api.router, contacts_http.router, open311.router, hotline_http.router],

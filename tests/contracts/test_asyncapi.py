@@ -62,6 +62,7 @@ def topics_in_code() -> set[str]:
         runtime = Runtime(spec.name, settings, None, None, None, Metrics())  # type: ignore[arg-type]
         if spec.domain_topic:
             used.add(spec.domain_topic)
+        used.update(spec.produces)
         for subscription in spec.subscriptions(runtime, spec.context(runtime)):
             used.update(subscription.topics)
             used.add(subscription.dead_letter_topic)
