@@ -20,7 +20,14 @@ from casekit.settings import ServiceSettings
 from cityconfig.city import load_city
 from devstack.stack import Stack
 from schemas.kafka_users import BY_NAME, CHANNEL_SYSTEMS, CITY_OPS, SERVICES, USERS, Acl
-from schemas.topics import ALL_TOPICS, CALLBACKS_HOTLINE, CHANNEL_TOPICS, CONSUMER_GROUPS, DOMAIN_TOPICS
+from schemas.topics import (
+    ALL_TOPICS,
+    CALLBACKS_HOTLINE,
+    CHANNEL_TOPICS,
+    CONSUMER_GROUPS,
+    DOMAIN_TOPICS,
+    HOTLINE_OUTBOUND,
+)
 from services.analytics.main import spec_for as analytics_spec
 from services.analytics.settings import AnalyticsSettings
 from services.closure.main import spec_for as closure_spec
@@ -68,15 +75,20 @@ def test_a_service_may_read_exactly_what_it_subscribes_to(service: str) -> None:
 def test_a_service_may_write_exactly_its_domain_topic_and_its_dead_letters(service: str) -> None:
     spec, subscriptions = built(service)
     writes = {acl.name for acl in BY_NAME[service].acls(PREFIX) if acl.operation == "Write"}
-    produced = {PREFIX + spec.domain_topic} if spec.domain_topic else set()
+    produced = {PREFIX + topic for topic in (spec.domain_topic, *spec.produces) if topic}
     assert writes == produced | {sub.dead_letter_topic for sub in subscriptions}
 
 
 def test_each_channel_system_may_write_its_own_channel_topic_and_nothing_else() -> None:
     for channel, system in CHANNEL_SYSTEMS.items():
-        # The hotline also sends its call-back results (回访) to Closure; only it may.
-        extra = [Acl("topic", CALLBACKS_HOTLINE.name, "literal", "Write")] if channel == "hotline" else []
-        assert BY_NAME[system].acls() == [Acl("topic", CHANNEL_TOPICS[channel].name, "literal", "Write"), *extra]
+        writes = [Acl("topic", CHANNEL_TOPICS[channel].name, "literal", "Write")]
+        reads: list[Acl] = []
+        if channel == "hotline":
+            # It also sends its call-back results (回访) to Closure, only it may, and it may read
+            # our messages to it in groups of its own.
+            writes.append(Acl("topic", CALLBACKS_HOTLINE.name, "literal", "Write"))
+            reads = [Acl("topic", HOTLINE_OUTBOUND.name, "literal", "Read"), Acl("group", "hotline", "prefix", "Read")]
+        assert sorted(BY_NAME[system].acls()) == sorted([*reads, *writes])
 
 
 def test_only_the_hotline_writes_and_only_closure_reads_the_call_back_topic() -> None:

@@ -24,6 +24,7 @@ FIGURES: Mapping[str, tuple[str, str, str, str]] = {
     "hotline_response_rate": ("响应率", "hotline response rate", "hotline_signed_on_time", "hotline_due"),
     "hotline_resolution_rate": ("解决率", "hotline resolution rate", "hotline_solved", "hotline_asked_solved"),
     "hotline_satisfaction_rate": ("满意率", "hotline satisfaction rate", "hotline_satisfied", "hotline_reached"),
+    "hotline_urge_rate": ("催办率", "hotline urge rate", "hotline_urged", "hotline_due"),
     "hotline_on_time_reply_rate": (
         "按时回复率",
         "hotline on-time reply rate",

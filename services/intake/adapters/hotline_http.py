@@ -16,6 +16,7 @@ from casekit.access.principal import Principal
 from casekit.envelope import utc_now
 from casekit.errors import Forbidden, NotFound
 from casekit.logs import get_logger
+from casekit.web.responses import problem_response
 from schemas.hotline import ExtensionDecision, HotlineCallback, MessageKind, Notice, ReturnDecision, WorkOrder
 from services.intake.adapters import hotline_store
 from services.intake.adapters.callbacks_http import AttemptView
@@ -32,11 +33,11 @@ C = TypeVar("C")
 No = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z][0-9A-Za-z_\-]*$", description="工单编号")]
 RECORDED: dict[int | str, dict[str, Any]] = {
     200: {"description": "Sent before: recorded once, nothing changed"},
-    404: {"description": "无此工单"},
+    404: problem_response(404, "无此工单"),
 }
 DECIDED: dict[int | str, dict[str, Any]] = {
     **RECORDED,
-    409: {"description": "Nothing waits for this decision (no request pending)"},
+    409: problem_response(409, "Nothing waits for this decision (no request pending)"),
 }
 
 
@@ -114,7 +115,7 @@ async def hotline_push_work_order(body: WorkOrder, intake: IntakeDep, caller: Ca
     return response
 
 
-@router.get("/work-orders/{work_order_no}", responses={404: {"description": "无此工单"}})
+@router.get("/work-orders/{work_order_no}", responses={404: problem_response(404, "无此工单")})
 async def hotline_work_order(work_order_no: No, intake: IntakeDep, caller: Caller) -> WorkOrderView:
     """A work order's case, status and the requests waiting on the hotline."""
     check_hotline(caller)
@@ -133,7 +134,7 @@ async def hotline_work_order(work_order_no: No, intake: IntakeDep, caller: Calle
     )  # fmt: skip
 
 
-@router.get("/work-orders/{work_order_no}/messages", responses={404: {"description": "无此工单"}})
+@router.get("/work-orders/{work_order_no}/messages", responses={404: problem_response(404, "无此工单")})
 async def hotline_messages(work_order_no: No, intake: IntakeDep, caller: Caller) -> list[MessageView]:
     """Every message we owe the work order, in sequence, with its delivery on each queue and every attempt."""
     check_hotline(caller)
