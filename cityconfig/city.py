@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from cityconfig.catalogue import Category, read_categories
 from cityconfig.city_settings import DEFAULT_ZONE, SETTINGS_FILE, read_city_settings
+from cityconfig.duty import DUTY_FILE, NO_DUTY, Duty, read_duty
 from cityconfig.errors import CityConfigError
 from cityconfig.jurisdictions import Jurisdiction, Place, read_jurisdictions
 from cityconfig.routing_table import ROUTING_FILE, RoutingTable, read_routing
@@ -41,6 +42,7 @@ class City:
         routing: RoutingTable | None = None,
         calendar: WorkCalendar | None = None,
         index: CellIndex | None = None,
+        duty: Duty = NO_DUTY,
     ) -> None:
         self.name = name
         self.path = path
@@ -52,6 +54,8 @@ class City:
         self.routing = routing
         """派遣规则 (`routing.yaml`), present exactly when `units` is."""
         self.calendar = calendar or WorkCalendar(timezone)
+        self.duty = duty
+        """定人定岗定责定时 (`duty.yaml`): who is fixed to which grids; no assignments for a city without the file."""
         self._index = index or CellIndex(jurisdictions)
         """落点索引: built from `jurisdictions` unless given (load_city reuses one per file content)."""
 
@@ -105,7 +109,7 @@ class City:
 
 def load_city(path: Path) -> City:
     """Load and validate a city folder (`jurisdictions.geojson`, `categories.tsv`; optional `city.toml`,
-    and `units.yaml` with `routing.yaml`, which Dispatch needs).
+    `units.yaml` with `routing.yaml`, which Dispatch needs, and `duty.yaml`, which needs `units.yaml`).
 
     Raises CityConfigError, so a service with a broken city refuses to start.
     """
@@ -118,6 +122,7 @@ def load_city(path: Path) -> City:
     if (path / UNITS_FILE).exists() or (path / ROUTING_FILE).exists():
         units = read_units(path / UNITS_FILE, jurisdictions)
         routing = read_routing(path / ROUTING_FILE, units, categories)
+    duty = read_duty(path / DUTY_FILE, units, jurisdictions) if (path / DUTY_FILE).exists() else NO_DUTY
     return City(
         name=path.resolve().name,
         path=path,
@@ -128,6 +133,7 @@ def load_city(path: Path) -> City:
         routing=routing,
         calendar=load_calendar(path, settings.timezone),
         index=index,
+        duty=duty,
     )
 
 

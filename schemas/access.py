@@ -108,6 +108,9 @@ TABLE: dict[str, Rule] = {
     "intake.read_contact": Rule("read a reporter's contact (recorded)", CONTACT_READERS),
     "intake.contact_reads": Rule("the personal-data access log (审计)", _roles()),
     "intake.categories": _open("the service catalogue"),
+    # Intake: the community contact board (公示牌), public work contacts of the officers fixed to its grids.
+    "intake.community_contacts": _open("a community's contact board (公示牌): its officers' work contacts"),
+    "intake.community_contacts_page": _open("a community's contact board (公示牌), as a printable page"),
     # Intake: callbacks for channel systems.
     "intake.subscribe": Rule(
         "subscribe to a channel's status changes", _roles(), frozenset({MANAGE_CALLBACKS}), write=True

@@ -13,7 +13,15 @@ from schemas import topics
 from schemas.catalog import UPCASTERS
 from schemas.hotline import HOTLINE_EVENTS
 from schemas.intake import ReportLinked, ReportReceived
-from services.intake.adapters import contacts_http, hotline_http, http_api, open311, projections, subscriptions
+from services.intake.adapters import (
+    contact_board,
+    contacts_http,
+    hotline_http,
+    http_api,
+    open311,
+    projections,
+    subscriptions,
+)
 from services.intake.adapters.callbacks import CallbackConfig, workers
 from services.intake.adapters.callbacks_http import router_for
 from services.intake.adapters.crypto import ContactCipher
@@ -46,7 +54,14 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
         produces=(topics.HOTLINE_OUTBOUND.name,),
         context=context,
         subscriptions=subscriptions.subscriptions,
-        routers=[router_for(callbacks), http_api.router, contacts_http.router, open311.router, hotline_http.router],
+        routers=[
+            router_for(callbacks),
+            http_api.router,
+            contacts_http.router,
+            open311.router,
+            hotline_http.router,
+            contact_board.router,
+        ],
         migrations=MIGRATIONS,
         startup=projections.startup,
         background=lambda runtime, _: [
