@@ -13,15 +13,27 @@ from schemas import topics
 from schemas.catalog import UPCASTERS
 from schemas.hotline import HOTLINE_EVENTS
 from schemas.intake import ReportLinked, ReportReceived
-from services.intake.adapters import contacts_http, hotline_http, http_api, open311, projections, subscriptions
+from schemas.patrol import PATROL_EVENTS
+from services.intake.adapters import (
+    contacts_http,
+    hotline_http,
+    http_api,
+    open311,
+    patrol_http,
+    projections,
+    subscriptions,
+)
 from services.intake.adapters.callbacks import CallbackConfig, workers
 from services.intake.adapters.callbacks_http import router_for
 from services.intake.adapters.crypto import ContactCipher
 from services.intake.adapters.hotline_jobs import HotlineConfig, SqlHotlineOutbox
 from services.intake.adapters.hotline_jobs import workers as hotline_workers
+from services.intake.adapters.officers import NOBODY
 from services.intake.adapters.submissions import SqlSubmissions
+from services.intake.adapters.views.patrols import SqlPatrols
 from services.intake.adapters.views.reports import SqlReports
 from services.intake.application.context import Intake
+from services.intake.application.patrol_ports import OfficerDirectory
 from services.intake.domain.duplicates import DuplicatePolicy
 from services.intake.settings import IntakeSettings
 
@@ -29,7 +41,8 @@ SQL = Path(__file__).parent / "adapters" / "sql"
 MIGRATIONS = [SQL]
 
 
-def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
+def spec_for(settings: IntakeSettings, city: City, officers: OfficerDirectory | None = None) -> ServiceSpec[Intake]:
+    """`officers`: the duty assignments (定岗) patrols are checked against; none, nobody patrols."""
     cipher = ContactCipher(settings.pii_key.get_secret_value(), settings.pii_key_id)
     policy = DuplicatePolicy(settings.duplicate_distance_m, timedelta(minutes=settings.duplicate_window_minutes))
     callbacks = CallbackConfig.of(settings)
@@ -37,16 +50,26 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
 
     def context(runtime: Runtime) -> Intake:
         outbox = SqlHotlineOutbox(hotline)
-        return Intake(runtime.store, SqlSubmissions(runtime.store), SqlReports(), city, cipher, policy, outbox)
+        return Intake(
+            runtime.store, SqlSubmissions(runtime.store), SqlReports(), city, cipher, policy, outbox,
+            officers or NOBODY, SqlPatrols(),
+        )  # fmt: skip
 
     return ServiceSpec(
         name="intake",
-        types=EventTypes([ReportReceived, ReportLinked, *HOTLINE_EVENTS], UPCASTERS),
+        types=EventTypes([ReportReceived, ReportLinked, *HOTLINE_EVENTS, *PATROL_EVENTS], UPCASTERS),
         domain_topic=topics.INTAKE_EVENTS.name,
         produces=(topics.HOTLINE_OUTBOUND.name,),
         context=context,
         subscriptions=subscriptions.subscriptions,
-        routers=[router_for(callbacks), http_api.router, contacts_http.router, open311.router, hotline_http.router],
+        routers=[
+            router_for(callbacks),
+            http_api.router,
+            contacts_http.router,
+            open311.router,
+            hotline_http.router,
+            patrol_http.router,
+        ],
         migrations=MIGRATIONS,
         startup=projections.startup,
         background=lambda runtime, _: [
@@ -58,10 +81,10 @@ def spec_for(settings: IntakeSettings, city: City) -> ServiceSpec[Intake]:
     )
 
 
-def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+def create_app(settings: IntakeSettings | None = None, officers: OfficerDirectory | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     city = load_city(settings.city_config)  # a broken city refuses to start, with the reason
-    return build_app(spec_for(settings, city), settings)
+    return build_app(spec_for(settings, city, officers), settings)
 
 
 if __name__ == "__main__":

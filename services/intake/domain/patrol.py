@@ -127,7 +127,8 @@ def decide_track(state: Patrol, cmd: RecordTrack) -> list[PatrolEvent]:
 
 def decide_finish(state: Patrol, cmd: FinishPatrol) -> list[PatrolEvent]:
     _check_open(state, cmd.by, cmd.patrol_id)
-    assert state.started_at is not None and state.officer is not None  # active
+    assert state.started_at is not None  # active
+    assert state.officer is not None
     if cmd.at < state.started_at:
         raise RuleViolation(f"patrol {cmd.patrol_id} cannot finish before it started ({state.started_at.isoformat()})")
     summary = summarise(state.points, cmd.zone)

@@ -8,6 +8,7 @@ grids on two days. A point outside every grid adds distance to the patrol and to
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -70,7 +71,7 @@ def summarise(points: Sequence[TrackPoint], zone: ZoneInfo) -> TrackSummary:
     for point in points:
         if point.grid_code is not None:
             visits.at(point.at.astimezone(zone).date(), point.grid_code, point.at, point.at).points += 1
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         metres = metres_between(a, b)
         total += metres
         if a.grid_code is None:
