@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import httpx
 
 from devstack.stack import Stack
 from services.dispatch.main import create_app as dispatch_app
@@ -11,7 +14,7 @@ from services.intake.adapters.officers import StaticOfficers
 from services.intake.domain.patrol import OfficerDuty
 from services.intake.main import create_app as intake_app
 from services.intake.settings import IntakeSettings
-from tests.conftest import bearer, running, service_env
+from tests.conftest import bearer, eventually, running, service_env
 from tests.dispatch.city_fixture import GRID, write_city
 from tests.dispatch.rig import SQUAD, Flow
 
@@ -30,9 +33,12 @@ async def test_an_own_powers_case_goes_to_the_officers_unit(
                                              CITY_CONFIG=folder, timer_poll_seconds=0.05))  # fmt: skip
     async with running(intake, OFFICER) as intake_client, running(dispatch) as dispatch_client:
         flow = Flow(dispatch.state.context.city, intake_client, dispatch_client, dispatch)
+        started = await intake_client.post("/v1/patrols", json={})  # a patrol's events share Intake's topic
+        assert started.status_code == 201, started.text
         # 暴露垃圾 at GRID: the routing table sends it to the community's sanitation station (test_assignments_api).
         own = await flow.report(own_powers=True)
         case = await flow.assignment(own, "routed")
+        metrics = await eventually(lambda: ignored(dispatch_client))
 
     assert case["lead_unit"] == SQUAD
     assert case["routing"]["rule"] == "own-powers"
@@ -41,3 +47,13 @@ async def test_an_own_powers_case_goes_to_the_officers_unit(
     assert "权限内自行处理" in reason["rule"]
     assert [c["unit_code"] for c in reason["candidates"] if c["chosen"]] == [SQUAD]
     assert reason["candidates"][0]["why"].startswith("the reporting officer's unit")
+    # Dispatch knows the patrol's event type and leaves it alone: ignored, never dead-lettered.
+    assert "messages_dead_lettered_total{" not in metrics
+
+
+async def ignored(client: httpx.AsyncClient) -> str:
+    metrics = (await client.get("/metrics")).text
+    assert re.search(r'messages_consumed_total\{outcome="ignored",topic="[^"]*cases\.intake\.v1"\} [1-9]', metrics), (
+        "no ignored message yet"
+    )
+    return metrics
