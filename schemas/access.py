@@ -91,6 +91,8 @@ PATROLLERS = _roles(GRID_MEMBER, OFFICER)
 """Those who patrol: a grid member or an officer, on their own patrols only."""
 PATROL_READERS = _roles(GRID_MEMBER, OFFICER, SUPERVISOR, ANALYST)
 """A patrol's officer and team; supervisors and analysts within their areas."""
+WORK_LOG_KEEPERS = _roles(GRID_MEMBER, OFFICER, SUPERVISOR)
+"""A work log's officer, and the supervisors who annotate and accept it."""
 CONTACT_READERS = frozenset({CALL_TAKER, CALLBACK_TEAM})
 """Personal data: only those who must call the reporter (not even the admin)."""
 
@@ -120,6 +122,11 @@ TABLE: dict[str, Rule] = {
     "intake.record_track": Rule("send a batch of one's patrol track points (轨迹)", PATROLLERS, write=True),
     "intake.finish_patrol": Rule("finish one's patrol (结束巡查)", PATROLLERS, write=True),
     "intake.read_patrol": Rule("a patrol's summary", PATROL_READERS),
+    "intake.draft_work_log": Rule("draft a work log (工作日志) from the day", WORK_LOG_KEEPERS, write=True),
+    "intake.annotate_work_log": Rule("annotate a work log (批注)", WORK_LOG_KEEPERS, write=True),
+    "intake.sign_off_work_log": Rule("sign one's own work log off (签字)", PATROLLERS, write=True),
+    "intake.accept_work_log": Rule("accept a signed work log (审核通过)", _roles(SUPERVISOR), write=True),
+    "intake.read_work_log": Rule("a work log", PATROL_READERS),
     # Intake: callbacks for channel systems.
     "intake.subscribe": Rule(
         "subscribe to a channel's status changes", _roles(), frozenset({MANAGE_CALLBACKS}), write=True

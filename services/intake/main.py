@@ -22,6 +22,7 @@ from services.intake.adapters import (
     patrol_http,
     projections,
     subscriptions,
+    work_log_http,
 )
 from services.intake.adapters.callbacks import CallbackConfig, workers
 from services.intake.adapters.callbacks_http import router_for
@@ -69,6 +70,7 @@ def spec_for(settings: IntakeSettings, city: City, officers: OfficerDirectory | 
             open311.router,
             hotline_http.router,
             patrol_http.router,
+            work_log_http.router,
         ],
         migrations=MIGRATIONS,
         startup=projections.startup,

@@ -9,6 +9,7 @@ from typing import Protocol
 from uuid import UUID
 
 from casekit.eventstore import Connection
+from schemas.intake import FindingOutcome
 from schemas.patrol import GridVisit
 from services.intake.domain.patrol import OfficerDuty, Patrol
 
@@ -56,7 +57,7 @@ class FindingRow:
     received_at: datetime
     grid_code: str | None
     patrol_id: UUID | None
-    finding: str
+    finding: FindingOutcome
 
 
 class PatrolViews(Protocol):
