@@ -16,6 +16,7 @@ from schemas.intake import ReportLinked, ReportReceived
 from schemas.patrol import PATROL_EVENTS
 from services.intake.adapters import (
     contacts_http,
+    grid_watch_jobs,
     hotline_http,
     http_api,
     open311,
@@ -31,6 +32,7 @@ from services.intake.adapters.hotline_jobs import HotlineConfig, SqlHotlineOutbo
 from services.intake.adapters.hotline_jobs import workers as hotline_workers
 from services.intake.adapters.officers import NOBODY
 from services.intake.adapters.submissions import SqlSubmissions
+from services.intake.adapters.views.grid_watches import SqlGridWatches
 from services.intake.adapters.views.patrols import SqlPatrols
 from services.intake.adapters.views.reports import SqlReports
 from services.intake.application.context import Intake
@@ -53,7 +55,7 @@ def spec_for(settings: IntakeSettings, city: City, officers: OfficerDirectory | 
         outbox = SqlHotlineOutbox(hotline)
         return Intake(
             runtime.store, SqlSubmissions(runtime.store), SqlReports(), city, cipher, policy, outbox,
-            officers or NOBODY, SqlPatrols(),
+            officers or NOBODY, SqlPatrols(), SqlGridWatches(),
         )  # fmt: skip
 
     return ServiceSpec(
@@ -73,14 +75,20 @@ def spec_for(settings: IntakeSettings, city: City, officers: OfficerDirectory | 
             work_log_http.router,
         ],
         migrations=MIGRATIONS,
-        startup=projections.startup,
-        background=lambda runtime, _: [
+        startup=startup,
+        background=lambda runtime, intake: [
             *workers(callbacks)(runtime),
             *hotline_workers(hotline)(runtime),
             *projections.rebuilders(runtime),
+            *grid_watch_jobs.worker(settings.grid_watch_poll_seconds)(runtime, intake),
         ],
         responders={open311.PREFIX: open311.refused},
     )
+
+
+async def startup(runtime: Runtime, intake: Intake) -> None:
+    await projections.startup(runtime, intake)
+    await grid_watch_jobs.seed(runtime, intake)  # 巡查督导: a check for each watched grid without one
 
 
 def create_app(settings: IntakeSettings | None = None, officers: OfficerDirectory | None = None) -> FastAPI:

@@ -76,3 +76,25 @@ class PatrolViews(Protocol):
     ) -> Sequence[FindingRow]:
         """The grid reports the reporter (an actor) filed in [since, until)."""
         ...
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    """巡查督导: a watched grid, its required interval and its last patrol visit."""
+
+    grid_code: str
+    every: timedelta
+    watched_since: datetime
+    last_patrolled_at: datetime | None
+
+
+class GridWatches(Protocol):
+    async def seed(self, conn: Connection, grid_code: str, every: timedelta, now: datetime) -> WatchRow:
+        """The grid's watch, begun now if it is new; its interval as the duty assignments say now."""
+        ...
+
+    async def visited(self, conn: Connection, grid_code: str, at: datetime) -> WatchRow | None:
+        """A patrol visited the grid until `at`; None for a grid nobody watches."""
+        ...
+
+    async def get(self, conn: Connection, grid_code: str) -> WatchRow | None: ...

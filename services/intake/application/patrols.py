@@ -22,6 +22,7 @@ from schemas.intake import ReportSubmission
 from schemas.patrol import PatrolFinish, PatrolStart, TrackBatch, TrackPoint, TrackPointIn
 from services.intake.application.context import Intake
 from services.intake.application.patrol_ports import PatrolRow
+from services.intake.application.watches import move_watches
 from services.intake.domain import patrol as p
 from services.intake.domain.access import scope_of
 from services.intake.domain.patrol import DECIDER, Patrol, PatrolEvent
@@ -148,6 +149,7 @@ async def _run(
         now = utc_now()
         if handled.events:
             await intake.patrols.save(conn, patrol_id, handled.after, days_of(intake, handled.after), now)
+            await move_watches(conn, intake, handled.events)  # 巡查督导: the visited grids' checks move on
         row = await intake.patrols.get(conn, patrol_id)
     assert row is not None  # written with its first event
     return handled, row

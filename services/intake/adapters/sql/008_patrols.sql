@@ -25,3 +25,12 @@ CREATE INDEX patrols_by_day ON patrols USING gin (days);
 
 ALTER TABLE reports ADD COLUMN patrol_id uuid, ADD COLUMN finding text, ADD COLUMN reported_by text;
 CREATE INDEX reports_findings ON reports (reported_by, received_at) WHERE finding IS NOT NULL;
+
+-- 巡查督导: each watched grid's last patrol visit, beside its one pending check on the durable
+-- jobs (queue intake-grid-watch, application/watches.py). `every` is the required interval.
+CREATE TABLE grid_watches (
+    grid_code          text PRIMARY KEY,
+    every              interval NOT NULL,
+    watched_since      timestamptz NOT NULL,
+    last_patrolled_at  timestamptz
+);
