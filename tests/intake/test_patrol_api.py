@@ -6,11 +6,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
+import orjson
 import pytest
 
 from casekit.envelope import utc_now
 from cityconfig.coords import from_wgs84
-from tests.conftest import bearer
+from devstack.stack import Stack
+from tests.casekit.kafka_rig import producer_on, read_topic
+from tests.conftest import bearer, eventually
 from tests.intake.patrol_rig import A_POINTS, B_POINT, GRID_A, GRID_B, UNIT, PatrolIntake, officer
 from tests.intake.patrol_rig import patrolling as patrolling  # the fixture
 
@@ -112,3 +115,25 @@ async def test_who_may_name_start_and_read_a_patrol(patrolling: PatrolIntake) ->
     assert (supervisor.status_code, elsewhere.status_code, another_officer.status_code) == (200, 403, 403)
     assert [kind for kind, _ in await patrolling.events()] == ["intake.PatrolStarted"]
     assert datetime.fromisoformat(supervisor.json()["started_at"]).astimezone(UTC) <= utc_now()
+
+
+async def test_a_grid_report_on_the_channel_topic_names_its_patrol_like_one_over_http(
+    patrolling: PatrolIntake, stack: Stack, topics_for: str
+) -> None:
+    patrol_id = (await patrolling.client.post("/v1/patrols", json={})).json()["patrol_id"]
+    body = grid_report(patrol_id, "01003", *A_POINTS[0], own_powers=True)
+    async with producer_on(stack.kafka_user("grid-app")) as producer:
+        for message_id, actor in (("grid-1", b"user:officer-li"), ("grid-2", b"user:officer-wang")):
+            headers = [("ce_id", message_id.encode()), ("ce_actor", actor)]
+            await producer.send_and_wait(f"{topics_for}reports.grid.v1", orjson.dumps(body), headers=headers)
+        [parked] = await read_topic(stack.kafka_admin, f"{topics_for}dlq.intake", expected=1)
+
+        async def received() -> dict[str, Any]:
+            found = [data for kind, data in await patrolling.events() if kind == "intake.ReportReceived"]
+            assert len(found) == 1, found
+            return found[0]
+
+        event = await eventually(received)
+
+    assert dict(parked.headers)["dlq_rule"] == b"another-officers-patrol"  # officer-li's message
+    assert (event["patrol_id"], event["finding"], event["own_powers_unit"]) == (patrol_id, "own_powers", UNIT)
