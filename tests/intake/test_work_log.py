@@ -132,12 +132,15 @@ async def test_a_work_log_is_annotated_signed_off_by_its_officer_and_accepted_by
     accepted = await client.post(f"{base}/accept", headers=SUPERVISOR)
     read = await client.get(base, headers=SUPERVISOR)
     someone_else = await client.get(base, headers=officer("officer-li"))
+    elsewhere = bearer("supervisor", areas=["320302001"], subject="supervisor-zhao")
+    other_area = await client.get(base, headers=elsewhere)
+    other_area_note = await client.post(f"{base}/notes", json={"note": "别处的督导"}, headers=elsewhere)
 
     assert again.status_code == 200
     assert (by_other.status_code, by_supervisor.status_code) == (403, 200)
     assert (early_accept.status_code, supervisor_signs.status_code, signed.status_code) == (409, 403, 200)
     assert (redraft.status_code, officer_accepts.status_code, accepted.status_code) == (409, 403, 200)
-    assert someone_else.status_code == 403
+    assert (someone_else.status_code, other_area.status_code, other_area_note.status_code) == (403, 403, 403)
     body = read.json()
     assert (body["status"], body["signed_by"], body["accepted_by"]) == (
         "accepted",

@@ -10,20 +10,31 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
-from casekit.access.principal import Principal
+from casekit.access.principal import Principal, within
 from casekit.decider import handle_and_fold
 from casekit.envelope import EventMeta, utc_now
 from casekit.errors import Forbidden, NotFound
-from schemas.access import SUPERVISOR
+from schemas.access import ADMIN, ANALYST, SUPERVISOR
 from services.intake.application.context import Intake
 from services.intake.domain import work_log as w
+from services.intake.domain.access import scope_of
 from services.intake.domain.work_log import DECIDER, FindingFacts, PatrolFacts, WorkLog, WorkLogEvent
 
 Decide = Callable[[WorkLog], Sequence[WorkLogEvent]]
 
 
-def who(caller: Principal) -> w.Who:
-    return w.Who(caller.actor, caller.subject, caller.has(SUPERVISOR))
+def who(caller: Principal, officer: str, intake: Intake) -> w.Who:
+    """The caller, a supervisor of this log if they supervise and the officer's grids are in their areas."""
+    return w.Who(caller.actor, caller.subject, caller.has(SUPERVISOR) and oversees(caller, officer, intake))
+
+
+def oversees(caller: Principal, officer: str, intake: Intake) -> bool:
+    """The officer's assigned grids lie within the caller's areas (a city-wide reader: everywhere)."""
+    areas = scope_of(caller).areas
+    if areas is None:
+        return True
+    duty = intake.officers.officer(officer)
+    return duty is not None and any(within(grid, areas) for grid in duty.grid_codes)
 
 
 async def draft(officer: str, day: date, intake: Intake, caller: Principal) -> WorkLog:
@@ -47,23 +58,25 @@ async def draft(officer: str, day: date, intake: Intake, caller: Principal) -> W
         for row in findings
     ]  # fmt: skip
     log = w.log_id(officer, day)
-    cmd = w.DraftLog(log, officer, day, facts, found, zone, who(caller), utc_now())
+    cmd = w.DraftLog(log, officer, day, facts, found, zone, who(caller, officer, intake), utc_now())
     return await _run(intake, log, caller, lambda state: w.decide_draft(state, cmd))
 
 
 async def annotate(officer: str, day: date, note: str, intake: Intake, caller: Principal) -> WorkLog:
     log = w.log_id(officer, day)
-    return await _run(intake, log, caller, lambda s: w.decide_annotate(s, log, note, who(caller), utc_now()))
+    return await _run(
+        intake, log, caller, lambda s: w.decide_annotate(s, log, note, who(caller, officer, intake), utc_now())
+    )
 
 
 async def sign_off(officer: str, day: date, intake: Intake, caller: Principal) -> WorkLog:
     log = w.log_id(officer, day)
-    return await _run(intake, log, caller, lambda s: w.decide_sign_off(s, log, who(caller), utc_now()))
+    return await _run(intake, log, caller, lambda s: w.decide_sign_off(s, log, who(caller, officer, intake), utc_now()))
 
 
 async def accept(officer: str, day: date, intake: Intake, caller: Principal) -> WorkLog:
     log = w.log_id(officer, day)
-    return await _run(intake, log, caller, lambda s: w.decide_accept(s, log, who(caller), utc_now()))
+    return await _run(intake, log, caller, lambda s: w.decide_accept(s, log, who(caller, officer, intake), utc_now()))
 
 
 async def read(officer: str, day: date, intake: Intake, caller: Principal) -> WorkLog:
@@ -72,7 +85,8 @@ async def read(officer: str, day: date, intake: Intake, caller: Principal) -> Wo
     state = DECIDER.fold(history.events)
     if state.officer is None:
         raise NotFound(f"no work log of {officer} for {day.isoformat()}")
-    if caller.subject != officer and not caller.roles - {"grid_member", "officer"}:
+    readers = caller.roles & {ADMIN, ANALYST, SUPERVISOR}
+    if caller.subject != officer and not (readers and oversees(caller, officer, intake)):
         raise Forbidden(f"the work log of {officer} is theirs and their supervisors' to read")
     return state
 
