@@ -31,6 +31,8 @@ GULOU = "320302"
 DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("grid_member_a", "grid_member", areas=(GRID_A,)),
     DemoPerson("grid_member_b", "grid_member", areas=(GRID_B,)),
+    # An enforcement officer (执法队员) of 万通社区's station, who patrols its grids (illustrative).
+    DemoPerson("officer", "officer", areas=(GRID_A[:12],)),
     DemoPerson("call_taker", "call_taker"),
     DemoPerson("dispatcher", "dispatcher", areas=(GULOU,)),
     DemoPerson("shift_lead", "shift_lead"),

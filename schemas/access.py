@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 GRID_MEMBER = "grid_member"
 """网格员: patrols a grid, reports and confirms what is in their areas."""
+OFFICER = "officer"
+"""执法队员: an enforcement officer fixed to community grids (定人、定岗), who patrols and reports."""
 CALL_TAKER = "call_taker"
 """受理员: takes hotline calls and enters reports; may read a reporter's contact."""
 DISPATCHER = "dispatcher"
@@ -35,6 +37,7 @@ ADMIN = "admin"
 
 ROLES: tuple[str, ...] = (
     GRID_MEMBER,
+    OFFICER,
     CALL_TAKER,
     DISPATCHER,
     SHIFT_LEAD,
@@ -84,6 +87,12 @@ DISPATCH_DECIDERS = _roles(DISPATCHER, SHIFT_LEAD)
 """派遣员 and 值班长: route, reassign, settle reviews, decide extensions and parks."""
 CLOSURE_READERS = ASSIGNMENT_READERS | {CALLBACK_TEAM}
 """Closure's work lists and cases: Dispatch's readers and the call-back team (not call takers: no scope there)."""
+PATROLLERS = _roles(GRID_MEMBER, OFFICER)
+"""Those who patrol: a grid member or an officer, on their own patrols only."""
+PATROL_READERS = _roles(GRID_MEMBER, OFFICER, SUPERVISOR, ANALYST)
+"""A patrol's officer and team; supervisors and analysts within their areas."""
+WORK_LOG_KEEPERS = _roles(GRID_MEMBER, OFFICER, SUPERVISOR)
+"""A work log's officer, and the supervisors who annotate and accept it."""
 CONTACT_READERS = frozenset({CALL_TAKER, CALLBACK_TEAM})
 """Personal data: only those who must call the reporter (not even the admin)."""
 
@@ -99,7 +108,7 @@ TABLE: dict[str, Rule] = {
     # Intake: the native API.
     "intake.post_report": Rule(
         "submit a report (上报)",
-        _roles(GRID_MEMBER, CALL_TAKER, DISPATCHER, SHIFT_LEAD),
+        _roles(GRID_MEMBER, OFFICER, CALL_TAKER, DISPATCHER, SHIFT_LEAD),
         frozenset({SUBMIT_REPORTS}),
         write=True,
     ),
@@ -111,6 +120,16 @@ TABLE: dict[str, Rule] = {
     # Intake: the community contact board (公示牌), public work contacts of the officers fixed to its grids.
     "intake.community_contacts": _open("a community's contact board (公示牌): its officers' work contacts"),
     "intake.community_contacts_page": _open("a community's contact board (公示牌), as a printable page"),
+    # Intake: patrols (巡查); the operation checks it is the caller's own patrol, or in a reader's areas.
+    "intake.start_patrol": Rule("start a patrol of one's own (开始巡查)", PATROLLERS, write=True),
+    "intake.record_track": Rule("send a batch of one's patrol track points (轨迹)", PATROLLERS, write=True),
+    "intake.finish_patrol": Rule("finish one's patrol (结束巡查)", PATROLLERS, write=True),
+    "intake.read_patrol": Rule("a patrol's summary", PATROL_READERS),
+    "intake.draft_work_log": Rule("draft a work log (工作日志) from the day", WORK_LOG_KEEPERS, write=True),
+    "intake.annotate_work_log": Rule("annotate a work log (批注)", WORK_LOG_KEEPERS, write=True),
+    "intake.sign_off_work_log": Rule("sign one's own work log off (签字)", PATROLLERS, write=True),
+    "intake.accept_work_log": Rule("accept a signed work log (审核通过)", _roles(SUPERVISOR), write=True),
+    "intake.read_work_log": Rule("a work log", PATROL_READERS),
     # Intake: callbacks for channel systems.
     "intake.subscribe": Rule(
         "subscribe to a channel's status changes", _roles(), frozenset({MANAGE_CALLBACKS}), write=True

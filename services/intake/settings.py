@@ -51,6 +51,9 @@ class IntakeSettings(ServiceSettings):
     hotline_backoff_seconds: float = Field(1.0, gt=0, description="The first retry's backoff; doubles per attempt")
     hotline_max_backoff_seconds: float = Field(300.0, gt=0)
     hotline_poll_seconds: float = Field(0.5, gt=0, description="How often a replica looks for due hotline messages")
+    grid_watch_poll_seconds: float = Field(
+        5.0, gt=0, description="How often a replica looks for due checks of unpatrolled grids (巡查督导)"
+    )
 
     @model_validator(mode="after")
     def _hotline_signed(self) -> Self:

@@ -49,6 +49,7 @@ async def test_deliveries_recorded_before_the_move_to_jobs_keep_their_attempts(d
             "adapters/005_submissions_and_public_status.sql",
             "adapters/006_callback_owners.sql",
             "adapters/007_contact_reads.sql",
+            "adapters/008_patrols.sql",
         ]
         async with pool.acquire() as conn:
             moved = await callbacks_store.deliveries(conn, case_id=case, state=None, subscription_id=None, limit=10)

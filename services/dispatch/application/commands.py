@@ -57,8 +57,9 @@ async def open_assignment(event: ReportReceived, dispatch: Dispatch, meta: Event
         work_order_no=hotline.work_order_no if hotline else None,
     )  # fmt: skip
     cmd = Open(
-        opened, event.needs_confirmation, event.self_disposed, event.self_disposal_photo_url, event.self_disposed_by
-    )
+        opened, event.needs_confirmation, event.self_disposed, event.self_disposal_photo_url, event.self_disposed_by,
+        own_powers_unit=event.own_powers_unit,
+    )  # fmt: skip
     whistle = whistle_summons(event, dispatch, meta.actor, opened.opened_at)  # 吹哨: [] without a whistle
     await run(dispatch, event.case_id, lambda state: [*decide_open(state, cmd, dispatch.rules), *whistle], meta,
                conn, new_stream=True)  # fmt: skip

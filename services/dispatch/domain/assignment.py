@@ -104,6 +104,8 @@ class Open:
     self_disposed: bool
     photo_url: str | None = None
     disposed_by: str | None = None
+    own_powers_unit: str | None = None
+    """权限内自行处理: the reporting officer's unit, which owns the case without routing."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,8 @@ def decide_open(state: Assignment, cmd: Open, rules: Rules) -> list[Event]:
             case_id=case_id, area_code=area_of(opened.place)[0], limit=limit,
             due_at=rules.calendar.due(at, limit), requested_at=at,
         )]  # fmt: skip
+    if cmd.own_powers_unit is not None:
+        return [opened, rules.route_own_powers(opened, cmd.own_powers_unit, at)]
     return [opened, rules.route(opened, at, "routing")]
 
 

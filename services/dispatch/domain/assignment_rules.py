@@ -20,7 +20,14 @@ from schemas.dispatch import (
     TimeLimit,
     Urgency,
 )
-from services.dispatch.domain.routing import RouteDecision, RouteRequest, choose_route, unit_ref
+from services.dispatch.domain.routing import (
+    RouteDecision,
+    RouteRequest,
+    area_of,
+    choose_route,
+    own_powers_route,
+    unit_ref,
+)
 
 if TYPE_CHECKING:
     from services.dispatch.domain.assignment import Act, Assignment
@@ -63,6 +70,19 @@ class Rules:
             return CaseUnroutable(case_id=opened.case_id, reason=decision.reason, category_code=opened.category_code,
                                   area_code=decision.area_code, flagged_at=at)  # fmt: skip
         return self._routed(opened, decision, at, kind, routed_by=by, note=note)
+
+    def route_own_powers(self, opened: AssignmentOpened, unit_id: str, at: datetime) -> CaseRouted | CaseUnroutable:
+        """权限内自行处理: straight to the reporting officer's unit, with the category's time limits."""
+        unit = self.units.get(unit_id)
+        if unit is None:
+            why = f"the officer's unit {unit_id!r} is not in the unit table"
+            return CaseUnroutable(
+                case_id=opened.case_id, reason=why, category_code=opened.category_code,
+                area_code=area_of(opened.place)[0], flagged_at=at,
+            )  # fmt: skip
+        request = RouteRequest(opened.category_code, opened.urgency, opened.place)
+        decision = own_powers_route(request, unit, self.limits(opened.category_code, opened.urgency))
+        return self._routed(opened, decision, at, "routing")
 
     def _routed(
         self, opened: AssignmentOpened, decision: RouteDecision, at: datetime, kind: RouteKind, **extra: object

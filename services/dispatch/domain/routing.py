@@ -148,3 +148,28 @@ def describe(rule: RoutingRule) -> str:
         f"{rule.description}: categories {', '.join(rule.categories)} → {rule.lead} at the "
         f"{rule.level} ({LEVEL_NAMES[rule.level]}) level{assist}{direct}"
     )
+
+
+OWN_POWERS_RULE = "own-powers"
+"""权限内自行处理: the rule id of a case the reporting officer's unit owns by its own powers."""
+
+
+def own_powers_route(request: RouteRequest, unit: Unit, limits: StageLimits) -> RouteDecision:
+    """A finding an officer handles under their own powers: their unit leads, alone, without the routing table."""
+    area, area_level = area_of(request.place)
+    chosen = Candidate(
+        unit_code=unit.id, unit_name=unit.name, trade=unit.trade, level=unit.level, covers=unit.covering(area),
+        chosen=True, why="the reporting officer's unit (权限内自行处理)",
+    )  # fmt: skip
+    reason = RoutingReason(
+        rule_id=OWN_POWERS_RULE,
+        rule="权限内自行处理: the officer who found it acts under their own powers; their unit owns the case",
+        category_code=request.category_code,
+        urgency=request.urgency,
+        area_code=area,
+        area_level=area_level,
+        lead_trade=unit.trade,
+        level=unit.level,
+        candidates=[chosen],
+    )
+    return RouteDecision(unit, (), reason, limits)

@@ -17,13 +17,14 @@ from casekit.eventstore import Connection
 from casekit.writes import NewEvents
 from schemas.intake import Place, ReceivedLocation, ReportLinked, ReportReceived, ReportSubmission
 from services.intake.application.context import Intake
+from services.intake.application.patrols import check_report_patrol, own_powers_unit
 from services.intake.application.ports import IdempotencyKey, KeyTaken, ReportSummary, Sealed
 from services.intake.domain.access import check_submit
 from services.intake.domain.case_numbers import PREFIXES, case_number
 from services.intake.domain.duplicates import find_duplicate, search_box
 from services.intake.domain.masking import mask_submission
 from services.intake.domain.placing import place_report
-from services.intake.domain.report import DECIDER, Duplicate, SubmitReport, decide_submit, stream_id
+from services.intake.domain.report import DECIDER, Duplicate, SubmitReport, decide_submit, finding_of, stream_id
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,16 @@ async def submit_report(
     location, place = place_report(submission, intake.city)  # refuses before anything is written
     if caller is not None:
         check_submit(caller, submission.channel, place)
+    powers_unit = own_powers_unit(submission, intake, meta.actor)  # 权限内自行处理: the officer's unit
     keys = idempotency_keys(submission, client, idempotency_key)
     # Phone and ID numbers typed into free text are masked in everything published or shown;
     # what was typed is sealed (issue 8). Jurisdiction codes are digits too, and never masked.
     masked = mask_submission(submission, intake.city.jurisdictions.keys())
     originals = orjson.dumps(masked.originals) if masked.originals else None
     if conn is not None:
-        return await _submit(masked.submission, originals, intake, meta, keys, location, place, conn)
+        return await _submit(masked.submission, originals, intake, meta, keys, location, place, powers_unit, conn)
     async with intake.store.pool.acquire() as own:
-        return await _submit(masked.submission, originals, intake, meta, keys, location, place, own)
+        return await _submit(masked.submission, originals, intake, meta, keys, location, place, powers_unit, own)
 
 
 async def _submit(
@@ -92,10 +94,13 @@ async def _submit(
     keys: Sequence[IdempotencyKey],
     location: ReceivedLocation | None,
     place: Place | None,
+    powers_unit: str | None,
     conn: Connection,
 ) -> Submitted:
     if keys and (existing := await _earlier(keys, intake, conn)):
         return existing
+    if submission.patrol_id is not None:  # 巡查: only a report filed during a patrol reads it
+        await check_report_patrol(submission, intake, meta.actor, conn)
     at = utc_now()
     # A 12345 work order is never merged (并单): the hotline expects its own sign-for and reply.
     duplicate = None if submission.hotline else await _duplicate_of(submission, location, at, intake, conn)
@@ -112,6 +117,7 @@ async def _submit(
         at=at,
         duplicate_of=duplicate,
         by=meta.actor,
+        own_powers_unit=powers_unit,
     )
     return await _record(cmd, originals, keys, intake, meta, conn)
 
@@ -217,6 +223,9 @@ def first_view(event: ReportReceived | ReportLinked, cmd: SubmitReport) -> Repor
         unit_name=None,
         expected_at=received.source_deadline_at if received else None,
         updated_at=event.received_at,
+        patrol_id=cmd.submission.patrol_id,
+        finding=finding_of(cmd.submission),
+        reported_by=cmd.by,
     )
 
 

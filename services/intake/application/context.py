@@ -8,6 +8,7 @@ from typing import Protocol
 from casekit.eventstore import EventStore
 from cityconfig.city import City
 from schemas.intake import ReporterContact
+from services.intake.application.patrol_ports import GridWatches, OfficerDirectory, PatrolViews
 from services.intake.application.ports import HotlineOutbox, PublicReports, Submissions
 from services.intake.domain.duplicates import DuplicatePolicy
 
@@ -37,3 +38,7 @@ class Intake:
     sealer: Sealer
     duplicates: DuplicatePolicy
     hotline: HotlineOutbox
+    officers: OfficerDirectory
+    """定人、定岗: the officers' duty assignments (巡查)."""
+    patrols: PatrolViews
+    watches: GridWatches

@@ -48,6 +48,12 @@ class ReportSummary:
     unit_name: str | None
     expected_at: datetime | None
     updated_at: datetime
+    patrol_id: UUID | None = None
+    """巡查: the patrol a grid report was filed during (written with it, not read back by the public view)."""
+    finding: str | None = None
+    """巡查交办: a grid report's outcome (fixed_on_spot, own_powers, handed_over)."""
+    reported_by: str | None = None
+    """The verified actor who filed it, for the officer's work log."""
 
 
 @dataclass(frozen=True)

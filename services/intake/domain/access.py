@@ -20,6 +20,7 @@ from schemas.access import (
     CALLBACK_TEAM,
     DISPATCHER,
     GRID_MEMBER,
+    OFFICER,
     SHIFT_LEAD,
     SUPERVISOR,
     UNIT_STAFF,
@@ -28,9 +29,10 @@ from schemas.intake import Place
 
 CITY_WIDE = (ADMIN, SHIFT_LEAD, SUPERVISOR, ANALYST, CALL_TAKER, CALLBACK_TEAM)
 """Broadest first: a person with several roles sees what the broadest of them sees."""
-AREA_BOUND = (DISPATCHER, GRID_MEMBER)
+AREA_BOUND = (DISPATCHER, GRID_MEMBER, OFFICER)
 CHANNELS_BY_ROLE: dict[str, frozenset[str]] = {
     GRID_MEMBER: frozenset({"grid", "whistle"}),
+    OFFICER: frozenset({"grid"}),
     CALL_TAKER: frozenset({"hotline", "public"}),
 }
 """What a person may submit on; the dispatcher, shift lead and admin may use any channel."""

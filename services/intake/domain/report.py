@@ -9,7 +9,15 @@ from uuid import UUID
 
 from casekit.decider import Decider
 from casekit.errors import RuleViolation
-from schemas.intake import Channel, Place, ReceivedLocation, ReportLinked, ReportReceived, ReportSubmission
+from schemas.intake import (
+    Channel,
+    FindingOutcome,
+    Place,
+    ReceivedLocation,
+    ReportLinked,
+    ReportReceived,
+    ReportSubmission,
+)
 
 ReportEvent = ReportReceived | ReportLinked
 NEEDS_CONFIRMATION: frozenset[Channel] = frozenset({"hotline", "public"})
@@ -49,6 +57,15 @@ class SubmitReport:
     duplicate_of: Duplicate | None = None
     by: str | None = None
     """The verified submitter; recorded for a self-disposal, so someone else verifies it."""
+    own_powers_unit: str | None = None
+    """权限内自行处理: the reporting officer's unit (from the duty assignments), which owns the case."""
+
+
+def finding_of(sub: ReportSubmission) -> FindingOutcome | None:
+    """巡查交办: a grid report's outcome; None for the other channels."""
+    if sub.channel != "grid":
+        return None
+    return "fixed_on_spot" if sub.self_disposed else "own_powers" if sub.own_powers else "handed_over"
 
 
 def stream_id(case_id: UUID) -> str:
@@ -92,6 +109,9 @@ def decide_submit(state: Report, cmd: SubmitReport) -> list[ReportEvent]:
             self_disposed_by=cmd.by if sub.self_disposed else None,
             whistle=sub.whistle,
             hotline=sub.hotline,
+            patrol_id=sub.patrol_id,
+            finding=finding_of(sub),
+            own_powers_unit=cmd.own_powers_unit,
             received_at=cmd.at,
         )
     ]

@@ -1,0 +1,34 @@
+"""巡查督导 The worker that runs the watched grids' checks (application/watches.py), and their seeding at start."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from casekit.envelope import utc_now
+from casekit.eventstore import Connection
+from casekit.jobs import Job
+from casekit.jobs_metrics import JobMetrics
+from casekit.jobs_worker import JobPolicy, JobWorker, Transactional
+from casekit.runtime import Runtime
+from services.intake.application.context import Intake
+from services.intake.application.watches import QUEUE, on_check_due, seed_watches
+
+
+def worker(poll_seconds: float) -> Callable[[Runtime, Intake], Sequence[JobWorker]]:
+    """`ServiceSpec.background`'s part: one worker on the checks' queue (each fires once, ADR 0007)."""
+
+    def start(runtime: Runtime, intake: Intake) -> Sequence[JobWorker]:
+        async def run(job: Job, conn: Connection) -> None:
+            await on_check_due(job.payload, intake, conn, utc_now())
+
+        policy = JobPolicy(poll_seconds=poll_seconds, concurrency=2)
+        metrics = JobMetrics.of(runtime.metrics.registry)
+        return [JobWorker(runtime.pool, QUEUE, Transactional(run), policy, metrics, service="intake")]
+
+    return start
+
+
+async def seed(runtime: Runtime, intake: Intake) -> None:
+    """At start: every watched grid has its watch and one pending check (again: nothing new)."""
+    async with runtime.pool.acquire() as conn:
+        await seed_watches(conn, intake, utc_now())

@@ -1,0 +1,155 @@
+"""巡查 Patrol use cases: start, record track points, finish, read; and the patrol a report names.
+
+Each runs load → decide → append with the read model row in the same transaction, on the
+patrol's stream (`patrol-{id}`), through Intake's one outbox: its events reach `cases.intake.v1`
+keyed by the patrol id, in order with the reports filed during it (ADR 0018).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date
+from uuid import UUID
+
+from casekit.access.principal import Principal, within
+from casekit.decider import Handled, handle_and_fold
+from casekit.envelope import EventMeta, new_id, utc_now
+from casekit.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from casekit.eventstore import Connection
+from cityconfig.coords import to_wgs84
+from schemas.access import ADMIN, ANALYST, SUPERVISOR
+from schemas.intake import ReportSubmission
+from schemas.patrol import PatrolFinish, PatrolStart, TrackBatch, TrackPoint, TrackPointIn
+from services.intake.application.context import Intake
+from services.intake.application.patrol_ports import PatrolRow
+from services.intake.application.watches import move_watches
+from services.intake.domain import patrol as p
+from services.intake.domain.access import scope_of
+from services.intake.domain.patrol import DECIDER, Patrol, PatrolEvent
+
+Decide = Callable[[Patrol], Sequence[PatrolEvent]]
+
+
+async def start_patrol(body: PatrolStart, intake: Intake, caller: Principal) -> tuple[PatrolRow, bool]:
+    """开始巡查; True when it is new (the device's `patrol_id` again answers the same patrol)."""
+    duty = intake.officers.officer(caller.subject)
+    if duty is None:  # allowed to patrol by role, but not assigned anywhere: a state, not a permission
+        raise RuleViolation(
+            f"{caller.subject} has no duty assignment (定岗) in {intake.city.name}: only an assigned officer patrols"
+        )
+    patrol_id = body.patrol_id or new_id()
+    at = (body.started_at or utc_now()).astimezone(UTC)
+    cmd = p.StartPatrol(patrol_id, duty, tuple(body.team), body.patrol_day, at)
+    handled, row = await _run(intake, patrol_id, caller, lambda state: p.decide_start(state, cmd))
+    return row, bool(handled.events)
+
+
+async def record_track(patrol_id: UUID, batch: TrackBatch, intake: Intake, caller: Principal) -> PatrolRow:
+    """轨迹: the batch's points in WGS-84 with their grids; those recorded before are left out."""
+    points = tuple(track_point(intake, index, point) for index, point in enumerate(batch.points))
+    cmd = p.RecordTrack(patrol_id, caller.subject, points)
+    return (await _run(intake, patrol_id, caller, _existing(patrol_id, lambda s: p.decide_track(s, cmd))))[1]
+
+
+async def finish_patrol(patrol_id: UUID, body: PatrolFinish, intake: Intake, caller: Principal) -> PatrolRow:
+    """结束巡查: the summary, and each visited grid's watch moved on (the unpatrolled-grid flag)."""
+    at = (body.finished_at or utc_now()).astimezone(UTC)
+    cmd = p.FinishPatrol(patrol_id, caller.subject, at, intake.city.timezone)
+    return (await _run(intake, patrol_id, caller, _existing(patrol_id, lambda s: p.decide_finish(s, cmd))))[1]
+
+
+async def get_patrol(patrol_id: UUID, intake: Intake, caller: Principal) -> PatrolRow:
+    """A patrol's summary: the officer's (or the team's) own; supervisors and the like within their areas."""
+    async with intake.store.pool.acquire() as conn:
+        row = await intake.patrols.get(conn, patrol_id)
+    if row is None:
+        raise NotFound(f"no patrol {patrol_id}")
+    if caller.subject == row.officer or caller.subject in row.team:
+        return row
+    readers = caller.roles & {ADMIN, SUPERVISOR, ANALYST}
+    areas = scope_of(caller).areas
+    if not readers or (areas is not None and not any(within(grid, areas) for grid in row.assigned_grids)):
+        raise Forbidden(f"patrol {patrol_id} is not one this caller may see")
+    return row
+
+
+def track_point(intake: Intake, index: int, point: TrackPointIn) -> TrackPoint:
+    """One point at the edge: to WGS-84 like a report's location, with the unit grid it falls in."""
+    try:
+        lat, lon = to_wgs84(point.lat, point.lon, point.crs)
+    except ValueError as error:
+        raise InvalidInput(str(error), path=f"/points/{index}", rule="not-on-earth") from error
+    place = intake.city.locate(lat, lon)
+    return TrackPoint(
+        seq=point.seq,
+        at=point.at.astimezone(UTC),
+        lat=round(lat, 7),
+        lon=round(lon, 7),
+        grid_code=place.grid_code if place else None,
+    )
+
+
+async def check_report_patrol(submission: ReportSubmission, intake: Intake, actor: str, conn: Connection) -> None:
+    """A grid report naming a patrol: it exists, is the reporter's, and is not long finished."""
+    if submission.patrol_id is None:
+        return
+    history = await intake.store.read_stream(p.stream_id(submission.patrol_id), conn=conn)
+    state = DECIDER.fold(history.events)
+    if state.status == "new":
+        raise InvalidInput(f"no patrol {submission.patrol_id}", path="/patrol_id", rule="unknown-patrol")
+    if not state.member(subject_of(actor)):
+        raise InvalidInput(
+            f"patrol {submission.patrol_id} is not the reporter's", path="/patrol_id", rule="another-officers-patrol"
+        )
+    p.check_report_patrol(state, submission.patrol_id, subject_of(actor), utc_now())
+
+
+def own_powers_unit(submission: ReportSubmission, intake: Intake, actor: str) -> str | None:
+    """权限内自行处理: the reporting officer's unit, which owns the case; refused without an assignment."""
+    if not submission.own_powers:
+        return None
+    duty = intake.officers.officer(subject_of(actor))
+    if duty is None:
+        raise InvalidInput(
+            f"{actor} has no duty assignment (定岗), so no powers of their own to act on",
+            path="/own_powers",
+            rule="no-duty-assignment",
+        )
+    return duty.unit_code
+
+
+def days_of(intake: Intake, state: Patrol) -> list[date]:
+    """The city days a patrol counts on: those its visits fall on, or the day it started."""
+    days = {visit.day for visit in state.visits}
+    if not days and state.started_at is not None:
+        days.add(intake.city.local_date(state.started_at))
+    return sorted(days)
+
+
+def subject_of(actor: str) -> str:
+    """The subject an actor names (`user:officer-wang` → `officer-wang`)."""
+    return actor.removeprefix("user:")
+
+
+def _existing(patrol_id: UUID, decide: Decide) -> Decide:
+    def decided(state: Patrol) -> Sequence[PatrolEvent]:
+        if state.status == "new":
+            raise NotFound(f"no patrol {patrol_id}")
+        return decide(state)
+
+    return decided
+
+
+async def _run(
+    intake: Intake, patrol_id: UUID, caller: Principal, decide: Decide
+) -> tuple[Handled[Patrol, PatrolEvent], PatrolRow]:
+    meta = EventMeta.traced(caller.actor).for_case(patrol_id)
+    async with intake.store.pool.acquire() as conn, conn.transaction():
+        handled = await handle_and_fold(intake.store, p.stream_id(patrol_id), DECIDER, decide, meta, conn)
+        now = utc_now()
+        if handled.events:
+            await intake.patrols.save(conn, patrol_id, handled.after, days_of(intake, handled.after), now)
+            await move_watches(conn, intake, handled.events)  # 巡查督导: the visited grids' checks move on
+        row = await intake.patrols.get(conn, patrol_id)
+    assert row is not None  # written with its first event
+    return handled, row
