@@ -84,6 +84,8 @@ DISPATCH_DECIDERS = _roles(DISPATCHER, SHIFT_LEAD)
 """派遣员 and 值班长: route, reassign, settle reviews, decide extensions and parks."""
 CLOSURE_READERS = ASSIGNMENT_READERS | {CALLBACK_TEAM}
 """Closure's work lists and cases: Dispatch's readers and the call-back team (not call takers: no scope there)."""
+PATROL_READERS = _roles(SUPERVISOR, ANALYST)
+"""巡查's figures: coverage, flags, officers' days and assessment (an officer's whereabouts: not every reader's)."""
 CONTACT_READERS = frozenset({CALL_TAKER, CALLBACK_TEAM})
 """Personal data: only those who must call the reporter (not even the admin)."""
 
@@ -219,6 +221,18 @@ TABLE: dict[str, Rule] = {
     ),
     "analytics.get_areas": Rule(
         "the city's areas of one level as GeoJSON (辖区边界)", FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_patrol_coverage": Rule(
+        "patrol coverage per grid for a day or a week (巡查覆盖)", PATROL_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_patrol_flags": Rule(
+        "grids not patrolled within their interval (未按时巡查)", PATROL_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_officer_day": Rule(
+        "an officer's patrols and findings on one day (工作日志)", PATROL_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_officer_assessment": Rule(
+        "officers' and brigades' monthly figures (队员考核)", PATROL_READERS, frozenset({READ_ANALYTICS})
     ),
     "analytics.dashboard": _open("the dashboard page (大屏); it reads every figure with the user's own token"),
     "analytics.dashboard_static": _open("the dashboard's bundled scripts and styles under /static (a mount)"),
