@@ -101,3 +101,6 @@ def patrol_history() -> dict[str, Story]:
         "flag_g3": flag(G3, local(9, 8)),
     }
     return {"p0": p0, "p1": p1, "p2": p2, "p3": p3, **f, **others}
+
+
+STORIES = patrol_history()

@@ -19,21 +19,15 @@ ISO week 2026-W50 (7–13 December): G1 2 days, 2 patrols, 4800 s, 3400 m, F1; G
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from devstack.stack import Stack
-from services.analytics.main import create_app as analytics_app
-from services.analytics.settings import AnalyticsSettings
 from tests.analytics.conftest import Told
-from tests.analytics.history import publish
-from tests.analytics.patrol_history import AREA, G1, G2, G3, G4, ZHANG, patrol_history
+from tests.analytics.patrol_history import AREA, G1, G2, G3, G4, STORIES, ZHANG
 from tests.analytics.test_rebuild import every_row
-from tests.casekit.kafka_rig import producer_on
-from tests.conftest import bearer, eventually, running, service_env
+from tests.conftest import bearer, eventually
 
 COLUMNS = ("patrolled", "days_patrolled", "patrols", "seconds", "metres", "found", "fixed_on_spot", "own_powers",
            "handed_over", "flagged")  # fmt: skip
@@ -55,18 +49,6 @@ WEEK_50 = {
     G3: (True, 1, 1, 3600, 2500, 2, 1, 1, 0, False),
     G4: (False, 0, 0, 0, 0, 0, 0, 0, 0, True),
 }
-STORIES = patrol_history()
-
-
-@pytest.fixture
-async def patrols_told(stack: Stack, database: str, topics_for: str) -> AsyncIterator[Told]:
-    """Analytics running on the patrol history."""
-    async with producer_on(stack.kafka_admin) as producer:
-        await publish(producer, topics_for, list(STORIES.values()))
-    settings = AnalyticsSettings(**service_env(stack, database, topics_for, "analytics"))
-    app = analytics_app(settings)
-    async with running(app) as client:
-        yield Told(client, STORIES, app, settings)
 
 
 @pytest.fixture
