@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from tests.analytics.conftest import Told
-from tests.analytics.patrol_history import AREA, G1, G2, G3, G4, STORIES, ZHANG
+from tests.analytics.patrol_history import AREA, G1, G2, G3, G4, LIU, STORIES, ZHANG
 from tests.analytics.test_rebuild import every_row
 from tests.conftest import bearer, eventually
 
@@ -80,6 +80,7 @@ async def test_a_day_and_a_week_of_coverage_are_the_hand_computed_ones(analytics
     day = await coverage(analytics, day="2026-12-09")
     assert (day["from"], day["to"], day["patrolled"], day["total"]) == ("2026-12-09", "2026-12-09", 3, 4)
     assert all(row["name"].endswith("网格") for row in day["grids"])
+    assert [row["officers"] for row in day["grids"]] == [[ZHANG], [LIU, ZHANG], [LIU], []]
     week = await coverage(analytics, week="2026-W50")
     assert (week["from"], week["to"]) == ("2026-12-07", "2026-12-13")
     assert table(week) == WEEK_50

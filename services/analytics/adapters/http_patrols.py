@@ -45,6 +45,7 @@ class GridCoverageOut(BaseModel):
     own_powers: int = Field(description="权限内自行处理")
     handed_over: int = Field(description="交办")
     flagged: bool = Field(description="未按时巡查: flagged before the period's end and not patrolled since")
+    officers: list[str] = Field(description="Who led the patrols in the grid (their subjects)")
 
 
 class CoverageOut(BaseModel):
@@ -72,6 +73,7 @@ def _grid_out(analytics: Analytics, g: GridCoverage) -> GridCoverageOut:
         grid_code=g.grid_code, name=analytics.name_of(g.grid_code), patrolled=p.days > 0, days_patrolled=p.days,
         patrols=p.patrols, seconds=round(p.seconds, 1), metres=round(p.metres, 1), found=f.found,
         fixed_on_spot=f.fixed_on_spot, own_powers=f.own_powers, handed_over=f.handed_over, flagged=g.flagged,
+        officers=list(p.officers),
     )  # fmt: skip
 
 

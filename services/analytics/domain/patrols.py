@@ -53,6 +53,8 @@ class Patrolled:
     metres: float = 0.0
     patrols: int = 0
     days: int = 0
+    officers: tuple[str, ...] = ()
+    """Who led the patrols (their subjects)."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from services.analytics.domain.patrols import Assignment, Found, MonthReport, Pa
 FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 Db = asyncpg.Pool | Connection
 
-PATROLLED = """SELECT grid_code, sum(seconds), sum(metres), count(DISTINCT patrol_id), count(DISTINCT day)
+PATROLLED = """SELECT grid_code, sum(seconds), sum(metres), count(DISTINCT patrol_id), count(DISTINCT day),
+        array_agg(DISTINCT officer ORDER BY officer)
     FROM patrol_visits WHERE day >= $1 AND day <= $2 AND recorded_at <= $3 AND grid_code LIKE $4 GROUP BY 1"""
 FOUND = """SELECT grid_code, count(*) FILTER (WHERE finding = 'fixed_on_spot'),
         count(*) FILTER (WHERE finding = 'own_powers'), count(*) FILTER (WHERE finding = 'handed_over')
@@ -101,7 +102,7 @@ class DayFinding:
 
 async def patrolled(db: Db, first: date, last: date, area: str, as_of: datetime | None) -> dict[str, Patrolled]:
     rows = await db.fetch(PATROLLED, first, last, as_of or FOREVER, f"{area}%")
-    return {r[0]: Patrolled(float(r[1]), float(r[2]), r[3], r[4]) for r in rows}
+    return {r[0]: Patrolled(float(r[1]), float(r[2]), r[3], r[4], tuple(r[5])) for r in rows}
 
 
 async def found(db: Db, start: datetime, end: datetime, area: str, as_of: datetime | None) -> dict[str, Found]:
