@@ -40,8 +40,11 @@ def month_of(month: str) -> tuple[date, date]:
     match = re.match(r"^(\d{4})-(\d{2})$", month)
     if match is None or not 1 <= int(match[2]) <= 12:
         raise ValueError("month is YYYY-MM, e.g. 2026-12")
-    first = date(int(match[1]), int(match[2]), 1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    try:
+        first = date(int(match[1]), int(match[2]), 1)
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    except ValueError as error:
+        raise ValueError(f"no such month: {month}") from error
     return first, following - timedelta(days=1)
 
 
