@@ -17,14 +17,25 @@ As of 9 December 12:00, only P0, P1 and R1, F1, F2, H1 were recorded: 张 3 foun
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
+from cityconfig.city import load_city
+from devstack.stack import Stack
+from services.analytics.application.context import Analytics
+from services.analytics.domain.patrols import Assignment
+from services.analytics.main import create_app as analytics_app
+from services.analytics.main import spec_for
+from services.analytics.settings import AnalyticsSettings
 from tests.analytics.conftest import Told
-from tests.analytics.patrol_history import B1, B2, CHEN, G1, G2, G3, G4, LIU, ZHANG
-from tests.conftest import eventually
+from tests.analytics.history import publish
+from tests.analytics.patrol_history import B1, B2, CHEN, G1, G2, G3, G4, LIU, STORIES, UNIT, ZHANG
+from tests.casekit.kafka_rig import producer_on
+from tests.conftest import eventually, running, service_env
 
 KEYS = ("found", "hotline_complaints", "self_disposal_rate", "coverage")
 DECEMBER = {
@@ -87,3 +98,41 @@ async def test_a_month_is_yyyy_mm(analytics: httpx.AsyncClient) -> None:
     for month in ("2026-13", "2026-1", "december"):
         response = await analytics.get("/v1/assessment/officers", params={"month": month})
         assert response.status_code == 422, (month, response.text)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A duty roster as the city's assignments would give it (application/context.py DutyRoster)."""
+
+    officers: tuple[Assignment, ...]
+
+    def assignments(self, first: date, last: date) -> list[Assignment]:
+        return list(self.officers)
+
+
+SUN = "officer-sun"
+ROSTER = Roster((Assignment(ZHANG, UNIT, B1, frozenset({G1, G2})), Assignment(SUN, UNIT, B1, frozenset({G4}))))
+
+
+async def test_a_duty_roster_names_the_officers_even_one_who_never_patrolled(
+    stack: Stack, database: str, topics_for: str
+) -> None:
+    """孙 is fixed to G4 and never patrolled: listed, coverage 0/31; 刘 and 陈 are not on the roster.
+    B1 is then 张 and 孙: found 4, fixed 2, 12345 in G1, G2, G4: H1 and H2, coverage 4/(62 + 31)."""
+    async with producer_on(stack.kafka_admin) as producer:
+        await publish(producer, topics_for, list(STORIES.values()))
+    settings = AnalyticsSettings(**service_env(stack, database, topics_for, "analytics"))
+    city = load_city(settings.city_config)
+    spec = replace(spec_for(settings, city), context=lambda runtime: Analytics(runtime.pool, city, duty=ROSTER))
+    async with running(analytics_app(settings, spec)) as client:
+
+        async def settled() -> dict[str, Any]:
+            body = await assessed(client, month="2026-12")
+            assert fractions(body["officers"]) == {
+                ZHANG: DECEMBER[ZHANG], SUN: ((0, 1), (1, 1), (0, 0), (0, 31))
+            }  # fmt: skip
+            return body
+
+        body = await eventually(settled, within=60)
+    assert fractions(body["brigades"]) == {B1: ((4, 1), (2, 1), (2, 4), (4, 93))}
+    assert [row["grids"] for row in body["officers"]] == [[G4], [G1, G2]]

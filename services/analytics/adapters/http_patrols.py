@@ -241,16 +241,17 @@ async def get_officer_assessment(
     month: Annotated[str, Query(max_length=7, description="YYYY-MM")],
     as_of: AsOf = None,
 ) -> OfficerAssessmentOut:
-    """A month's officers (those with a patrol started by its end) and their brigades."""
+    """A month's officers (the duty roster's, else those with a patrol started by its end) and their brigades."""
     try:
         first, last = month_of(month)
     except ValueError as error:
         raise InvalidInput(str(error)) from error
     span = period(analytics, first, last)
     inputs = await view.month_inputs(analytics.pool, first, last, span.start, span.end, as_of)
-    officers, brigades = officer_months(inputs.assignments, (last - first + timedelta(days=1)).days,
+    assignments = list(analytics.duty.assignments(first, last)) if analytics.duty else inputs.assignments
+    officers, brigades = officer_months(assignments, (last - first + timedelta(days=1)).days,
                                         inputs.patrolled, inputs.reports)  # fmt: skip
-    assigned = {a.officer: a for a in inputs.assignments}
+    assigned = {a.officer: a for a in assignments}
 
     def figures(row: OfficerMonth) -> dict[str, FigureOut]:
         return {key: FigureOut(**vars(f)) for key, f in row.figures.items()}
