@@ -93,6 +93,8 @@ PATROL_READERS = _roles(GRID_MEMBER, OFFICER, SUPERVISOR, ANALYST)
 """A patrol's officer and team; supervisors and analysts within their areas."""
 WORK_LOG_KEEPERS = _roles(GRID_MEMBER, OFFICER, SUPERVISOR)
 """A work log's officer, and the supervisors who annotate and accept it."""
+PATROL_FIGURE_READERS = _roles(SUPERVISOR, ANALYST)
+"""巡查's figures: coverage, flags, officers' days and assessment (an officer's whereabouts: not every reader's)."""
 CONTACT_READERS = frozenset({CALL_TAKER, CALLBACK_TEAM})
 """Personal data: only those who must call the reporter (not even the admin)."""
 
@@ -241,6 +243,18 @@ TABLE: dict[str, Rule] = {
     ),
     "analytics.get_areas": Rule(
         "the city's areas of one level as GeoJSON (辖区边界)", FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_patrol_coverage": Rule(
+        "patrol coverage per grid for a day or a week (巡查覆盖)", PATROL_FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_patrol_flags": Rule(
+        "grids not patrolled within their interval (未按时巡查)", PATROL_FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_officer_day": Rule(
+        "an officer's patrols and findings on one day (工作日志)", PATROL_FIGURE_READERS, frozenset({READ_ANALYTICS})
+    ),
+    "analytics.get_officer_assessment": Rule(
+        "officers' and brigades' monthly figures (队员考核)", PATROL_FIGURE_READERS, frozenset({READ_ANALYTICS})
     ),
     "analytics.dashboard": _open("the dashboard page (大屏); it reads every figure with the user's own token"),
     "analytics.dashboard_static": _open("the dashboard's bundled scripts and styles under /static (a mount)"),

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from casekit.eventtypes import EventTypes
 from casekit.service import ServiceSpec, build_app, serve
 from cityconfig.city import City, load_city
-from services.analytics.adapters import dashboard, http_api, http_figures, http_origin, projections
+from services.analytics.adapters import dashboard, http_api, http_figures, http_origin, http_patrols, projections
 from services.analytics.application.context import Analytics
 from services.analytics.settings import AnalyticsSettings
 
@@ -26,6 +26,7 @@ def spec_for(settings: AnalyticsSettings, city: City) -> ServiceSpec[Analytics]:
             http_api.reports_router,
             *http_figures.ROUTERS,
             http_origin.router,
+            http_patrols.router,
             dashboard.areas_router,
             dashboard.page_router,
         ],

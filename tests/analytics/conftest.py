@@ -13,6 +13,7 @@ from devstack.stack import Stack
 from services.analytics.main import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
 from tests.analytics.history import Story, history, publish
+from tests.analytics.patrol_history import STORIES as PATROL_STORIES
 from tests.casekit.kafka_rig import producer_on
 from tests.conftest import running, service_env
 from tests.intake.conftest import intake  # noqa: F401  (a fixture, found by name)
@@ -37,3 +38,14 @@ async def told(stack: Stack, database: str, topics_for: str) -> AsyncIterator[To
     app = analytics_app(settings)
     async with running(app) as client:
         yield Told(client, stories, app, settings)
+
+
+@pytest.fixture
+async def patrols_told(stack: Stack, database: str, topics_for: str) -> AsyncIterator[Told]:
+    """Analytics running on the patrol history (tests/analytics/patrol_history.py)."""
+    async with producer_on(stack.kafka_admin) as producer:
+        await publish(producer, topics_for, list(PATROL_STORIES.values()))
+    settings = AnalyticsSettings(**service_env(stack, database, topics_for, "analytics"))
+    app = analytics_app(settings)
+    async with running(app) as client:
+        yield Told(client, PATROL_STORIES, app, settings)

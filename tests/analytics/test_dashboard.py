@@ -25,6 +25,10 @@ from devstack.stack import Stack
 from services.analytics.adapters import dashboard
 from services.analytics.main import create_app as analytics_app
 from services.analytics.settings import AnalyticsSettings
+from tests.analytics.history import publish
+from tests.analytics.patrol_history import AREA, LIU, ZHANG
+from tests.analytics.patrol_history import STORIES as PATROL_STORIES
+from tests.casekit.kafka_rig import producer_on
 from tests.conftest import ISSUER, ROOT, eventually, running, service_env
 from tests.intake.conftest import POINT, IntakeUnderTest, report
 
@@ -75,6 +79,9 @@ async def browse(url: str, case_id: str, out: Path) -> dict[str, Any]:
             "DASHBOARD_URL": url,
             "DASHBOARD_TOKEN": ISSUER.person("analyst"),
             "DASHBOARD_CASE_ID": case_id,
+            "DASHBOARD_PATROL_DAY": "2026-12-09",
+            "DASHBOARD_PATROL_AREA": AREA,
+            "DASHBOARD_PATROL_OFFICER": ZHANG,
             "DASHBOARD_OUT": str(out),
             "CHROMIUM": CHROMIUM,
         },
@@ -91,6 +98,8 @@ async def test_the_dashboard_draws_the_map_follows_a_filter_and_opens_a_trace(
     tools: None, intake: IntakeUnderTest, stack: Stack, database: str, tmp_path: Path
 ) -> None:
     app = analytics_app(AnalyticsSettings(**service_env(stack, database, intake.prefix, "analytics")))
+    async with producer_on(stack.kafka_admin) as producer:  # the patrols and flags of the patrol history
+        await publish(producer, intake.prefix, [s for n, s in PATROL_STORIES.items() if n.startswith(("p", "flag"))])
     async with running(app) as analytics:
         first = await intake.post(report())
         await intake.post(report(location={"lat": POINT["lat"] + 0.0001, "lon": POINT["lon"]}))  # merged (并单)
@@ -102,6 +111,8 @@ async def test_the_dashboard_draws_the_map_follows_a_filter_and_opens_a_trace(
             counts = (await analytics.get("/v1/reports/counts")).json()
             assert sum(row["opened"] + row["merged"] for row in counts) == 3
             assert (await analytics.get(f"/v1/cases/{case_id}/trace")).status_code == 200
+            patrolled = await analytics.get("/v1/patrols/coverage", params={"day": "2026-12-09", "area": AREA})
+            assert patrolled.json()["patrolled"] == 3
 
         await eventually(projected)
         async with serve(app) as url:
@@ -146,5 +157,16 @@ def check(seen: dict[str, Any], case_id: str) -> None:
     assert seen["english"]["title"] == "City operations · Dashboard"
     assert seen["english"]["mapTitle"].startswith("Case density")
     assert seen["english"]["traceLabel"] == "Report received"
-    assert len(seen["screenshots"]) == 3
+    # 巡查覆盖 (the patrols of tests/analytics/patrol_history.py, no reports): 3 of 白云社区's 4 grids
+    # patrolled on 9 December, G4 flagged; 张's day: P1 (G1, G2) and P3 (G2 before midnight).
+    patrol = seen["patrol"]
+    assert patrol["summary"].split() == ["已巡查", "3/4", "未巡查", "1", "未按时巡查", "1", "巡查发现:", "0"]
+    assert patrol["colours"]["patrolled"] > patrol["colours"]["flagged"] > 0  # three grids green, one red
+    assert patrol["colours"]["idle"] == 0  # the one not patrolled is overdue: red, not grey
+    assert patrol["officers"] == [LIU, ZHANG]
+    assert patrol["log"]["patrols"] == 2
+    assert patrol["log"]["heading"].startswith(f"{ZHANG} · 2026-12-09 · 120 分钟")  # 3000 + 2400 + 1800 s
+    assert patrol["log"]["firstGrids"] == "白云社区第1网格、白云社区第2网格"
+    assert patrol["week"] == f"2026-12-07/2026-12-13/{AREA}"
+    assert len(seen["screenshots"]) == 4
     assert all(Path(shot).stat().st_size > 0 for shot in seen["screenshots"])

@@ -38,9 +38,10 @@ async def settled(analytics: httpx.AsyncClient) -> None:
 
 
 async def every_row(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every read model, as the API's queries see them (through the views)."""
+    """Every row of every read model, as the API's queries see them (through the views), in a stable order
+    (the first three columns: a patrol's visits are keyed by patrol, day and grid)."""
     return {
-        table.name: [tuple(row) for row in await pool.fetch(f"SELECT * FROM {table.name} ORDER BY 1, 2")]
+        table.name: [tuple(row) for row in await pool.fetch(f"SELECT * FROM {table.name} ORDER BY 1, 2, 3")]
         for projection in PROJECTIONS
         for table in projection.tables
     }

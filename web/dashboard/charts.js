@@ -171,3 +171,44 @@ export function drawSources(id, rows) {
 export function clear(id) {
   chart(id).clear();
 }
+
+export const COVERAGE_COLOURS = { patrolled: "#3ddc97", flagged: "#ff6b6b", idle: "#2a4466" };
+
+/** 巡查覆盖 map: each unit grid of `geojson` coloured patrolled, not patrolled or flagged (未按时巡查). */
+export function drawCoverage(id, name, geojson, rows) {
+  if (!registered.has(name)) {
+    echarts.registerMap(name, geojson);
+    registered.add(name);
+  }
+  const byCode = new Map(rows.map((row) => [row.grid_code, row]));
+  const status = (row) => (row?.flagged ? "flagged" : row?.patrolled ? "patrolled" : "idle");
+  const data = geojson.features.map((feature) => {
+    const row = byCode.get(feature.properties.code);
+    return { name: feature.properties.code, row, itemStyle: { areaColor: COVERAGE_COLOURS[status(row)] } };
+  });
+  chart(id).setOption(
+    {
+      tooltip: {
+        trigger: "item",
+        formatter: (params) => {
+          const row = params.data?.row;
+          if (!row) return params.name;
+          return `${row.name} (${row.grid_code})<br/>${t(status(row))}<br/>${t("patrols")}: ${row.patrols} · ${number(row.seconds / 60)} ${t("minutes")} · ${number(row.metres / 1000, 2)} km<br/>${t("found")}: ${row.found} (${t("fixed_on_spot")} ${row.fixed_on_spot} · ${t("own_powers")} ${row.own_powers} · ${t("handed_over")} ${row.handed_over})`;
+        },
+      },
+      series: [
+        {
+          type: "map",
+          map: name,
+          nameProperty: "code",
+          roam: true,
+          data,
+          itemStyle: { borderColor: "#6fa8dc", borderWidth: 0.5 },
+          emphasis: { itemStyle: { areaColor: "#ffd166" }, label: { show: false } },
+          select: { disabled: true },
+        },
+      ],
+    },
+    true,
+  );
+}

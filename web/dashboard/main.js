@@ -4,6 +4,7 @@ import { AuthError, get, setToken, takeToken, token } from "./api.js";
 import { clear, drawMap, drawSources, drawTrends } from "./charts.js";
 import { addDays, cityToday, dayStart, daysBetween, element, instant, number, percent } from "./format.js";
 import { channelLabel, eventLabel, language, setLanguage, stageLabel, t, translatePage } from "./i18n.js";
+import { loadPatrols } from "./patrols.js";
 
 const $ = (selector) => document.querySelector(selector);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -236,8 +237,15 @@ export async function refresh() {
     panel("sources-panel", () => loadSources(f, mine)),
     panel("assessment-panel", () => loadAssessment(f, mine)),
     panel("recurrences-panel", () => loadRecurrences(f, mine)),
+    patrolPanel(),
   ]);
   if (mine === generation) document.body.dataset.loading = "false";
+}
+
+/** 巡查覆盖: its own day (the period's last by default), week toggle and area. */
+function patrolPanel() {
+  const run = (load) => panel("patrol-panel", load);
+  return run(() => loadPatrols(run, (text) => setStatus("patrol-panel", text)));
 }
 
 let lastSearch = null; // re-shown in the other language on the toggle
@@ -392,6 +400,9 @@ function start() {
       refresh();
     });
   }
+  $("#patrol-day").value = $("#to").value;
+  $("#patrol-apply").addEventListener("click", () => patrolPanel());
+  $("#patrol-mode").addEventListener("change", () => patrolPanel());
   for (const select of ["#level", "#interval", "#assessment-level", "#window-days"]) $(select).addEventListener("change", () => refresh());
   $("#search-form").addEventListener("submit", (event) => {
     event.preventDefault();

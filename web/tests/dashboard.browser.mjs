@@ -1,7 +1,8 @@
 // The dashboard in Debian's Chromium, driven by playwright-core (no downloaded browser); run by
 // tests/analytics/test_dashboard.py, which starts the real Analytics and asserts on the JSON printed here.
 //
-// Environment: DASHBOARD_URL, DASHBOARD_TOKEN, DASHBOARD_CASE_ID, DASHBOARD_OUT (screenshots), CHROMIUM.
+// Environment: DASHBOARD_URL, DASHBOARD_TOKEN, DASHBOARD_CASE_ID, DASHBOARD_OUT (screenshots), CHROMIUM;
+// DASHBOARD_PATROL_DAY, _AREA, _OFFICER for the patrol layer.
 import { join } from "node:path";
 
 import { chromium } from "playwright-core";
@@ -121,6 +122,50 @@ try {
     firstLabel: await text(page, "#trace .timeline .event .event-type"),
   };
   await shot(page, "trace-zh");
+
+  // 巡查覆盖: a day of 白云社区's four grids, coloured; an officer's day; the week.
+  if (process.env.DASHBOARD_PATROL_DAY) {
+    step = "patrol";
+    const area = process.env.DASHBOARD_PATROL_AREA;
+    const day = process.env.DASHBOARD_PATROL_DAY;
+    await page.fill("#patrol-day", day);
+    await page.fill("#patrol-area", area);
+    await page.click("#patrol-apply");
+    await page.waitForSelector(`#patrol-summary[data-loaded="${day}/${day}/${area}"]`, { timeout: 20000 });
+    await page.waitForTimeout(500); // ECharts draws on the next frames
+    const colours = () =>
+      page.evaluate(() => {
+        const seen = { patrolled: 0, flagged: 0, idle: 0 };
+        const near = (data, i, [r, g, b]) => Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8;
+        for (const canvas of document.querySelectorAll("#patrol-map canvas")) {
+          const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+          for (let i = 0; i < data.length; i += 4) {
+            if (near(data, i, [0x3d, 0xdc, 0x97])) seen.patrolled += 1;
+            else if (near(data, i, [0xff, 0x6b, 0x6b])) seen.flagged += 1;
+            else if (near(data, i, [0x2a, 0x44, 0x66])) seen.idle += 1;
+          }
+        }
+        return seen;
+      });
+    result.patrol = {
+      summary: await text(page, "#patrol-summary"),
+      colours: await colours(),
+      officers: await page.locator("#patrol-officers button").evaluateAll((items) => items.map((item) => item.dataset.officer)),
+    };
+    await page.click(`#patrol-officers button[data-officer="${process.env.DASHBOARD_PATROL_OFFICER}"]`);
+    await page.waitForSelector("#patrol-log table.patrols tbody tr", { timeout: 20000 });
+    result.patrol.log = {
+      heading: await text(page, "#patrol-log .log-officer"),
+      patrols: await page.locator("#patrol-log table.patrols tbody tr").count(),
+      firstGrids: await text(page, "#patrol-log table.patrols tbody tr td:nth-child(3)"),
+    };
+    await shot(page, "patrol-zh");
+    await page.selectOption("#patrol-mode", "week");
+    await page.waitForSelector(`#patrol-summary[data-loaded$="/${area}"]:not([data-loaded^="${day}/${day}"])`, { timeout: 20000 });
+    result.patrol.week = await page.locator("#patrol-summary").getAttribute("data-loaded");
+    await page.selectOption("#patrol-mode", "day");
+    await page.waitForSelector(`#patrol-summary[data-loaded="${day}/${day}/${area}"]`, { timeout: 20000 });
+  }
 
   step = "language";
   await page.click("#lang");

@@ -1,4 +1,5 @@
-"""Analytics' projections: the case trace, the report counts and the case facts, fed from every domain topic."""
+"""Analytics' projections: the case trace, the report counts, the case facts (fed from every domain topic) and
+the patrols (巡查, from Intake's)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from casekit.projection_service import Rebuilder, ensure_all
 from casekit.runtime import Runtime
 from schemas import topics
 from schemas.catalog import ALL_EVENTS, UPCASTERS
-from services.analytics.adapters.views import case_facts, case_trace, report_counts
+from services.analytics.adapters.views import case_facts, case_trace, patrols, report_counts
 from services.analytics.application import case_facts as fact_reactions
 from services.analytics.application import case_trace as trace_reactions
+from services.analytics.application import patrols as patrol_reactions
 from services.analytics.application import report_counts as count_reactions
 from services.analytics.application.context import Analytics
 
@@ -30,6 +32,7 @@ CASE_TRACE = Projection(
     types=TYPES,
     handlers=trace_reactions.HANDLERS,
     bind=case_trace.CaseTraceRows,
+    version=2,  # 2: a patrol's, work log's or grid watch's events are not a case's (issue 14)
 )
 REPORT_COUNTS = Projection(
     name="analytics.report_counts",
@@ -47,7 +50,15 @@ CASE_FACTS = Projection(
     handlers=fact_reactions.HANDLERS,
     bind=case_facts.CaseFactRows,
 )
-PROJECTIONS: tuple[Projection[Any], ...] = (CASE_TRACE, REPORT_COUNTS, CASE_FACTS)
+PATROLS = Projection(
+    name="analytics.patrols",
+    tables=patrols.TABLES,
+    topics=(topics.INTAKE_EVENTS,),
+    types=TYPES,
+    handlers=patrol_reactions.HANDLERS,
+    bind=patrols.PatrolTableRows,
+)
+PROJECTIONS: tuple[Projection[Any], ...] = (CASE_TRACE, REPORT_COUNTS, CASE_FACTS, PATROLS)
 
 
 def subscriptions(runtime: Runtime, analytics: Analytics) -> list[Subscription]:

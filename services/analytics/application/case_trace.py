@@ -13,6 +13,7 @@ from casekit.projection import ProjectionHandler
 from casekit.tracing import trace_id_of
 from schemas.base import Event
 from schemas.catalog import ALL_EVENTS
+from schemas.patrol import PATROL_EVENTS
 
 
 @dataclass(frozen=True)
@@ -67,5 +68,9 @@ async def on_any_event(message: Inbound[Event], trace: TraceRows) -> None:
     )
 
 
-HANDLERS: dict[type[Event], ProjectionHandler[TraceRows]] = {event: on_any_event for event in ALL_EVENTS}
-"""Every published event type, each at its current version (older ones are upcast on the way in)."""
+CASE_EVENTS: tuple[type[Event], ...] = tuple(event for event in ALL_EVENTS if event not in PATROL_EVENTS)
+"""Every published event type about a case. A patrol's, a work log's or a grid watch's events share
+Intake's topic, but their `case_id` is the patrol's (log's, watch's) own id, not a case: they have no
+trace (Analytics' patrol read model takes them, services/analytics/application/patrols.py)."""
+HANDLERS: dict[type[Event], ProjectionHandler[TraceRows]] = {event: on_any_event for event in CASE_EVENTS}
+"""Every case event type, each at its current version (older ones are upcast on the way in)."""

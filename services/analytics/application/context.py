@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
 
 import asyncpg
 
 from cityconfig.city import City
+from services.analytics.domain.patrols import Assignment
 
 CITY_ROW = "city"
 """The code of the one row a city-level figure has."""
+
+
+class DutyRoster(Protocol):
+    """定人定岗: the officers fixed to grids in a month, as the city's duty assignments say (`city.duty`).
+
+    Without one, the officers' figures take each officer's assignment from their latest patrol
+    (`PatrolStarted` carries unit, brigade and grids), so an officer who never patrolled is not listed."""
+
+    def assignments(self, first: date, last: date) -> Sequence[Assignment]: ...
 
 
 @dataclass(frozen=True)
@@ -19,6 +32,7 @@ class Analytics:
 
     pool: asyncpg.Pool
     city: City
+    duty: DutyRoster | None = None
 
     def name_of(self, code: str) -> str:
         """An area's or a unit's name (the city level's row is `city`); the code itself when the city does not
