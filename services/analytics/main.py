@@ -8,6 +8,7 @@ from casekit.eventtypes import EventTypes
 from casekit.service import ServiceSpec, build_app, serve
 from cityconfig.city import City, load_city
 from services.analytics.adapters import dashboard, http_api, http_figures, http_origin, http_patrols, projections
+from services.analytics.adapters.duty_roster import roster_of
 from services.analytics.application.context import Analytics
 from services.analytics.settings import AnalyticsSettings
 
@@ -19,7 +20,7 @@ def spec_for(settings: AnalyticsSettings, city: City) -> ServiceSpec[Analytics]:
         name="analytics",
         types=EventTypes([]),  # read models only: it records no events of its own
         domain_topic=None,
-        context=lambda runtime: Analytics(runtime.pool, city),
+        context=lambda runtime: Analytics(runtime.pool, city, duty=roster_of(city.duty)),
         subscriptions=projections.subscriptions,
         routers=[
             http_api.router,

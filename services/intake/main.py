@@ -31,7 +31,7 @@ from services.intake.adapters.callbacks_http import router_for
 from services.intake.adapters.crypto import ContactCipher
 from services.intake.adapters.hotline_jobs import HotlineConfig, SqlHotlineOutbox
 from services.intake.adapters.hotline_jobs import workers as hotline_workers
-from services.intake.adapters.officers import NOBODY
+from services.intake.adapters.officers import from_duty
 from services.intake.adapters.submissions import SqlSubmissions
 from services.intake.adapters.views.grid_watches import SqlGridWatches
 from services.intake.adapters.views.patrols import SqlPatrols
@@ -46,7 +46,7 @@ MIGRATIONS = [SQL]
 
 
 def spec_for(settings: IntakeSettings, city: City, officers: OfficerDirectory | None = None) -> ServiceSpec[Intake]:
-    """`officers`: the duty assignments (定岗) patrols are checked against; none, nobody patrols."""
+    """`officers`: the duty assignments (定岗) patrols are checked against; the city's (duty.yaml) unless given."""
     cipher = ContactCipher(settings.pii_key.get_secret_value(), settings.pii_key_id)
     policy = DuplicatePolicy(settings.duplicate_distance_m, timedelta(minutes=settings.duplicate_window_minutes))
     callbacks = CallbackConfig.of(settings)
@@ -56,7 +56,7 @@ def spec_for(settings: IntakeSettings, city: City, officers: OfficerDirectory | 
         outbox = SqlHotlineOutbox(hotline)
         return Intake(
             runtime.store, SqlSubmissions(runtime.store), SqlReports(), city, cipher, policy, outbox,
-            officers or NOBODY, SqlPatrols(), SqlGridWatches(),
+            officers or from_duty(city.duty), SqlPatrols(), SqlGridWatches(),
         )  # fmt: skip
 
     return ServiceSpec(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
+from cityconfig.duty import Duty
 from services.intake.domain.patrol import OfficerDuty
 
 
@@ -29,3 +30,14 @@ class StaticOfficers:
 
 NOBODY = StaticOfficers()
 """No assignments at all: nobody may patrol (a city without duty assignments)."""
+
+
+def from_duty(duty: Duty) -> StaticOfficers:
+    """The city's duty assignments (duty.yaml) as the patrol module reads them."""
+    officers = {
+        assignment.subject: OfficerDuty(
+            assignment.subject, assignment.unit_code, assignment.brigade_code, tuple(assignment.grid_codes)
+        )
+        for assignment in duty.assignments
+    }
+    return StaticOfficers(officers, duty.watched_grids())
