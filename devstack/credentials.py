@@ -23,6 +23,8 @@ class DemoPerson:
     unit: str | None = None
     areas: tuple[str, ...] = ()
     """Illustrative: the grids and district of the demo reports (cities/xuzhou-demo)."""
+    subject: str | None = None
+    """The login's subject, when it must match the city's files (duty.yaml); `demo-<name>` otherwise."""
 
 
 GRID_A = "320302006008002"  # 鼓楼区: where the first demo report (a manhole cover) lies
@@ -31,8 +33,8 @@ GULOU = "320302"
 DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("grid_member_a", "grid_member", areas=(GRID_A,)),
     DemoPerson("grid_member_b", "grid_member", areas=(GRID_B,)),
-    # An enforcement officer (执法队员) of 万通社区's station, who patrols its grids (illustrative).
-    DemoPerson("officer", "officer", areas=(GRID_A[:12],)),
+    # An enforcement officer (执法队员) of 万通社区's station, who patrols its grids (duty.yaml, illustrative).
+    DemoPerson("officer", "officer", areas=("320302001002",), subject="officer-320302001002-1"),
     DemoPerson("call_taker", "call_taker"),
     DemoPerson("dispatcher", "dispatcher", areas=(GULOU,)),
     DemoPerson("shift_lead", "shift_lead"),
@@ -52,7 +54,9 @@ def demo_credentials(issuer: DemoIssuer, keys: list[DemoKey]) -> dict[str, Any]:
             "role": person.role,
             "unit": person.unit,
             "areas": list(person.areas),
-            "token": issuer.person(person.role, person.unit, person.areas, subject=f"demo-{person.name}"),
+            "token": issuer.person(
+                person.role, person.unit, person.areas, subject=person.subject or f"demo-{person.name}"
+            ),
         }
         for person in DEMO_PEOPLE
     }

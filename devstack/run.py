@@ -27,6 +27,7 @@ from cityconfig.city import DEFAULT_CITY, load_city
 from devstack.credentials import CREDENTIALS, credentials_hint, demo_credentials, write_credentials
 from devstack.demo import DEMO_REPORTS
 from devstack.demo_loop import HOTLINE_LOOP, close_the_loop
+from devstack.demo_patrol import walk_a_patrol
 from devstack.issuer import DemoIssuer
 from devstack.kafka_acls import provision
 from devstack.keys import dev_secrets, import_demo_keys, open311_hint
@@ -189,7 +190,7 @@ async def load_demo(stack: Stack, urls: dict[str, str], credentials: dict[str, A
     grid report is then taken through the whole loop (devstack/demo_loop.py)."""
     intake, analytics = urls["intake"], urls["analytics"]
     async with httpx.AsyncClient() as client:
-        case_ids = []
+        case_ids, first_is_new = [], True
         reader = _bearer(credentials["analyst"]["token"])
         for report in DEMO_REPORTS[:-1]:
             secret = (
@@ -199,19 +200,28 @@ async def load_demo(stack: Stack, urls: dict[str, str], credentials: dict[str, A
             if reply.status_code not in (200, 201):
                 raise RuntimeError(f"a demo report was refused: {reply.text}")
             case_ids.append(reply.json()["case_id"])
+            first_is_new = first_is_new and (len(case_ids) > 1 or reply.status_code == 201)
         producer = AIOKafkaProducer(**stack.kafka_user("hotline").client_kwargs())  # as the 12345 hotline
         await producer.start()
         try:
             await producer.send_and_wait(REPORTS_HOTLINE.name, orjson.dumps(DEMO_REPORTS[-1]))
         finally:
             await producer.stop()
-        loop = await close_the_loop(client, urls, credentials, case_ids[0])
-        print(f"Demo case {case_ids[0]} taken through the loop: {' -> '.join(loop)}", flush=True)
-        work_order_case = await push_work_order(client, intake, credentials)
-        talk = await close_the_loop(client, urls, credentials, work_order_case, HOTLINE_LOOP)
-        print(f"12345 work order {DEMO_WORK_ORDER} ({work_order_case}): {' -> '.join(talk)}; the simulator "
-              "calls the resident back", flush=True)  # fmt: skip
+        if first_is_new:
+            loop = await close_the_loop(client, urls, credentials, case_ids[0])
+            print(f"Demo case {case_ids[0]} taken through the loop: {' -> '.join(loop)}", flush=True)
+        else:  # the data of an earlier `make run` (.run/): its demo case went through the loop then
+            print(f"Demo case {case_ids[0]}: taken through the loop on an earlier run", flush=True)
+        work_order_case, pushed_now = await push_work_order(client, intake, credentials)
+        if pushed_now:
+            talk = await close_the_loop(client, urls, credentials, work_order_case, HOTLINE_LOOP)
+            print(f"12345 work order {DEMO_WORK_ORDER} ({work_order_case}): {' -> '.join(talk)}; the simulator "
+                  "calls the resident back", flush=True)  # fmt: skip
+        else:
+            print(f"12345 work order {DEMO_WORK_ORDER} ({work_order_case}): pushed on an earlier run today", flush=True)
         case_ids.append(work_order_case)
+        city_path = Path(os.environ.get("CITY_CONFIG", DEFAULT_CITY))
+        print(await walk_a_patrol(client, intake, credentials["officer"]["token"], city_path), flush=True)
         traces = []
         for case_id in case_ids:
             for _ in range(100):
@@ -226,15 +236,16 @@ async def load_demo(stack: Stack, urls: dict[str, str], credentials: dict[str, A
 DEMO_WORK_ORDER = f"12345-{datetime.now(UTC):%Y%m%d}-DEMO01"
 
 
-async def push_work_order(client: httpx.AsyncClient, intake: str, credentials: dict[str, Any]) -> str:
-    """A 12345 work order in grid B, as the hotline pushes it (tools/hotline_sim.py's shape); its case."""
+async def push_work_order(client: httpx.AsyncClient, intake: str, credentials: dict[str, Any]) -> tuple[str, bool]:
+    """A 12345 work order in grid B, as the hotline pushes it (tools/hotline_sim.py's shape); its case, and
+    whether it is new (the same number pushed again is the same case)."""
     body = hotline_sim.work_order(DEMO_WORK_ORDER, content="小区门口暴露垃圾多日未清运 (12345 演示工单)")
     reply = await client.post(f"{intake}/hotline/v1/work-orders", json=body,
                               headers=_bearer(credentials["hotline_api_key"]))  # fmt: skip
     if reply.status_code not in (200, 201):
         raise RuntimeError(f"the demo work order was refused: {reply.text}")
     case_id: str = reply.json()["case_id"]
-    return case_id
+    return case_id, reply.status_code == 201
 
 
 DEMO_HISTORY_DAYS = int(os.environ.get("DEMO_HISTORY_DAYS", 60))
@@ -289,6 +300,9 @@ The 12345 hotline simulator takes our messages at {url["hotline-simulator"]}/inb
   curl -s {url["hotline-simulator"]}/messages
   curl -s -H "Authorization: Bearer $(jq -r .hotline_api_key {CREDENTIALS})" \\
     {intake}/hotline/v1/work-orders/{DEMO_WORK_ORDER}/messages
+Patrols (巡查): 万通社区's contact board (公示牌) {intake}/v1/communities/320302001002/contacts.html; today's coverage:
+  curl -s -H "Authorization: Bearer $(jq -r .analyst.token {CREDENTIALS})" \\
+    "{analytics}/v1/patrols/coverage?area=320302001&day=$(TZ=Asia/Shanghai date +%F)"
 Metrics: {intake}/metrics   Ctrl-C stops everything.""",
         flush=True,
     )
