@@ -14,16 +14,15 @@ from uuid import uuid4
 import httpx
 
 from casekit.envelope import utc_now
-from cityconfig.city import load_city
+from cityconfig.city import City, load_city
 
 OFFICER = "officer-320302001002-1"
 """王建军 of 万通社区工作站·执法 (cities/xuzhou-demo/duty.yaml)."""
 GRIDS = ("320302001002001", "320302001002002")
 
 
-def track(city_path: Path) -> list[tuple[float, float]]:
+def track(city: City) -> list[tuple[float, float]]:
     """Three points inside each grid, as (lat, lon) in WGS-84."""
-    city = load_city(city_path)
     points = []
     for code in GRIDS:
         inside = city.jurisdictions[code].geometry.representative_point()
@@ -34,7 +33,8 @@ def track(city_path: Path) -> list[tuple[float, float]]:
 async def walk_a_patrol(client: httpx.AsyncClient, intake: str, token: str, city_path: Path) -> str:
     """The patrol and its work log through Intake's API; a line for the welcome text."""
     headers = {"Authorization": f"Bearer {token}"}
-    points = track(city_path)
+    city = load_city(city_path)
+    points = track(city)
     start = utc_now().replace(microsecond=0) - timedelta(minutes=10 * len(points))
     patrol_id = str(uuid4())
 
@@ -60,7 +60,7 @@ async def walk_a_patrol(client: httpx.AsyncClient, intake: str, token: str, city
         "location": {"lat": last[0], "lon": last[1]}, "patrol_id": patrol_id,
     })  # fmt: skip
     finished = await post(f"/v1/patrols/{patrol_id}/finish", {"finished_at": fixes[-1]["at"]})
-    day = load_city(city_path).local_date(utc_now())  # the city's date: the log of today
+    day = city.local_date(utc_now())  # the city's date: the log of today
     log = f"/v1/work-logs/{OFFICER}/{day}"
     drafted = await client.post(f"{intake}{log}/draft", json={}, headers=headers)
     if drafted.status_code == 200:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from casekit.errors import Forbidden, RuleViolation
+from casekit.errors import Forbidden, InvalidInput, RuleViolation
 from schemas.patrol import PatrolFinished, TrackPoint, TrackPointsRecorded
 from services.intake.domain import patrol as p
 from services.intake.domain.patrol import DECIDER, OfficerDuty, Patrol
@@ -139,7 +139,8 @@ def test_a_report_may_name_a_patrol_finished_less_than_an_hour_ago() -> None:
     p.check_report_patrol(state, PATROL, OFFICER, START + timedelta(minutes=89))
     with pytest.raises(RuleViolation, match="over an hour"):
         p.check_report_patrol(state, PATROL, OFFICER, START + timedelta(minutes=91))
-    with pytest.raises(Forbidden):
+    with pytest.raises(InvalidInput, match="not the reporter's") as other:
         p.check_report_patrol(state, PATROL, "officer-zhao", START + timedelta(minutes=31))
-    with pytest.raises(RuleViolation, match="no patrol"):
+    with pytest.raises(InvalidInput, match="no patrol") as unknown:
         p.check_report_patrol(DECIDER.initial, PATROL, OFFICER, START)
+    assert (other.value.rule, unknown.value.rule) == ("another-officers-patrol", "unknown-patrol")

@@ -29,5 +29,4 @@ class CityDutyRoster:
 
 def roster_of(duty: Duty) -> DutyRoster | None:
     """None for a city without officers' assignments: the figures then follow the patrols."""
-    roster = CityDutyRoster(duty)
-    return roster if roster.assignments(date.min, date.max) else None
+    return CityDutyRoster(duty) if any(item.role == "officer" for item in duty.assignments) else None

@@ -16,7 +16,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from casekit.decider import Decider
-from casekit.errors import Forbidden, RuleViolation
+from casekit.errors import Forbidden, InvalidInput, RuleViolation
 from schemas.patrol import GridVisit, PatrolFinished, PatrolStarted, TrackPoint, TrackPointsRecorded
 from services.intake.domain.patrol_track import summarise
 
@@ -146,11 +146,14 @@ def decide_finish(state: Patrol, cmd: FinishPatrol) -> list[PatrolEvent]:
 
 
 def check_report_patrol(state: Patrol, patrol_id: UUID, subject: str, at: datetime) -> None:
-    """A report filed during a patrol: the reporter's own patrol, not finished (or only just)."""
+    """A report filed during a patrol: a patrol that exists (else the report is invalid), the reporter's
+    own, not finished (or only just: a refusal of the moment, 409)."""
     if state.status == "new":
-        raise RuleViolation(f"no patrol {patrol_id}")
+        raise InvalidInput(f"no patrol {patrol_id}", path="/patrol_id", rule="unknown-patrol")
     if not state.member(subject):
-        raise Forbidden(f"patrol {patrol_id} is not this reporter's")
+        raise InvalidInput(
+            f"patrol {patrol_id} is not the reporter's", path="/patrol_id", rule="another-officers-patrol"
+        )
     if state.finished_at is not None and at - state.finished_at > LATE_REPORTS:
         raise RuleViolation(f"patrol {patrol_id} finished at {state.finished_at.isoformat()}, over an hour ago")
 
