@@ -23,6 +23,7 @@ def test_the_roster_is_the_city_s_officers_with_their_units_brigades_and_grids()
     wang = listed["officer-320302001002-1"]
     assert (wang.unit_code, wang.brigade_code) == ("cm-320302001002-enforcement", "st-320302001-enforcement")
     assert wang.grids == frozenset({"320302001002001", "320302001002002"})
+    assert wang.name == "王建军"  # the officers' figures show the name, not the subject
 
 
 def test_a_city_without_officers_has_no_roster() -> None:

@@ -111,7 +111,7 @@ class Roster:
 
 
 SUN = "officer-sun"
-ROSTER = Roster((Assignment(ZHANG, UNIT, B1, frozenset({G1, G2})), Assignment(SUN, UNIT, B1, frozenset({G4}))))
+ROSTER = Roster((Assignment(ZHANG, UNIT, B1, frozenset({G1, G2})), Assignment(SUN, UNIT, B1, frozenset({G4}), "孙志强")))
 
 
 async def test_a_duty_roster_names_the_officers_even_one_who_never_patrolled(
@@ -136,3 +136,4 @@ async def test_a_duty_roster_names_the_officers_even_one_who_never_patrolled(
         body = await eventually(settled, within=60)
     assert fractions(body["brigades"]) == {B1: ((4, 1), (2, 1), (2, 4), (4, 93))}
     assert [row["grids"] for row in body["officers"]] == [[G4], [G1, G2]]
+    assert [row["name"] for row in body["officers"]] == ["孙志强", ZHANG]  # 张's roster entry names no one

@@ -18,7 +18,7 @@ from services.analytics.domain.patrols import Assignment
 class CityDutyRoster:
     def __init__(self, duty: Duty) -> None:
         self._officers = tuple(
-            Assignment(item.subject, item.unit_code, item.brigade_code, frozenset(item.grid_codes))
+            Assignment(item.subject, item.unit_code, item.brigade_code, frozenset(item.grid_codes), item.name)
             for item in duty.assignments
             if item.role == "officer"
         )

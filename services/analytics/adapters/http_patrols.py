@@ -213,7 +213,7 @@ async def get_officer_day(
 
 class OfficerRow(BaseModel):
     code: str = Field(description="The officer's subject, or the brigade's code")
-    name: str
+    name: str = Field(description="The officer's name from duty.yaml (else the subject), or the brigade's name")
     unit_code: str | None = None
     brigade_code: str | None = None
     grids: list[str] = Field(default_factory=list, description="定岗: the grids assigned (officers)")
@@ -259,7 +259,7 @@ async def get_officer_assessment(
     return OfficerAssessmentOut(
         month=month, from_=first, to=last, as_of=as_of,
         officers=[
-            OfficerRow(code=o.code, name=o.code, unit_code=assigned[o.code].unit_code,
+            OfficerRow(code=o.code, name=assigned[o.code].name or o.code, unit_code=assigned[o.code].unit_code,
                        brigade_code=assigned[o.code].brigade_code, grids=sorted(assigned[o.code].grids),
                        figures=figures(o))
             for o in officers

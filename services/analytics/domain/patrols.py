@@ -100,6 +100,8 @@ class Assignment:
     unit_code: str | None
     brigade_code: str | None
     grids: frozenset[str]
+    name: str | None = None
+    """The officer's name where duty.yaml gives it (a roster read from patrols knows only the subject)."""
 
 
 @dataclass(frozen=True)
