@@ -40,14 +40,16 @@ def test_a_team_patrol_counts_for_its_members_and_a_shared_grid_once_for_the_bri
 
 
 def test_days_weeks_and_months() -> None:
-    assert days_of(DAY, None) == (DAY, DAY)
-    assert days_of(None, "2026-W01") == (date(2025, 12, 29), date(2026, 1, 4))
-    assert days_of(None, "2020-W53") == (date(2020, 12, 28), date(2021, 1, 3))
+    today = date(2027, 1, 4)
+    assert days_of(DAY, None, today) == (DAY, DAY)
+    assert days_of(None, None, today) == (today, today)
+    assert days_of(None, "2026-W01", today) == (date(2025, 12, 29), date(2026, 1, 4))
+    assert days_of(None, "2020-W53", today) == (date(2020, 12, 28), date(2021, 1, 3))
     assert month_of("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
     assert month_of("2026-12") == (date(2026, 12, 1), date(2026, 12, 31))
-    for day, week in [(None, None), (DAY, "2026-W01"), (None, "2026-W54"), (None, "2026W01")]:
+    for day, week in [(DAY, "2026-W01"), (None, "2026-W54"), (None, "2026W01")]:
         with pytest.raises(ValueError, match="week"):
-            days_of(day, week)
+            days_of(day, week, today)
     for month in ["2026-00", "2026-13", "26-12", "0000-01", "9999-12"]:
         with pytest.raises(ValueError, match="month"):
             month_of(month)

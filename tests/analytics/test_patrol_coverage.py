@@ -19,7 +19,9 @@ ISO week 2026-W50 (7–13 December): G1 2 days, 2 patrols, 4800 s, 3400 m, F1; G
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -144,11 +146,18 @@ async def test_patrol_events_make_no_cases(patrols_told: Told) -> None:
 
 
 async def test_bad_periods_and_areas_are_refused(analytics: httpx.AsyncClient) -> None:
-    for params in ({}, {"day": "2026-12-09", "week": "2026-W50"}, {"week": "2026-W60"}, {"week": "50"},
+    for params in ({"day": "2026-12-09", "week": "2026-W50"}, {"week": "2026-W60"}, {"week": "50"},
                    {"day": "2026-12-09", "area": "999999"}):  # fmt: skip
         response = await analytics.get("/v1/patrols/coverage", params=params)
         assert response.status_code == 422, (params, response.text)
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_no_day_and_no_week_is_the_city_s_today(analytics: httpx.AsyncClient) -> None:
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    response = await analytics.get("/v1/patrols/coverage")
+    assert response.status_code == 200, response.text
+    assert (response.json()["from"], response.json()["to"]) == (today, today)
 
 
 async def test_a_unit_staff_member_may_not_read_coverage(analytics: httpx.AsyncClient) -> None:

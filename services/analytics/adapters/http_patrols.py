@@ -3,7 +3,7 @@ officers' and brigades' monthly assessment (docs/assessment.md, Officers). Times
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -81,14 +81,15 @@ def _grid_out(analytics: Analytics, g: GridCoverage) -> GridCoverageOut:
 async def get_patrol_coverage(
     analytics: AnalyticsDep,
     caller: Caller,
-    day: Annotated[date | None, Query(description="One city day, YYYY-MM-DD")] = None,
+    day: Annotated[date | None, Query(description="One city day, YYYY-MM-DD (neither day nor week: today)")] = None,
     week: Annotated[str | None, Query(max_length=8, description="An ISO week of city days, YYYY-Www")] = None,
     area: Area = "",
     as_of: AsOf = None,
 ) -> CoverageOut:
-    """巡查覆盖 per grid for a day or an ISO week."""
+    """巡查覆盖 per grid for a day or an ISO week (neither: the city's today)."""
+    today = datetime.now(UTC).astimezone(analytics.city.timezone).date()
     try:
-        first, last = days_of(day, week)
+        first, last = days_of(day, week, today)
     except ValueError as error:
         raise InvalidInput(str(error)) from error
     _known_area(analytics, area)

@@ -18,13 +18,13 @@ FINDINGS = ("fixed_on_spot", "own_powers", "handed_over")
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
-def days_of(day: date | None, week: str | None) -> tuple[date, date]:
-    """The first and last city day asked for: one day, or an ISO week `YYYY-Www` (Monday to Sunday)."""
-    if (day is None) == (week is None):
-        raise ValueError("give either day=YYYY-MM-DD or week=YYYY-Www")
-    if day is not None:
-        return day, day
-    assert week is not None
+def days_of(day: date | None, week: str | None, today: date) -> tuple[date, date]:
+    """The first and last city day asked for: one day, an ISO week `YYYY-Www` (Monday to Sunday), or
+    neither: the city's today, as a supervisor opening the page expects."""
+    if day is not None and week is not None:
+        raise ValueError("give either day=YYYY-MM-DD or week=YYYY-Www, not both")
+    if week is None:
+        return (day or today), (day or today)
     match = WEEK.match(week)
     if match is None:
         raise ValueError("week is YYYY-Www, e.g. 2026-W49")
