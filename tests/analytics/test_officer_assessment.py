@@ -111,7 +111,9 @@ class Roster:
 
 
 SUN = "officer-sun"
-ROSTER = Roster((Assignment(ZHANG, UNIT, B1, frozenset({G1, G2})), Assignment(SUN, UNIT, B1, frozenset({G4}), "孙志强")))
+ROSTER = Roster(
+    (Assignment(ZHANG, UNIT, B1, frozenset({G1, G2})), Assignment(SUN, UNIT, B1, frozenset({G4}), "孙志强"))
+)
 
 
 async def test_a_duty_roster_names_the_officers_even_one_who_never_patrolled(
