@@ -95,9 +95,12 @@ class HotlineSimulator:
         return await self.notify(work_order_no, {"notice_no": notice_no, "kind": "urge", "opinion": opinion,
                                                  "issued_at": _now()})  # fmt: skip
 
-    def take_down(self, seconds: float) -> None:
-        """Answer 503 to every message for `seconds`, as an outage would."""
+    def take_down(self, seconds: float = float("inf")) -> None:
+        """Answer 503 to every message for `seconds` (until `bring_up`, without them), as an outage would."""
         self.down_until = time.monotonic() + seconds
+
+    def bring_up(self) -> None:
+        self.down_until = 0.0
 
     async def settle(self) -> None:
         """Wait for the decisions and call-backs already started."""
