@@ -338,6 +338,17 @@ class ParkRefused(Event):
     decided_at: datetime
 
 
+class ParkEnded(Event):
+    """恢复办理: Closure resumed the case parked here; it may be parked again."""
+
+    type: ClassVar[str] = "dispatch.ParkEnded"
+
+    unit_code: str
+    resumed_by: str
+    """Who resumed it in Closure."""
+    resumed_at: datetime
+
+
 class SelfDisposalRecorded(Event):
     """自行处置: a grid member fixed it on the spot; it goes to Closure for verification, not to a unit."""
 
@@ -418,6 +429,7 @@ DISPATCH_EVENTS: tuple[type[Event], ...] = (
     ParkRequested,
     ParkApproved,
     ParkRefused,
+    ParkEnded,
     SelfDisposalRecorded,
     SummonsIssued,
     DepartmentReportedIn,

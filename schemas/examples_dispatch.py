@@ -140,6 +140,7 @@ DISPATCH_EXAMPLES: dict[type[BaseModel], BaseModel] = {
     d.ParkRefused: d.ParkRefused(
         case_id=CASE_ID, unit_code=STATION, reason="待冬季后施工", decided_by=BY, decided_at=LATER
     ),
+    d.ParkEnded: d.ParkEnded(case_id=CASE_ID, unit_code=STATION, resumed_by="user:staff-zhao", resumed_at=LATER),
     d.SelfDisposalRecorded: d.SelfDisposalRecorded(
         case_id=CASE_ID, area_code=GRID, photo_url="https://photos.example.org/after.jpg", recorded_at=AT
     ),

@@ -71,7 +71,7 @@ SERVICES = (
     service_user(
         "intake", (*CHANNEL_TOPICS.values(), DISPATCH_EVENTS, CLOSURE_EVENTS), INTAKE_EVENTS, (HOTLINE_OUTBOUND,)
     ),
-    service_user("dispatch", (INTAKE_EVENTS,), DISPATCH_EVENTS),
+    service_user("dispatch", (INTAKE_EVENTS, CLOSURE_EVENTS), DISPATCH_EVENTS),
     service_user("closure", (DISPATCH_EVENTS, CALLBACKS_HOTLINE, INTAKE_EVENTS), CLOSURE_EVENTS),
     service_user("analytics", DOMAIN_TOPICS, None),
 )

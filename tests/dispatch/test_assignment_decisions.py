@@ -18,6 +18,8 @@ from schemas.dispatch import (
     CaseVoided,
     ConfirmationOverdue,
     ConfirmationRequested,
+    ParkEnded,
+    ParkRequested,
     ReviewOpened,
     SelfDisposalRecorded,
 )
@@ -128,3 +130,21 @@ def test_only_the_lead_returns_and_only_a_unit_signs(rules: Rules) -> None:
         a.decide_return(state, act(unit="dt-all-sanitation"), "not_our_area")
     with pytest.raises(RuleViolation):
         a.decide_sign_for(state, act(unit=None))
+
+
+def test_a_park_ends_when_closure_resumes_and_only_a_park_made_here_does(rules: Rules) -> None:
+    history = a.decide_open(DECIDER.initial, Open(opened(), False, False), rules)
+    history += a.decide_sign_for(after(history), act(unit=STATION))
+    assert a.decide_park_ended(after(history), act()) == []  # never parked here (Closure's own 挂账)
+    history += a.decide_request_park(after(history), act(unit=STATION, note="待冬季后施工"))
+    history += a.decide_park(after(history), act(), approve=True)
+    with pytest.raises(RuleViolation, match="already parked"):
+        a.decide_request_park(after(history), act(unit=STATION, note="又一次"))
+
+    ended = a.decide_park_ended(after(history), act())
+    history += ended
+
+    assert [type(e) for e in ended] == [ParkEnded]
+    assert after(history).parked is False
+    assert a.decide_park_ended(after(history), act()) == []  # the resume redelivered
+    assert [type(e) for e in a.decide_request_park(after(history), act(unit=STATION, note="又一次"))] == [ParkRequested]

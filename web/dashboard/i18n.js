@@ -219,6 +219,7 @@ const EVENT_LABELS = {
   "dispatch.ExtensionApproved": ["延期批准", "Extension approved"],
   "dispatch.ParkRequested": ["挂账申请", "Park requested"],
   "dispatch.ParkApproved": ["挂账批准", "Park approved"],
+  "dispatch.ParkEnded": ["挂账结束", "Park ended"],
   "closure.ClosureOpened": ["待处置", "Closure opened"],
   "closure.DisposalStarted": ["开始处置", "Disposal started"],
   "closure.DisposalReported": ["处置反馈", "Disposal reported"],

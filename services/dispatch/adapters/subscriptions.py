@@ -1,4 +1,5 @@
-"""Dispatch's subscriptions: Intake's events (reports, the hotline's decisions), each class to its reaction."""
+"""Dispatch's subscriptions: Intake's events (reports, the hotline's decisions) and Closure's resume, each class
+to its reaction."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from casekit.kafka.subscriptions import subscription
 from casekit.runtime import Runtime
 from schemas import topics
 from schemas.catalog import ALL_EVENTS, UPCASTERS
+from schemas.closure import CaseResumed
 from schemas.hotline import HotlineExtensionDecided, HotlineReturnDecided
 from schemas.intake import ReportReceived
 from services.dispatch.application.context import Dispatch
 from services.dispatch.application.hotline import on_hotline_extension_decided, on_hotline_return_decided
-from services.dispatch.application.reactions import on_report_received
+from services.dispatch.application.reactions import on_case_resumed, on_report_received
 
 ACTOR = "system:dispatch"
 
@@ -22,7 +24,7 @@ def subscriptions(runtime: Runtime, dispatch: Dispatch) -> list[Subscription]:
         subscription(
             runtime,
             "dispatch",
-            event_topics=[topics.INTAKE_EVENTS],
+            event_topics=[topics.INTAKE_EVENTS, topics.CLOSURE_EVENTS],
             types=EventTypes(ALL_EVENTS, UPCASTERS),
             actor=ACTOR,
             context=dispatch,
@@ -31,6 +33,8 @@ def subscriptions(runtime: Runtime, dispatch: Dispatch) -> list[Subscription]:
                 # The 12345 hotline's decisions, acted on as system:hotline (application/hotline.py).
                 HotlineReturnDecided: on_hotline_return_decided,
                 HotlineExtensionDecided: on_hotline_extension_decided,
+                # 恢复办理 ends a park Dispatch approved (its `parked` flag).
+                CaseResumed: on_case_resumed,
             },
         )
     ]

@@ -36,6 +36,7 @@ from schemas.dispatch import (
     ExtensionRefused,
     ExtensionRequested,
     ParkApproved,
+    ParkEnded,
     ParkRefused,
     ParkRequested,
     ReturnReason,
@@ -270,6 +271,13 @@ def decide_park(state: Assignment, cmd: Act, approve: bool) -> list[Event]:
                  decided_by=cmd.by, decided_at=cmd.at)]  # fmt: skip
 
 
+def decide_park_ended(state: Assignment, cmd: Act) -> list[Event]:
+    """恢复办理 in Closure ends a park approved here; a case Dispatch did not park owes nothing."""
+    if not state.parked or state.lead is None:
+        return []
+    return [ParkEnded(case_id=cmd.case_id, unit_code=state.lead, resumed_by=cmd.by, resumed_at=cmd.at)]
+
+
 def decide_report_assist(state: Assignment, cmd: Act) -> list[Event]:
     unit = _acting_unit(cmd)
     if unit not in state.assisting or unit not in state.signed:
@@ -350,6 +358,8 @@ def evolve(state: Assignment, event: Event) -> Assignment:
             return replace(state, pending_park=None, parked=True)
         case ParkRefused():
             return replace(state, pending_park=None)
+        case ParkEnded():
+            return replace(state, parked=False)
         case _:
             raise TypeError(f"{type(event).__name__} is not an Assignment event")
 
