@@ -192,6 +192,21 @@ class CallbackRecorded(Event):
     called_at: datetime
 
 
+class CallbackHeld(Event):
+    """回访待结案: the 12345 platform called back after our reply but before our verification closed the
+    case; its call-back is recorded (CallbackRecorded) the moment the case closes, not dropped."""
+
+    type: ClassVar[str] = "closure.CallbackHeld"
+
+    result: CallbackResult
+    note: str | None = None
+    callback_ref: str | None = Field(None, description="The platform's id of the call-back, for idempotency")
+    solved: Solved | None = Field(None, description="问题是否解决, as the resident said")
+    called_by: str
+    called_at: datetime
+    """When the platform called, as it says."""
+
+
 class CaseReopened(Event):
     """重新办理: the resident was not satisfied; the case goes back to the same unit."""
 
@@ -360,6 +375,7 @@ CLOSURE_EVENTS: tuple[type[Event], ...] = (
     ReworkOrdered,
     CaseClosed,
     CallbackRecorded,
+    CallbackHeld,
     CaseReopened,
     SatisfactionReviewOpened,
     ReviewDecided,

@@ -151,6 +151,14 @@ CLOSURE_EXAMPLES: dict[type[BaseModel], BaseModel] = {
         called_by="system:hotline-12345",
         called_at=CALLED,
     ),
+    c.CallbackHeld: c.CallbackHeld(
+        case_id=CASE_ID,
+        result="satisfied",
+        callback_ref=HOTLINE_REF,
+        solved="solved",
+        called_by="system:hotline",
+        called_at=CALLED,
+    ),
     c.CaseReopened: c.CaseReopened(
         case_id=CASE_ID,
         unit_code=STATION,

@@ -12,6 +12,7 @@ import pytest
 
 from casekit.errors import Forbidden, RuleViolation
 from schemas.closure import (
+    CallbackHeld,
     CallbackRecorded,
     CallbackResult,
     CaseClosed,
@@ -452,3 +453,31 @@ def test_an_upheld_review_ends_the_call_backs() -> None:
     assert (state.status, state.callback_done, state.running()) == ("closed", True, {})
     with pytest.raises(RuleViolation, match="already called back"):
         callback(state, "satisfied", local(2026, 11, 16, 11))
+
+
+# A hotline call-back ahead of our verification
+
+
+def test_a_hotline_call_back_on_a_disposed_case_is_held_and_recorded_at_the_closing() -> None:
+    held = callback(disposed(), "unsatisfied", at=local(2026, 11, 11, 10, 30), ref="HF-1")
+    state = after(held, disposed())
+    assert [type(e) for e in held] == [CallbackHeld]
+    assert callback(state, "unsatisfied", ref="HF-1") == []  # the platform sent it again
+
+    closing = lc.decide_verify(state, act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(True), RULES)
+
+    assert [type(e) for e in closing] == [VerificationPassed, CaseClosed, CallbackRecorded, CaseReopened]
+    recorded = closing[2]
+    assert isinstance(recorded, CallbackRecorded)
+    assert (recorded.callback_ref, recorded.called_at, recorded.called_by) == ("HF-1", VERIFIED_AT, "user:callback-sun")
+    assert after(closing, state).held_callback is None
+    assert after(closing, state).reopen_count == 1
+
+
+def test_only_the_hotline_s_call_back_waits_and_only_on_a_disposed_case() -> None:
+    with pytest.raises(RuleViolation, match="for a closed case"):
+        callback(disposed(), "satisfied")  # the call-back team calls a closed case
+    with pytest.raises(RuleViolation, match="for a closed case"):
+        callback(opened(), "satisfied", ref="HF-2")  # nothing disposed, nothing replied on
+    plain = lc.decide_verify(disposed(), act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(True), RULES)
+    assert [type(e) for e in plain] == [VerificationPassed, CaseClosed]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.closure.loop_rig import STATION, STATION_STAFF
+from tests.closure.loop_rig import STATION, STATION_STAFF, VERIFIER
 from tests.conftest import eventually
 from tests.hotline.rig import Conversation
 from tools.hotline_sim import Rules, work_order
@@ -136,6 +136,32 @@ async def test_a_dissatisfied_call_back_reopens_the_case(conversation: Conversat
 
     reopened = await conversation.closure_case(case_id, "open")
     assert reopened["reopen_count"] == 1
+
+
+async def test_a_call_back_before_our_verification_waits_for_the_closing(conversation: Conversation) -> None:
+    """We reply once the disposal is reported; the hotline may call back before our own 核查 closes the case."""
+    case_id = await conversation.push("WO-0010")
+    await conversation.confirmed_and_signed(case_id)
+    await conversation.closure_case(case_id, "open")
+    for action, body in (("start", {}), ("disposal", {"method": "service", "notes": "已清运垃圾", "photo_urls": []})):
+        done = await conversation.closing(case_id, action, STATION_STAFF, body)
+        assert done.status_code == 200, done.text
+    await replied(conversation, case_id)
+
+    async def held() -> None:
+        assert ("WO-0010", "callback", "satisfied") in conversation.hotline.decisions, conversation.hotline.decisions
+        found = await conversation.closure_case(case_id, "disposed")
+        assert found["history"][-1]["type"] == "closure.CallbackHeld", found["history"][-1]
+        assert found["callback_result"] is None
+
+    await eventually(held, within=30)
+    verified = await conversation.closing(case_id, "verification", VERIFIER, {"passed": True, "note": "现场已清理"})
+    assert verified.status_code == 200, verified.text
+    closed = await conversation.closure_case(case_id, "closed")
+    assert [entry["type"] for entry in closed["history"]][-3:] == [
+        "closure.VerificationPassed", "closure.CaseClosed", "closure.CallbackRecorded",
+    ]  # fmt: skip
+    assert (closed["callback_result"], closed["callback_done"]) == ("satisfied", True)
 
 
 async def test_an_urge_reaches_the_case_once(conversation: Conversation) -> None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import orjson
 
+from devstack.stack import Stack
 from schemas.access import SUBMIT_REPORTS
-from tests.conftest import system_bearer
+from schemas.closure import CaseReplied
+from tests.casekit.kafka_rig import producer_on
+from tests.conftest import eventually, system_bearer
 from tests.intake.conftest import IntakeUnderTest
-from tests.intake.hotline_rig import HOTLINE, work_order
+from tests.intake.hotline_rig import HOTLINE, publish, work_order
 
 PUSH = "/hotline/v1/work-orders"
 
@@ -99,11 +104,25 @@ async def test_decisions_name_a_known_work_order_and_a_pending_request(intake: I
     assert state["due_at"] == "2026-12-04T17:00:00+08:00"
 
 
-async def test_call_backs_and_notices_are_recorded_once_each(intake: IntakeUnderTest) -> None:
-    await push(intake, work_order())
+async def test_call_backs_and_notices_are_recorded_once_each(intake: IntakeUnderTest, stack: Stack) -> None:
+    case_id = UUID((await push(intake, work_order())).json()["case_id"])
     base = "/hotline/v1/work-orders/BJ2026120100001"
     callback = {"callback_id": "HF-1", "visited_at": "2026-12-05T10:00:00+08:00", "connected": True,
                 "solved": "solved", "satisfaction": "understanding"}  # fmt: skip
+    early = await intake.client.post(f"{base}/callbacks", json=callback, headers=HOTLINE)
+    assert early.status_code == 409, early.text  # 回访 follows our final reply (办结回复)
+    assert "no final reply" in early.json()["detail"]
+    async with producer_on(stack.kafka_admin) as producer:
+        await publish(producer, intake.prefix, CaseReplied(
+            case_id=case_id, unit_code="gl-water", outcome="solved", summary="已更换井盖", method="phone",
+            late=False, replied_by="user:u1", replied_at=datetime.now(UTC),
+        ))  # fmt: skip
+
+    async def replied() -> None:
+        listed = await intake.client.get(f"{base}/messages", headers=HOTLINE)
+        assert [m["kind"] for m in listed.json()] == ["reply"], listed.text
+
+    await eventually(replied)
     missed = {"callback_id": "HF-2", "visited_at": "2026-12-05T11:00:00+08:00", "connected": False}
     notice = {"notice_no": "CB-1", "kind": "urge", "opinion": "请尽快办理", "issued_at": "2026-12-02T10:00:00+08:00"}
     statuses = [
@@ -117,7 +136,9 @@ async def test_call_backs_and_notices_are_recorded_once_each(intake: IntakeUnder
 
     assert statuses == [201, 200, 201, 201, 200]
     assert bad.status_code == 422
-    recorded = [(kind, data) for kind, data in events if kind != "intake.ReportReceived"]
+    recorded = [
+        (kind, data) for kind, data in events if kind not in ("intake.ReportReceived", "intake.HotlineMessageQueued")
+    ]
     assert [kind for kind, _ in recorded] == [
         "intake.HotlineCallbackReceived", "intake.HotlineCallbackReceived", "intake.HotlineNoticeReceived",
     ]  # fmt: skip

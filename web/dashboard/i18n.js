@@ -227,6 +227,7 @@ const EVENT_LABELS = {
   "closure.VerificationFailed": ["核查不通过", "Verification failed"],
   "closure.ReworkOrdered": ["返工", "Rework ordered"],
   "closure.CallbackRecorded": ["回访", "Call-back recorded"],
+  "closure.CallbackHeld": ["回访待结案", "Call-back held until closing"],
   "closure.CaseClosed": ["结案", "Closed"],
   "closure.CaseReopened": ["重新办理", "Reopened"],
   "closure.CaseParked": ["挂账", "Parked"],

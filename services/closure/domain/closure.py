@@ -23,6 +23,7 @@ from casekit.decider import Decider
 from schemas.base import Event
 from schemas.closure import (
     CLOSURE_EVENTS,
+    CallbackHeld,
     CallbackRecorded,
     CallbackResult,
     CaseClosed,
@@ -113,6 +114,8 @@ class CaseClosure:
     last_urge_kind: NoticeKind | None = None
     last_urged_at: datetime | None = None
     """When the hotline issued the latest notice."""
+    held_callback: CallbackHeld | None = None
+    """The hotline's call-back on a disposed case, recorded when the case closes."""
 
     def deadline(self, stage: Stage) -> Deadline | None:
         return next((d for d in self.deadlines if d.stage == stage), None)
@@ -202,7 +205,9 @@ def evolve(state: CaseClosure, event: Event) -> CaseClosure:
             unsatisfied = state.unsatisfied_count + (event.result == "unsatisfied")
             return _fresh(state, deadlines, callback_result=event.result, callback_done=final,
                           callback_refs=state.callback_refs | ({event.callback_ref} if event.callback_ref else set()),
-                          unsatisfied_count=unsatisfied)  # fmt: skip
+                          unsatisfied_count=unsatisfied, held_callback=None)  # fmt: skip
+        case CallbackHeld():
+            return replace(state, held_callback=event)
         case CaseReopened():
             return _fresh(state, (*_reply_kept(state), event.disposal), status="open",
                           reopen_count=event.reopen_count, callback_done=False, closure_kind=None, closed_at=None,

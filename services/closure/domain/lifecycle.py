@@ -6,12 +6,13 @@ all is domain/access.py's to say before these run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from casekit.errors import Forbidden, RuleViolation
 from schemas.base import Event
 from schemas.closure import (
+    CallbackHeld,
     CallbackRecorded,
     CallbackResult,
     CaseClosed,
@@ -27,7 +28,7 @@ from schemas.closure import (
     VerificationPassed,
 )
 from schemas.hotline import Solved
-from services.closure.domain.closure import Act, CaseClosure
+from services.closure.domain.closure import DECIDER, Act, CaseClosure
 from services.closure.domain.deadlines import ClosureRules
 
 REOPENS_BEFORE_REVIEW = 1
@@ -92,11 +93,11 @@ def decide_verify(state: CaseClosure, cmd: Act, verification: Verification, rule
     due = state.deadline("verification")
     late = due is not None and cmd.at > due.due_at
     if verification.passed:
-        return [
+        return _with_held_callback(state, cmd, rules, [
             VerificationPassed(case_id=cmd.case_id, note=verification.note, photo_urls=list(verification.photo_urls),
                                late=late, verified_by=cmd.by, verified_at=cmd.at),
             _closed(state, cmd, rules, "late" if state.late else "normal"),
-        ]  # fmt: skip
+        ])  # fmt: skip
     if not verification.note:
         raise RuleViolation("a failed verification says what is still wrong (note)")
     limit = rules.disposal_limit(state.disposal_limit, state.category_code, None)
@@ -116,7 +117,20 @@ def decide_close_special(state: CaseClosure, cmd: Act, rules: ClosureRules) -> l
                             "approved exception to a parked case (特殊结案)")  # fmt: skip
     if not cmd.note:
         raise RuleViolation("a special closing names the approved exception (reason)")
-    return [_closed(state, cmd, rules, "special")]
+    return _with_held_callback(state, cmd, rules, [_closed(state, cmd, rules, "special")])
+
+
+def _with_held_callback(state: CaseClosure, cmd: Act, rules: ClosureRules, closing: list[Event]) -> list[Event]:
+    """The closing, and the hotline's call-back it held back, recorded as of the closing (回访 follows 结案)."""
+    held = state.held_callback
+    if held is None:
+        return closing
+    closed = replace(state, held_callback=None)  # else its own id would read as a repeat
+    for event in closing:
+        closed = DECIDER.evolve(closed, event)
+    callback = Callback(held.result, source="hotline", callback_ref=held.callback_ref, solved=held.solved)
+    return [*closing, *decide_callback(closed, Act(cmd.case_id, held.called_by, cmd.at, note=held.note), callback,
+                                       rules)]  # fmt: skip
 
 
 def _closed(state: CaseClosure, cmd: Act, rules: ClosureRules, kind: ClosureKind) -> CaseClosed:
@@ -125,8 +139,13 @@ def _closed(state: CaseClosure, cmd: Act, rules: ClosureRules, kind: ClosureKind
 
 
 def decide_callback(state: CaseClosure, cmd: Act, callback: Callback, rules: ClosureRules) -> list[Event]:
-    if callback.callback_ref is not None and callback.callback_ref in state.callback_refs:
+    if callback.callback_ref is not None and callback.callback_ref in state.callback_refs | _held_ref(state):
         return []  # the platform sent the same call-back again
+    if state.status == "disposed" and callback.source == "hotline":
+        # The hotline calls back on our reply, which may precede our verification: kept for the closing.
+        return [CallbackHeld(case_id=cmd.case_id, result=callback.result, note=cmd.note,
+                             callback_ref=callback.callback_ref, solved=callback.solved, called_by=cmd.by,
+                             called_at=cmd.at)]  # fmt: skip
     if state.status != "closed":
         raise RuleViolation(f"case {cmd.case_id} is {state.status}: a call-back (回访) is for a closed case")
     if state.callback_done:
@@ -143,6 +162,11 @@ def decide_callback(state: CaseClosure, cmd: Act, callback: Callback, rules: Clo
         return [recorded, _reopened(state, cmd, rules, "unsatisfied")]
     return [recorded, SatisfactionReviewOpened(case_id=cmd.case_id, unsatisfied_count=state.unsatisfied_count + 1,
                                                opened_at=cmd.at)]  # fmt: skip
+
+
+def _held_ref(state: CaseClosure) -> frozenset[str]:
+    held = state.held_callback
+    return frozenset({held.callback_ref}) if held is not None and held.callback_ref else frozenset()
 
 
 def decide_review(state: CaseClosure, cmd: Act, reopen: bool, rules: ClosureRules) -> list[Event]:

@@ -163,10 +163,13 @@ def decide_extension(state: HotlineWorkOrder, cmd: DecideExtension) -> list[Hotl
 
 
 def decide_callback(state: HotlineWorkOrder, cmd: ReceiveCallback) -> list[HotlineEvent]:
-    """回访: recorded once per call-back id, its satisfaction on Closure's scale."""
+    """回访: recorded once per call-back id, its satisfaction on Closure's scale; only after our final reply."""
     callback = cmd.callback
     if callback.callback_id in state.callback_ids:
         return []
+    if not state.replied:
+        raise RuleViolation(f"work order {cmd.ref.work_order_no} has no final reply (办结回复) yet: a call-back "
+                            "(回访) follows it")  # fmt: skip
     result = SATISFACTION_RESULT[callback.satisfaction] if callback.satisfaction else "unreachable"
     return [
         HotlineCallbackReceived(
