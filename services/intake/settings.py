@@ -54,6 +54,9 @@ class IntakeSettings(ServiceSettings):
     grid_watch_poll_seconds: float = Field(
         5.0, gt=0, description="How often a replica looks for due checks of unpatrolled grids (巡查督导)"
     )
+    device_clock_skew_minutes: float = Field(
+        5.0, ge=0, description="How far ahead of ours an officer's device clock may run (patrol times beyond: 422)"
+    )
 
     @model_validator(mode="after")
     def _hotline_signed(self) -> Self:

@@ -52,7 +52,11 @@ class PatrolIntake:
 
 
 @pytest.fixture
-async def patrolling(stack: Stack, database: str, topics_for: str) -> AsyncIterator[PatrolIntake]:
-    app = create_app(IntakeSettings(**service_env(stack, database, topics_for, "intake")), directory())
+async def patrolling(
+    stack: Stack, database: str, topics_for: str, request: pytest.FixtureRequest
+) -> AsyncIterator[PatrolIntake]:
+    """Intake with the test directory's officers; `indirect` parameters are more settings."""
+    more: dict[str, Any] = getattr(request, "param", {})
+    app = create_app(IntakeSettings(**service_env(stack, database, topics_for, "intake"), **more), directory())
     async with running(app, officer()) as client:
         yield PatrolIntake(app, client)

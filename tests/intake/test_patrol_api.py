@@ -117,6 +117,26 @@ async def test_who_may_name_start_and_read_a_patrol(patrolling: PatrolIntake) ->
     assert datetime.fromisoformat(supervisor.json()["started_at"]).astimezone(UTC) <= utc_now()
 
 
+async def test_times_from_a_device_clock_running_ahead_are_refused(patrolling: PatrolIntake) -> None:
+    client, patrol_id = patrolling.client, str(uuid4())
+    ahead = (utc_now() + timedelta(hours=1)).isoformat()  # beyond the 5 minutes a device clock may run ahead
+    early = await client.post("/v1/patrols", json={"patrol_id": patrol_id, "started_at": ahead})
+    started = await client.post("/v1/patrols", json={"patrol_id": patrol_id})
+    track = await client.post(f"/v1/patrols/{patrol_id}/track", json={"points": [
+        point(0, utc_now(), *A_POINTS[0]), {**point(1, utc_now(), *A_POINTS[1]), "at": ahead}]})  # fmt: skip
+    finish = await client.post(f"/v1/patrols/{patrol_id}/finish", json={"finished_at": ahead})
+    slightly = await client.post(f"/v1/patrols/{patrol_id}/track", json={"points": [
+        point(0, utc_now() + timedelta(minutes=2), *A_POINTS[0])]})  # fmt: skip
+
+    assert (early.status_code, early.json()["errors"][0]["path"]) == (422, "/body/started_at")
+    assert early.json()["errors"][0]["rule"] == "in-the-future"
+    assert started.status_code == 201, started.text
+    assert (track.status_code, track.json()["errors"][0]["path"]) == (422, "/body/points/1/at")
+    assert (finish.status_code, finish.json()["errors"][0]["rule"]) == (422, "in-the-future")
+    assert slightly.status_code == 200, slightly.text  # a clock a little fast is a clock
+    assert [kind for kind, _ in await patrolling.events()] == ["intake.PatrolStarted", "intake.TrackPointsRecorded"]
+
+
 async def test_a_grid_report_on_the_channel_topic_names_its_patrol_like_one_over_http(
     patrolling: PatrolIntake, stack: Stack, topics_for: str
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from casekit.eventstore import EventStore
@@ -42,3 +43,5 @@ class Intake:
     """定人、定岗: the officers' duty assignments (巡查)."""
     patrols: PatrolViews
     watches: GridWatches
+    device_clock_skew: timedelta = timedelta(minutes=5)
+    """How far ahead of ours a device's clock may run; a patrol time later than that is refused."""

@@ -8,7 +8,7 @@ keyed by the patrol id, in order with the reports filed during it (ADR 0018).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from casekit.access.principal import Principal, within
@@ -38,7 +38,7 @@ async def start_patrol(body: PatrolStart, intake: Intake, caller: Principal) -> 
             f"{caller.subject} has no duty assignment (定岗) in {intake.city.name}: only an assigned officer patrols"
         )
     patrol_id = body.patrol_id or new_id()
-    at = (body.started_at or utc_now()).astimezone(UTC)
+    at = _not_ahead(intake, body.started_at, "/started_at")
     cmd = p.StartPatrol(patrol_id, duty, tuple(body.team), body.patrol_day, at)
     handled, row = await _run(intake, patrol_id, caller, lambda state: p.decide_start(state, cmd))
     return row, bool(handled.events)
@@ -53,7 +53,7 @@ async def record_track(patrol_id: UUID, batch: TrackBatch, intake: Intake, calle
 
 async def finish_patrol(patrol_id: UUID, body: PatrolFinish, intake: Intake, caller: Principal) -> PatrolRow:
     """结束巡查: the summary, and each visited grid's watch moved on (the unpatrolled-grid flag)."""
-    at = (body.finished_at or utc_now()).astimezone(UTC)
+    at = _not_ahead(intake, body.finished_at, "/finished_at")
     cmd = p.FinishPatrol(patrol_id, caller.subject, at, intake.city.timezone)
     return (await _run(intake, patrol_id, caller, _existing(patrol_id, lambda s: p.decide_finish(s, cmd))))[1]
 
@@ -82,7 +82,7 @@ def track_point(intake: Intake, index: int, point: TrackPointIn) -> TrackPoint:
     place = intake.city.locate(lat, lon)
     return TrackPoint(
         seq=point.seq,
-        at=point.at.astimezone(UTC),
+        at=_not_ahead(intake, point.at, f"/points/{index}/at"),
         lat=round(lat, 7),
         lon=round(lon, 7),
         grid_code=place.grid_code if place else None,
@@ -118,6 +118,18 @@ def days_of(intake: Intake, state: Patrol) -> list[date]:
     if not days and state.started_at is not None:
         days.add(intake.city.local_date(state.started_at))
     return sorted(days)
+
+
+def _not_ahead(intake: Intake, at: datetime | None, path: str) -> datetime:
+    """A time the device sends, in UTC (now when it sends none), refused when it lies in the future: a
+    broken device clock would otherwise count a patrol on a day not yet begun."""
+    now = utc_now()
+    if at is None:
+        return now
+    if at - now > intake.device_clock_skew:
+        raise InvalidInput(f"{at.isoformat()} is ahead of the server's clock ({now.isoformat()}): check the "
+                           "device's time", path=path, rule="in-the-future")  # fmt: skip
+    return at.astimezone(UTC)
 
 
 def subject_of(actor: str) -> str:
