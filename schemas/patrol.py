@@ -128,6 +128,10 @@ class PatrolFinished(Event):
     seconds: float = Field(ge=0)
     metres: float = Field(ge=0)
     visits: list[GridVisit] = Field(default_factory=list)
+    auto: bool = Field(
+        False,
+        description="结束 by Intake: left open past the longest patrol, finished at its last point (or its start)",
+    )
 
 
 WorkLogStatus = Literal["draft", "signed_off", "accepted"]

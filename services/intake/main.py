@@ -57,7 +57,7 @@ def spec_for(settings: IntakeSettings, city: City, officers: OfficerDirectory | 
         return Intake(
             runtime.store, SqlSubmissions(runtime.store), SqlReports(), city, cipher, policy, outbox,
             officers or from_duty(city.duty), SqlPatrols(), SqlGridWatches(),
-            timedelta(minutes=settings.device_clock_skew_minutes),
+            timedelta(minutes=settings.device_clock_skew_minutes), timedelta(hours=settings.patrol_longest_hours),
         )  # fmt: skip
 
     return ServiceSpec(

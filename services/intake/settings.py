@@ -57,6 +57,9 @@ class IntakeSettings(ServiceSettings):
     device_clock_skew_minutes: float = Field(
         5.0, ge=0, description="How far ahead of ours an officer's device clock may run (patrol times beyond: 422)"
     )
+    patrol_longest_hours: float = Field(
+        12.0, gt=0, description="A patrol still open this long after its start is finished at its last point"
+    )
 
     @model_validator(mode="after")
     def _hotline_signed(self) -> Self:

@@ -144,3 +144,17 @@ def test_a_report_may_name_a_patrol_finished_less_than_an_hour_ago() -> None:
     with pytest.raises(InvalidInput, match="no patrol") as unknown:
         p.check_report_patrol(DECIDER.initial, PATROL, OFFICER, START)
     assert (other.value.rule, unknown.value.rule) == ("another-officers-patrol", "unknown-patrol")
+
+
+def test_a_patrol_left_open_is_finished_at_its_last_point_and_one_finished_owes_nothing() -> None:
+    state, _ = track(started(), point(1, 30, B), point(0, 0), point(2, 45, B))
+    [auto] = p.decide_auto_finish(state, PATROL, SHANGHAI)
+    by_hand = p.decide_finish(state, p.FinishPatrol(PATROL, OFFICER, START + timedelta(minutes=45), SHANGHAI))
+
+    assert isinstance(auto, PatrolFinished)
+    assert (auto.auto, auto.finished_at, auto.seconds) == (True, START + timedelta(minutes=45), 45 * 60)
+    assert auto.model_copy(update={"auto": False}) == by_hand[0]  # the same summary as a finish then
+    assert p.decide_auto_finish(fold([auto], state), PATROL, SHANGHAI) == []
+    [empty] = p.decide_auto_finish(started(), PATROL, SHANGHAI)
+    assert isinstance(empty, PatrolFinished)
+    assert (empty.finished_at, empty.seconds, empty.visits) == (START, 0, [])

@@ -45,3 +45,5 @@ class Intake:
     watches: GridWatches
     device_clock_skew: timedelta = timedelta(minutes=5)
     """How far ahead of ours a device's clock may run; a patrol time later than that is refused."""
+    longest_patrol: timedelta = timedelta(hours=12)
+    """A patrol still open this long after its start is finished by Intake (巡查超时)."""

@@ -8,7 +8,7 @@ keyed by the patrol id, in order with the reports filed during it (ADR 0018).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from casekit.access.principal import Principal, within
@@ -22,7 +22,7 @@ from schemas.intake import ReportSubmission
 from schemas.patrol import PatrolFinish, PatrolStart, TrackBatch, TrackPoint, TrackPointIn
 from services.intake.application.context import Intake
 from services.intake.application.patrol_ports import PatrolRow
-from services.intake.application.watches import move_watches
+from services.intake.application.patrol_records import record_patrol_change
 from services.intake.domain import patrol as p
 from services.intake.domain.access import scope_of
 from services.intake.domain.patrol import DECIDER, Patrol, PatrolEvent
@@ -112,14 +112,6 @@ def own_powers_unit(submission: ReportSubmission, intake: Intake, actor: str) ->
     return duty.unit_code
 
 
-def days_of(intake: Intake, state: Patrol) -> list[date]:
-    """The city days a patrol counts on: those its visits fall on, or the day it started."""
-    days = {visit.day for visit in state.visits}
-    if not days and state.started_at is not None:
-        days.add(intake.city.local_date(state.started_at))
-    return sorted(days)
-
-
 def _not_ahead(intake: Intake, at: datetime | None, path: str) -> datetime:
     """A time the device sends, in UTC (now when it sends none), refused when it lies in the future: a
     broken device clock would otherwise count a patrol on a day not yet begun."""
@@ -152,10 +144,7 @@ async def _run(
     meta = EventMeta.traced(caller.actor).for_case(patrol_id)
     async with intake.store.pool.acquire() as conn, conn.transaction():
         handled = await handle_and_fold(intake.store, p.stream_id(patrol_id), DECIDER, decide, meta, conn)
-        now = utc_now()
-        if handled.events:
-            await intake.patrols.save(conn, patrol_id, handled.after, days_of(intake, handled.after), now)
-            await move_watches(conn, intake, handled.events)  # 巡查督导: the visited grids' checks move on
+        await record_patrol_change(conn, intake, patrol_id, handled)
         row = await intake.patrols.get(conn, patrol_id)
     assert row is not None  # written with its first event
     return handled, row

@@ -145,6 +145,25 @@ def decide_finish(state: Patrol, cmd: FinishPatrol) -> list[PatrolEvent]:
     ]
 
 
+def decide_auto_finish(state: Patrol, patrol_id: UUID, zone: ZoneInfo) -> list[PatrolEvent]:
+    """A patrol left open past the longest one: finished at its last point (its start, with none), so its
+    track counts for coverage; one finished meanwhile owes nothing."""
+    if state.status != "active":
+        return []
+    assert state.started_at is not None  # active
+    assert state.officer is not None
+    finished_at = max((point.at for point in state.points), default=state.started_at)
+    finished_at = max(finished_at, state.started_at)
+    summary = summarise(state.points, zone)
+    return [
+        PatrolFinished(
+            case_id=patrol_id, officer=state.officer, started_at=state.started_at, finished_at=finished_at,
+            seconds=(finished_at - state.started_at).total_seconds(), metres=summary.metres,
+            visits=list(summary.visits), auto=True,
+        )
+    ]  # fmt: skip
+
+
 def check_report_patrol(state: Patrol, patrol_id: UUID, subject: str, at: datetime) -> None:
     """A report filed during a patrol: a patrol that exists (else the report is invalid), the reporter's
     own, not finished (or only just: a refusal of the moment, 409)."""

@@ -1,0 +1,49 @@
+"""What follows a patrol's new events in their transaction: its view row, the watched grids' checks
+it moves (巡查督导) and the finish owed if the officer never sends one (巡查超时, patrol_timeouts.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from uuid import UUID
+
+from casekit import jobs
+from casekit.decider import Handled
+from casekit.envelope import utc_now
+from casekit.eventstore import Connection
+from schemas.base import Event
+from schemas.patrol import PatrolFinished, PatrolStarted
+from services.intake.application.context import Intake
+from services.intake.application.watches import move_watches
+from services.intake.domain.patrol import Patrol, PatrolEvent
+
+TIMEOUT_QUEUE = "intake-patrol-timeout"
+
+
+async def record_patrol_change(
+    conn: Connection, intake: Intake, patrol_id: UUID, handled: Handled[Patrol, PatrolEvent]
+) -> None:
+    if not handled.events:
+        return
+    await intake.patrols.save(conn, patrol_id, handled.after, days_of(intake, handled.after), utc_now())
+    await move_watches(conn, intake, handled.events)
+    await _owe_or_cancel_timeout(conn, intake, handled.events)
+
+
+def days_of(intake: Intake, state: Patrol) -> list[date]:
+    """The city days a patrol counts on: those its visits fall on, or the day it started."""
+    days = {visit.day for visit in state.visits}
+    if not days and state.started_at is not None:
+        days.add(intake.city.local_date(state.started_at))
+    return sorted(days)
+
+
+async def _owe_or_cancel_timeout(conn: Connection, intake: Intake, events: Sequence[Event]) -> None:
+    """A started patrol's finish is owed at the longest patrol's end; a finished one's is cancelled."""
+    for event in events:
+        if isinstance(event, PatrolStarted):
+            await jobs.enqueue(conn, TIMEOUT_QUEUE, {"patrol_id": str(event.case_id)},
+                               due_at=event.started_at + intake.longest_patrol, key=str(event.case_id),
+                               correlation_id=event.case_id)  # fmt: skip
+        elif isinstance(event, PatrolFinished) and not event.auto:
+            await jobs.cancel(conn, TIMEOUT_QUEUE, correlation_id=event.case_id)
