@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from casekit.envelope import EventMeta
+from casekit.errors import ConcurrencyError
 from casekit.eventstore import Connection, EventStore
 from schemas.base import Event
 
 S = TypeVar("S")
 E = TypeVar("E", bound=Event)
+T = TypeVar("T")
+
+CONFLICT_ATTEMPTS = 3
+"""A command decided again this often when another append to its stream won the race."""
 
 
 @dataclass(frozen=True)
@@ -78,3 +83,16 @@ async def handle_and_fold(
     # Someone appended since we read -> ConcurrencyError (409 or retry), never overwrite.
     version = await store.append(stream_id, events, meta=meta, expected_version=expected, conn=conn)
     return Handled(before, events, functools.reduce(decider.evolve, events, before), version)
+
+
+async def retry_on_conflict(work: Callable[[], Awaitable[T]], attempts: int = CONFLICT_ATTEMPTS) -> T:
+    """`work` (a load-decide-append in its own transaction) again when a concurrent append to its stream
+    won: it decides afresh on the stream as it is now, which re-checks everything. The last conflict
+    is raised (409)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await work()
+        except ConcurrencyError:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")

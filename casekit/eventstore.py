@@ -95,6 +95,12 @@ def translated_errors(stream_id: str) -> Iterator[None]:
         raise mapped from error
 
 
+async def lock_stream(conn: Connection, stream_id: str) -> None:
+    """Serialise this transaction's writers of one busy stream (a device's track batches, say) until it
+    ends: they queue here instead of losing the append race one after another."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.stream.' || $1))", stream_id)
+
+
 @dataclass(frozen=True)
 class Stream:
     events: list[Event]

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import pytest
 
 from casekit.access.principal import Principal
+from casekit.decider import CONFLICT_ATTEMPTS as ATTEMPTS
 from casekit.errors import ConcurrencyError
 from schemas.base import Event
-from services.closure.application.commands import ATTEMPTS, act
+from services.closure.application.commands import act
 from services.closure.domain.access import acting_unit
 from services.closure.domain.closure import Act, CaseClosure, stream_id
 from services.closure.domain.lifecycle import Disposal, decide_dispose

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -135,6 +136,23 @@ async def test_times_from_a_device_clock_running_ahead_are_refused(patrolling: P
     assert (finish.status_code, finish.json()["errors"][0]["rule"]) == (422, "in-the-future")
     assert slightly.status_code == 200, slightly.text  # a clock a little fast is a clock
     assert [kind for kind, _ in await patrolling.events()] == ["intake.PatrolStarted", "intake.TrackPointsRecorded"]
+
+
+async def test_batches_of_one_patrol_sent_at_once_are_all_recorded(patrolling: PatrolIntake) -> None:
+    """A device flushing its queue on several connections: each batch is decided again after a race."""
+    client, patrol_id = patrolling.client, str(uuid4())
+    start = utc_now().replace(microsecond=0) - timedelta(minutes=30)
+    assert (await client.post("/v1/patrols", json={"patrol_id": patrol_id, "started_at": start.isoformat()})).is_success
+    batches = [[point(10 * b + i, start + timedelta(seconds=60 * b + i), *A_POINTS[0]) for i in range(10)]
+               for b in range(6)]  # fmt: skip
+
+    replies = await asyncio.gather(
+        *(client.post(f"/v1/patrols/{patrol_id}/track", json={"points": batch}) for batch in batches)
+    )
+
+    assert [r.status_code for r in replies] == [200] * 6, [r.text for r in replies if r.status_code != 200]
+    recorded = [d for kind, d in await patrolling.events() if kind == "intake.TrackPointsRecorded"]
+    assert sorted(point["seq"] for d in recorded for point in d["points"]) == list(range(60))
 
 
 async def test_a_grid_report_on_the_channel_topic_names_its_patrol_like_one_over_http(

@@ -24,7 +24,7 @@ SILENT = {
     "closure.ClosureOpened", "closure.ResponsibilityMoved", "closure.ReturnNoted", "closure.SignForNoted",
     "closure.DisposalStarted", "closure.VerificationPassed", "closure.VerificationFailed", "closure.DeadlineExtended",
     "closure.DeadlineWarned", "closure.DeadlineOverdue", "closure.CaseEscalated",
-    "closure.ProgressNoted", "closure.CaseReplied", "closure.CaseUrged",
+    "closure.ProgressNoted", "closure.CaseReplied", "closure.CaseUrged", "closure.CallbackHeld",
 }  # fmt: skip
 """Closure's events the public is not told of: Dispatch already said so, they are the city's own business,
 or the 12345 hotline is told of them itself (its messages, docs/hotline.md)."""

@@ -15,9 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from casekit.access.principal import Principal
-from casekit.decider import Handled, handle_and_fold
+from casekit.decider import Handled, handle_and_fold, retry_on_conflict
 from casekit.envelope import EventMeta, utc_now
-from casekit.errors import ConcurrencyError, NotFound
+from casekit.errors import NotFound
 from casekit.eventstore import Connection
 from schemas.base import Event
 from schemas.closure import Stage
@@ -27,8 +27,6 @@ from services.closure.application.ports import CaseRow
 from services.closure.domain.closure import DECIDER, Act, CaseClosure, stream_id
 from services.closure.domain.side_paths import decide_escalate, decide_overdue, decide_warn
 
-ATTEMPTS = 3
-"""A person's action decided again this often when a reaction or a timer appended meanwhile."""
 Decide = Callable[[CaseClosure], Sequence[Event]]
 Check = Callable[[Principal, CaseClosure], str | None]
 """Refuses a caller who may not act on this case (Forbidden); answers the unit they act for, if any."""
@@ -51,17 +49,14 @@ async def act(
         return decide(state, Act(case_id, caller.actor, utc_now(), check(caller, state), closure.masked(note)))
 
     meta = EventMeta.traced(caller.actor).for_case(case_id)
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            async with conn.transaction():
-                await run(closure, case_id, decided, meta, conn)
-                row = await closure.cases.get(conn, case_id)
-            break
-        except ConcurrencyError:
-            # Dispatch's sign-for or a timer's warning landed between our read and our append:
-            # decide again on the case as it is now (the decision re-checks everything).
-            if attempt == ATTEMPTS:
-                raise
+
+    async def attempt() -> CaseRow | None:
+        # Dispatch's sign-for or a timer's warning may land between our read and our append.
+        async with conn.transaction():
+            await run(closure, case_id, decided, meta, conn)
+            return await closure.cases.get(conn, case_id)
+
+    row = await retry_on_conflict(attempt)
     if row is None:
         raise NotFound(f"no case {case_id} in Closure")
     return row

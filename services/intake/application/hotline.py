@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from casekit.access.principal import Principal
-from casekit.decider import handle_and_fold
+from casekit.decider import handle_and_fold, retry_on_conflict
 from casekit.envelope import EventMeta, utc_now
-from casekit.errors import ConcurrencyError, NotFound
+from casekit.errors import NotFound
 from casekit.eventstore import Connection
 from schemas.hotline import HotlineMessageQueued, WorkOrder
 from services.intake.application.commands import Submitted, external_key, submit_report
@@ -34,7 +34,6 @@ from services.intake.domain.hotline import (
 from services.intake.domain.hotline_messages import as_report, message_body, message_id
 
 C = TypeVar("C")
-RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -105,23 +104,19 @@ async def record_from_hotline(
     caller: Principal,
 ) -> tuple[WorkOrderRef, bool]:
     """退单审核, 延期审核, 回访, 催办/督办: recorded on the work order; False when it repeats one recorded."""
-    for attempt in range(1, RETRIES + 1):
+
+    async def attempt() -> tuple[WorkOrderRef, bool]:
+        # A message of the same work order may be queued meanwhile: then decided again on what it changed.
         async with intake.store.pool.acquire() as conn:
             found = await find_work_order(intake, conn, work_order_no)
             cmd = command(found.ref)
             meta = EventMeta.traced(caller.actor).for_case(found.ref.case_id)
-            try:
-                handled = await handle_and_fold(
-                    intake.store, stream_id(found.ref.case_id), DECIDER, functools.partial(_decide, decide, cmd),
-                    meta, conn,
-                )  # fmt: skip
-            except ConcurrencyError:
-                # A message of the same work order was queued meanwhile: decide again on what it changed.
-                if attempt == RETRIES:
-                    raise
-                continue
+            handled = await handle_and_fold(
+                intake.store, stream_id(found.ref.case_id), DECIDER, functools.partial(_decide, decide, cmd), meta, conn
+            )
         return found.ref, bool(handled.events)
-    raise AssertionError("unreachable")
+
+    return await retry_on_conflict(attempt)
 
 
 def _decide(

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from casekit.access.principal import Principal, within
-from casekit.decider import Handled, handle_and_fold
+from casekit.decider import Handled, handle_and_fold, retry_on_conflict
 from casekit.envelope import EventMeta, new_id, utc_now
 from casekit.errors import Forbidden, InvalidInput, NotFound, RuleViolation
-from casekit.eventstore import Connection
+from casekit.eventstore import Connection, lock_stream
 from cityconfig.coords import to_wgs84
 from schemas.access import ADMIN, ANALYST, SUPERVISOR
 from schemas.intake import ReportSubmission
@@ -142,9 +142,15 @@ async def _run(
     intake: Intake, patrol_id: UUID, caller: Principal, decide: Decide
 ) -> tuple[Handled[Patrol, PatrolEvent], PatrolRow]:
     meta = EventMeta.traced(caller.actor).for_case(patrol_id)
-    async with intake.store.pool.acquire() as conn, conn.transaction():
-        handled = await handle_and_fold(intake.store, p.stream_id(patrol_id), DECIDER, decide, meta, conn)
-        await record_patrol_change(conn, intake, patrol_id, handled)
-        row = await intake.patrols.get(conn, patrol_id)
+
+    async def attempt() -> tuple[Handled[Patrol, PatrolEvent], PatrolRow | None]:
+        async with intake.store.pool.acquire() as conn, conn.transaction():
+            # A device's batches sent at once wait for each other; Intake's own finish may still race.
+            await lock_stream(conn, p.stream_id(patrol_id))
+            handled = await handle_and_fold(intake.store, p.stream_id(patrol_id), DECIDER, decide, meta, conn)
+            await record_patrol_change(conn, intake, patrol_id, handled)
+            return handled, await intake.patrols.get(conn, patrol_id)
+
+    handled, row = await retry_on_conflict(attempt)
     assert row is not None  # written with its first event
     return handled, row
