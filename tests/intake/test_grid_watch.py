@@ -10,11 +10,12 @@ import orjson
 
 from casekit.envelope import utc_now
 from devstack.stack import Stack
+from services.intake.adapters.officers import StaticOfficers
 from services.intake.application.watches import QUEUE
 from services.intake.main import create_app
 from services.intake.settings import IntakeSettings
 from tests.conftest import eventually, running, service_env
-from tests.intake.patrol_rig import A_POINTS, GRID_A, GRID_B, WATCHED, directory, officer
+from tests.intake.patrol_rig import A_POINTS, GRID_A, GRID_B, OFFICERS, WATCHED, directory, officer
 
 
 async def checks(pool: asyncpg.Pool, state: str = "pending") -> dict[str, list[datetime]]:
@@ -79,3 +80,22 @@ async def test_an_unpatrolled_grid_is_flagged_once_across_a_restart(
     assert datetime.fromisoformat(flag["due_at"]) == seeded[GRID_B][0]
     # The next check an interval on; A's untouched; seeding again at start owed nothing new.
     assert after == {GRID_A: moved[GRID_A], GRID_B: [seeded[GRID_B][0] + WATCHED[GRID_B]]}
+
+
+async def test_a_changed_interval_moves_the_pending_check_at_the_next_start(
+    stack: Stack, database: str, topics_for: str
+) -> None:
+    settings = IntakeSettings(**service_env(stack, database, topics_for, "intake"))
+    first = create_app(settings, directory())
+    async with running(first, officer()):
+        seeded = await checks(first.state.runtime.pool)
+
+    weekly = {GRID_A: WATCHED[GRID_A], GRID_B: timedelta(days=7)}  # duty.yaml now says B weekly
+    again = create_app(settings, StaticOfficers(OFFICERS, weekly))
+    async with running(again, officer()):
+        moved = await checks(again.state.runtime.pool)
+        cancelled = await checks(again.state.runtime.pool, "cancelled")
+
+    assert moved[GRID_A] == seeded[GRID_A]  # unchanged interval, untouched check
+    assert moved[GRID_B] == [seeded[GRID_B][0] - WATCHED[GRID_B] + timedelta(days=7)]  # from the watch's start
+    assert cancelled == {GRID_B: seeded[GRID_B]}

@@ -89,8 +89,11 @@ class WatchRow:
 
 
 class GridWatches(Protocol):
-    async def seed(self, conn: Connection, grid_code: str, every: timedelta, now: datetime) -> WatchRow:
-        """The grid's watch, begun now if it is new; its interval as the duty assignments say now."""
+    async def seed(
+        self, conn: Connection, grid_code: str, every: timedelta, now: datetime
+    ) -> tuple[WatchRow, timedelta | None]:
+        """The grid's watch, begun now if it is new; its interval as the duty assignments say now; and
+        the interval it had before (None for a new watch)."""
         ...
 
     async def visited(self, conn: Connection, grid_code: str, at: datetime) -> WatchRow | None:

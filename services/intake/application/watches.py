@@ -5,7 +5,8 @@ before any visit). A finished patrol that visited the grid moves it, in the tran
 appends `PatrolFinished`. When a check comes due with no visit since, `GridPatrolOverdue` is
 appended on the grid's watch stream (`grid-watch-{grid}`), once per due time, in the transaction
 that completes the job, and the next check is owed an interval later. Seeding at start owes a
-check for each watched grid that has none (again at every start: nothing new).
+check for each watched grid that has none (again at every start: nothing new), and moves the check
+of a grid whose required interval (duty.yaml's `patrol_every`) changed since.
 """
 
 from __future__ import annotations
@@ -55,11 +56,14 @@ async def seed_watches(conn: Connection, intake: Intake, now: datetime) -> int:
     owed = 0
     for grid_code, every in sorted(intake.officers.watched_grids().items()):
         async with conn.transaction():
-            row = await intake.watches.seed(conn, grid_code, every, now)
-            live = await jobs.find_jobs(conn, QUEUE, correlation_id=g.watch_id(grid_code), states=jobs.LIVE, limit=1)
-            if not live:
-                await owe_check(conn, grid_code, g.due_after(row.last_patrolled_at, row.watched_since, row.every))
-                owed += 1
+            row, previous = await intake.watches.seed(conn, grid_code, every, now)
+            watch = g.watch_id(grid_code)
+            if previous is not None and previous != every:  # duty.yaml's patrol_every changed
+                await jobs.cancel(conn, QUEUE, correlation_id=watch)
+            elif await jobs.find_jobs(conn, QUEUE, correlation_id=watch, states=jobs.LIVE, limit=1):
+                continue
+            await owe_check(conn, grid_code, g.due_after(row.last_patrolled_at, row.watched_since, row.every))
+            owed += 1
     return owed
 
 
