@@ -134,11 +134,14 @@ def decide_draft(state: WorkLog, cmd: DraftLog) -> list[WorkLogEvent]:
 
 
 def patrol_line(patrol: PatrolFacts, day: date, zone: ZoneInfo) -> WorkLogLine | None:
-    """The part of a patrol on `day`: its visits of that day (all of it, if it visited no grid)."""
-    if not patrol.visits:
-        if patrol.started_at.astimezone(zone).date() != day:
-            return None
-        start, end, seconds, metres, grids = patrol.started_at, patrol.finished_at, patrol.seconds, patrol.metres, []
+    """The part of a patrol on `day`: all of it when it began and ended that day (stretches outside the
+    city's grids included), else its visits of that day (split at midnight by grid)."""
+    one_day = patrol.started_at.astimezone(zone).date() == patrol.finished_at.astimezone(zone).date() == day
+    if one_day or (not patrol.visits and patrol.started_at.astimezone(zone).date() == day):
+        start, end, seconds, metres = patrol.started_at, patrol.finished_at, patrol.seconds, patrol.metres
+        grids = list(dict.fromkeys(v.grid_code for v in patrol.visits))
+    elif not patrol.visits:
+        return None
     else:
         visits = [visit for visit in patrol.visits if visit.day == day]
         if not visits:
