@@ -262,13 +262,14 @@ class CaseResumed(Event):
 
 
 class DeadlineExtended(Event):
-    """延期: an approved extension moves the disposal deadline by working days."""
+    """延期: an approved extension moves the disposal deadline by working days, and a work order's reply
+    deadline to the due time the hotline granted (only that one once the disposal is reported)."""
 
     type: ClassVar[str] = "closure.DeadlineExtended"
 
     days: int = Field(ge=1)
-    previous_due_at: datetime
-    disposal: Deadline
+    previous_due_at: datetime | None = Field(None, description="The disposal deadline before; None: not moved")
+    disposal: Deadline | None = Field(None, description="The disposal deadline now; None: the case is past it")
     reply: Deadline | None = Field(None, description="The 12345 due time, moved as the hotline granted")
     approval: Approval
     approved_by: str

@@ -193,6 +193,23 @@ def test_an_extension_without_a_later_hotline_due_time_leaves_the_reply_deadline
         assert deadline(after([event], state), "reply").due_at == REPLY_DUE
 
 
+def test_an_extension_the_hotline_grants_after_the_disposal_still_moves_the_reply_deadline() -> None:
+    state = disposed(work_order(), local(2026, 11, 10, 14))
+    granted = local(2026, 11, 13, 9)
+    by = act(DISPATCHER, local(2026, 11, 10, 15), None)
+
+    [event] = sp.decide_extend(state, by, 2, "dispatch", RULES, granted)
+    extended = after([event], state)
+
+    assert isinstance(event, DeadlineExtended)
+    assert (event.disposal, event.previous_due_at) == (None, None)  # past the disposal: nothing of ours moves
+    assert event.reply is not None
+    assert (deadline(extended, "reply").due_at, extended.reply_due_at) == (granted, granted)
+    assert deadline(extended, "verification") == deadline(state, "verification")
+    assert ("overdue", "reply", granted, granted) in timers.owed(RULES, state, extended, [event])[1]
+    assert sp.decide_extend(state, by, 2, "dispatch", RULES, None) == []  # refused by the hotline: nothing
+
+
 def test_disposal_closing_and_call_back_leave_the_reply_deadline_running_until_the_reply() -> None:
     state = work_order()
     reply = deadline(state, "reply")

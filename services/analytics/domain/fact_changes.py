@@ -151,7 +151,8 @@ def case_resumed(event: c.CaseResumed, actor: str | None) -> FactChange:
 
 def deadline_extended(event: c.DeadlineExtended, actor: str | None) -> FactChange:
     reply = {"reply_due_at": _at(event.reply.due_at)} if event.reply else {}
-    return FactChange(set={"disposal_due_at": _at(event.disposal.due_at), **reply})
+    disposal = {"disposal_due_at": _at(event.disposal.due_at)} if event.disposal else {}
+    return FactChange(set={**disposal, **reply})
 
 
 def case_replied(event: c.CaseReplied, actor: str | None) -> FactChange:

@@ -223,9 +223,10 @@ def evolve(state: CaseClosure, event: Event) -> CaseClosure:
             return replace(state, deadlines=tuple(event.deadlines), status=state.parked_from or "open",
                            parked_from=None, parked_at=None)  # fmt: skip
         case DeadlineExtended():
+            moved = _set(state.deadlines, *(d for d in (event.disposal, event.reply) if d is not None))
             if event.reply is None:
-                return _fresh(state, _set(state.deadlines, event.disposal))
-            return _fresh(state, _set(state.deadlines, event.disposal, event.reply), reply_due_at=event.reply.due_at)
+                return _fresh(state, moved)
+            return _fresh(state, moved, reply_due_at=event.reply.due_at)
         case ClosureVoided():  # a voided work order still owes the hotline its reply (不办理)
             return _fresh(state, _reply_kept(state), status="voided")
         case DeadlineWarned():

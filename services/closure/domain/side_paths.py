@@ -138,15 +138,18 @@ def decide_extend(
 ) -> list[Event]:  # fmt: skip
     """延期: the disposal deadline in force moves by `days` working days; a 12345 work order's reply
     deadline moves to the due time the hotline granted (never earlier than it was)."""
-    disposal = state.deadline("disposal")
-    if state.status not in ("open", "parked") or disposal is None:
-        if approval == "dispatch":
-            return []
-        raise RuleViolation(f"case {cmd.case_id} is {state.status}: only a disposal deadline is extended")
-    reply = state.deadline("reply")
+    disposal, reply = state.deadline("disposal"), state.deadline("reply")
     moved = None
     if reply is not None and new_reply_due_at is not None and new_reply_due_at > reply.due_at:
         moved = rules.reply_deadline(reply.started_at, new_reply_due_at)
+    if state.status not in ("open", "parked") or disposal is None:
+        if approval != "dispatch":
+            raise RuleViolation(f"case {cmd.case_id} is {state.status}: only a disposal deadline is extended")
+        if moved is None:
+            return []
+        # Disposed before the hotline decided: its grant still moves the reply it waits for.
+        return [DeadlineExtended(case_id=cmd.case_id, days=days, reply=moved, approval=approval, approved_by=cmd.by,
+                                 extended_at=cmd.at)]  # fmt: skip
     return [DeadlineExtended(case_id=cmd.case_id, days=days, previous_due_at=disposal.due_at,
                              disposal=rules.extended(disposal, days), reply=moved, approval=approval,
                              approved_by=cmd.by, extended_at=cmd.at)]  # fmt: skip
