@@ -79,6 +79,7 @@ bench: install kafka-jars
 	$(BIN)/python -m bench.resolution
 	$(BIN)/python -m bench.routing_latency
 	$(BIN)/python -m bench.closure_timers
+	$(BIN)/python -m bench.patrol_track
 	$(BIN)/python -m bench.analytics
 
 # Rebuild a service's read models from offset 0 while it runs (ADR 0009):
