@@ -202,3 +202,19 @@ def test_nested_aliases_that_would_expand_past_the_limit_are_refused_before_the_
 def test_a_few_aliases_and_a_city_sized_table_pass_the_expansion_check() -> None:
     check_expansion("base: &limits {sign_for: 30 minutes}\nrules: [{limits: *limits}, {limits: *limits}]\n", "/r")
     check_expansion(UNITS * 100, "/units_yaml")
+
+
+def test_candidate_units_are_checked_against_the_citys_duty_assignments() -> None:
+    """The demo city's duty.yaml fixes officers to 万通社区工作站·执法: a table without it would not start."""
+    demo = load_city(Path(__file__).resolve().parents[2] / "cities" / "xuzhou-demo")
+    units = (demo.path / "units.yaml").read_text(encoding="utf-8")
+    station = "id: cm-320302001002-enforcement,"
+    without = "".join(line for line in units.splitlines(keepends=True) if station not in line)
+
+    with pytest.raises(InvalidInput) as refused:
+        candidate_tables(demo, without, None)
+    kept, _ = candidate_tables(demo, units, None)
+
+    assert refused.value.path == "/units_yaml"
+    assert refused.value.reason.startswith("duty.yaml: assignments[0] (officer-320302001002-1), line 13: unit:")
+    assert "cm-320302001002-enforcement" in kept.by_id

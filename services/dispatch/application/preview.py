@@ -1,7 +1,8 @@
 """派遣规则预演: check a candidate `units.yaml` and `routing.yaml` as start-up would, then replay a period.
 
 The candidate tables go through the city loader's own readers (cityconfig.units.read_units,
-cityconfig.routing_table.read_routing) against the running city's jurisdictions and catalogue, so
+cityconfig.routing_table.read_routing, and cityconfig.duty.read_duty for the city's duty.yaml against
+candidate units) against the running city's jurisdictions and catalogue, so
 a table the preview accepts is one Dispatch would start with, and one it refuses is refused here
 with the loader's words (422). They read files: the texts are written to a private temporary
 folder, which keeps the loader unchanged. Nothing is written anywhere else.
@@ -21,6 +22,7 @@ import yaml
 
 from casekit.errors import InvalidInput
 from cityconfig import City
+from cityconfig.duty import DUTY_FILE, read_duty
 from cityconfig.errors import CityConfigError
 from cityconfig.routing_table import ROUTING_FILE, RoutingTable, read_routing
 from cityconfig.units import UNITS_FILE, Units, read_units
@@ -76,7 +78,11 @@ def candidate_tables(city: City, units_yaml: str | None, routing_yaml: str | Non
         if routing_yaml is None:  # the city's own table, checked against the candidate units
             routing_yaml, at = (city.path / ROUTING_FILE).read_text(encoding="utf-8"), "/units_yaml"
         routing_file = _written(folder, ROUTING_FILE, routing_yaml, at)
-        return units, _read(read_routing, routing_file, units, city.categories, at=at)
+        table = _read(read_routing, routing_file, units, city.categories, at=at)
+        if units_yaml is not None and (city.path / DUTY_FILE).exists():
+            # duty.yaml names units too: a table that strands an officer's unit would not start either.
+            _read(read_duty, city.path / DUTY_FILE, units, city.jurisdictions, at="/units_yaml")
+        return units, table
 
 
 def _written(folder: str, name: str, text: str, at: str) -> Path:
