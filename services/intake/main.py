@@ -32,6 +32,7 @@ from services.intake.adapters.crypto import ContactCipher
 from services.intake.adapters.hotline_jobs import HotlineConfig, SqlHotlineOutbox
 from services.intake.adapters.hotline_jobs import workers as hotline_workers
 from services.intake.adapters.officers import from_duty
+from services.intake.adapters.patrol_metrics import PatrolMetrics
 from services.intake.adapters.submissions import SqlSubmissions
 from services.intake.adapters.views.grid_watches import SqlGridWatches
 from services.intake.adapters.views.patrols import SqlPatrols
@@ -58,6 +59,7 @@ def spec_for(settings: IntakeSettings, city: City, officers: OfficerDirectory | 
             runtime.store, SqlSubmissions(runtime.store), SqlReports(), city, cipher, policy, outbox,
             officers or from_duty(city.duty), SqlPatrols(), SqlGridWatches(),
             timedelta(minutes=settings.device_clock_skew_minutes), timedelta(hours=settings.patrol_longest_hours),
+            PatrolMetrics(runtime.metrics.registry).observe,
         )  # fmt: skip
 
     return ServiceSpec(

@@ -65,7 +65,7 @@ async def test_an_unpatrolled_grid_is_flagged_once_across_a_restart(
         await admin.close()
 
     again = create_app(settings, directory())
-    async with running(again, officer()):
+    async with running(again, officer()) as client:
         pool = again.state.runtime.pool
 
         async def flagged_and_rescheduled() -> list[dict[str, Any]]:
@@ -74,6 +74,7 @@ async def test_an_unpatrolled_grid_is_flagged_once_across_a_restart(
 
         [flag] = await eventually(flagged_and_rescheduled)
         after = await checks(pool)
+        assert "intake_grid_patrols_overdue_total 1.0" in (await client.get("/metrics")).text
 
     assert flag["grid_code"] == GRID_B
     assert flag["last_patrolled_at"] is None

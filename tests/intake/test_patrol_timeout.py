@@ -44,6 +44,7 @@ async def test_a_patrol_left_open_is_finished_at_its_last_point_and_a_finished_o
     jobs = await patrolling.app.state.runtime.pool.fetch(
         "SELECT correlation_id::text, state FROM jobs WHERE queue = 'intake-patrol-timeout' ORDER BY id"
     )
+    metrics = (await client.get("/metrics")).text
     late = await client.post(f"/v1/patrols/{forgotten}/track", json={"points": [
         {"seq": 9, "at": utc_now().isoformat(), "lat": A_POINTS[0][0], "lon": A_POINTS[0][1]}]})  # fmt: skip
 
@@ -57,3 +58,10 @@ async def test_a_patrol_left_open_is_finished_at_its_last_point_and_a_finished_o
     assert row["seconds"] == 600
     assert [(str(j[0]), j[1]) for j in jobs] == [(forgotten, "done"), (finished, "cancelled")]
     assert late.status_code == 409  # finished: the device's late points are refused like after a finish
+    for line in (
+        'intake_patrols_finished_total{by="intake"} 1.0',
+        'intake_patrols_finished_total{by="officer"} 1.0',
+        "intake_patrols_started_total 2.0",
+        "intake_patrol_points_recorded_total 4.0",
+    ):
+        assert line in metrics, line

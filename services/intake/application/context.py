@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
 from casekit.eventstore import EventStore
 from cityconfig.city import City
+from schemas.base import Event
 from schemas.intake import ReporterContact
 from services.intake.application.patrol_ports import GridWatches, OfficerDirectory, PatrolViews
 from services.intake.application.ports import HotlineOutbox, PublicReports, Submissions
@@ -47,3 +49,5 @@ class Intake:
     """How far ahead of ours a device's clock may run; a patrol time later than that is refused."""
     longest_patrol: timedelta = timedelta(hours=12)
     """A patrol still open this long after its start is finished by Intake (巡查超时)."""
+    observe: Callable[[Sequence[Event]], None] = field(default=lambda events: None)
+    """Counts and logs a transaction's new patrol events (adapters/patrol_metrics.py)."""

@@ -28,6 +28,7 @@ async def record_patrol_change(
     await intake.patrols.save(conn, patrol_id, handled.after, days_of(intake, handled.after), utc_now())
     await move_watches(conn, intake, handled.events)
     await _owe_or_cancel_timeout(conn, intake, handled.events)
+    intake.observe(handled.events)
 
 
 def days_of(intake: Intake, state: Patrol) -> list[date]:

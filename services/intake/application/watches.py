@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from casekit import jobs
-from casekit.decider import handle
+from casekit.decider import handle_and_fold
 from casekit.envelope import EventMeta
 from casekit.eventstore import Connection
 from schemas.base import Event
@@ -75,7 +75,8 @@ async def on_check_due(payload: Mapping[str, Any], intake: Intake, conn: Connect
         return  # no longer watched: the check ends here
     check = g.Check(grid_code, due_at, row.every, row.last_patrolled_at, row.watched_since, now)
     meta = EventMeta.by(ACTOR).for_case(g.watch_id(grid_code))
-    await handle(
+    handled = await handle_and_fold(
         intake.store, g.stream_id(grid_code), g.DECIDER, lambda state: g.decide_check(state, check), meta, conn
     )
+    intake.observe(handled.events)
     await owe_check(conn, grid_code, g.next_check(check))
