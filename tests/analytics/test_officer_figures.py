@@ -3,10 +3,13 @@ a grid two officers of one brigade share counts once in the brigade's 12345 comp
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.analytics.adapters.http_patrols import DayPatrolOut, VisitOut, patrol_on_day
 from services.analytics.domain.patrols import Assignment, MonthReport, days_of, month_of, officer_months
 
 A = Assignment("a", "unit", "b1", frozenset({"g1", "g2"}))
@@ -53,3 +56,21 @@ def test_days_weeks_and_months() -> None:
     for month in ["2026-00", "2026-13", "26-12", "0000-01", "9999-12"]:
         with pytest.raises(ValueError, match="month"):
             month_of(month)
+
+
+def test_an_officers_day_counts_a_patrol_within_it_whole_and_one_across_midnight_by_its_visits() -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+    nine = datetime(2026, 12, 9, 9, 0, tzinfo=zone)
+
+    def patrol(start: datetime, end: datetime, seconds: float, metres: float, *visits: float) -> DayPatrolOut:
+        shown = [VisitOut(grid_code="g1", name="g1", seconds=s, metres=s / 2, points=2, first_at=start,
+                          last_at=start + timedelta(seconds=s)) for s in visits]  # fmt: skip
+        return DayPatrolOut(patrol_id=uuid4(), officer="a", team=[], unit_code=None, brigade_code=None,
+                            started_at=start, finished_at=end, seconds=seconds, metres=metres,
+                            visits=shown)  # fmt: skip
+
+    within = patrol(nine, nine + timedelta(hours=1), 3600, 4000, 2400)  # 20 minutes outside every grid
+    across = patrol(nine.replace(hour=23), nine.replace(hour=23) + timedelta(hours=2), 7200, 5000, 3600)
+
+    assert patrol_on_day(within, nine.date(), zone) == (3600, 4000)
+    assert patrol_on_day(across, nine.date(), zone) == (3600, 1800)  # the 9th's visits; the 10th has the rest

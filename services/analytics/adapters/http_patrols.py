@@ -3,7 +3,7 @@ officers' and brigades' monthly assessment (docs/assessment.md, Officers). Times
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Annotated
 from uuid import UUID
 
@@ -175,7 +175,10 @@ class OfficerDayOut(BaseModel):
     day: date
     patrols: list[DayPatrolOut]
     findings: list[DayFindingOut]
-    seconds: float = Field(description="Time in grids on this day")
+    seconds: float = Field(
+        description="Time patrolled this day: a patrol within the day whole, one across midnight "
+        "its grid visits of the day"
+    )
     metres: float
 
 
@@ -207,9 +210,19 @@ async def get_officer_day(
         day=day,
         patrols=out,
         findings=[DayFindingOut(**{**vars(f), "received_at": f.received_at.astimezone(zone)}) for f in findings],
-        seconds=round(sum(v.seconds for p in out for v in p.visits), 1),
-        metres=round(sum(v.metres for p in out for v in p.visits), 1),
+        seconds=round(sum(patrol_on_day(p, day, zone)[0] for p in out), 1),
+        metres=round(sum(patrol_on_day(p, day, zone)[1] for p in out), 1),
     )
+
+
+def patrol_on_day(patrol: DayPatrolOut, day: date, zone: tzinfo) -> tuple[float, float]:
+    """A patrol's seconds and metres on `day`: all of it (outside the grids too) when it began and ended
+    that day, as the officer's work log counts it; else that day's grid visits."""
+    ended, whole = patrol.finished_at, (patrol.seconds, patrol.metres)
+    one_day = ended is not None and patrol.started_at.astimezone(zone).date() == ended.astimezone(zone).date() == day
+    if one_day and whole[0] is not None and whole[1] is not None:
+        return whole[0], whole[1]
+    return sum(v.seconds for v in patrol.visits), sum(v.metres for v in patrol.visits)
 
 
 class OfficerRow(BaseModel):
