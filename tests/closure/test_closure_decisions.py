@@ -466,7 +466,12 @@ def test_a_hotline_call_back_on_a_disposed_case_is_held_and_recorded_at_the_clos
 
     closing = lc.decide_verify(state, act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(True), RULES)
 
-    assert [type(e) for e in closing] == [VerificationPassed, CaseClosed, CallbackRecorded, CaseReopened]
+    assert [e.type for e in closing] == [
+        VerificationPassed.type,
+        CaseClosed.type,
+        CallbackRecorded.type,
+        CaseReopened.type,
+    ]
     recorded = closing[2]
     assert isinstance(recorded, CallbackRecorded)
     assert (recorded.callback_ref, recorded.called_at, recorded.called_by) == ("HF-1", VERIFIED_AT, "user:callback-sun")
@@ -480,4 +485,4 @@ def test_only_the_hotline_s_call_back_waits_and_only_on_a_disposed_case() -> Non
     with pytest.raises(RuleViolation, match="for a closed case"):
         callback(opened(), "satisfied", ref="HF-2")  # nothing disposed, nothing replied on
     plain = lc.decide_verify(disposed(), act(GRID_MEMBER, VERIFIED_AT, None), lc.Verification(True), RULES)
-    assert [type(e) for e in plain] == [VerificationPassed, CaseClosed]
+    assert [e.type for e in plain] == [VerificationPassed.type, CaseClosed.type]

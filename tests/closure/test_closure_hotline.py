@@ -174,6 +174,7 @@ def test_an_approved_extension_moves_the_reply_deadline_to_the_due_time_the_hotl
     # Still counted from the first routing: 80 % of 72 clock hours is 57 h 36 min, Thu 18:36.
     assert (event.reply.started_at, event.reply.due_at) == (ROUTED_AT, granted)
     assert event.reply.warn_at == local(2026, 11, 12, 18, 36)
+    assert event.disposal is not None
     assert event.disposal.due_at == local(2026, 11, 16, 9)  # the unit's own 2 working days more
     extended = after([event], state)
     assert (deadline(extended, "reply").due_at, extended.reply_due_at) == (granted, granted)

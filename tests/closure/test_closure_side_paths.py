@@ -154,6 +154,7 @@ def test_an_extension_moves_the_disposal_deadline_by_working_days_from_the_one_i
 
     assert isinstance(event, DeadlineExtended)
     assert event.previous_due_at == local(2026, 11, 12, 9)
+    assert event.disposal is not None
     # Thu 09:00 + 2 working days: Mon 09:00; the warning (Wed 15:00) moves by as much: Fri 15:00.
     assert (event.disposal.warn_at, event.disposal.due_at) == (local(2026, 11, 13, 15), local(2026, 11, 16, 9))
     extended = after([event], state)
