@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import asyncpg
 import httpx
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 
 from casekit.db import create_pool, migrate
@@ -161,7 +162,20 @@ def service_env(stack: Stack, database: str, prefix: str, service: str) -> dict[
 
 
 @pytest.fixture
-async def topics_for(stack: Stack, prefix: str) -> str:
-    """Every topic under the test's prefix, and every Kafka user's ACLs on them (ADR 0010)."""
+async def topics_for(stack: Stack, prefix: str) -> AsyncIterator[str]:
+    """Every topic under the test's prefix, and every Kafka user's ACLs on them (ADR 0010); deleted after
+    the test (its services are stopped by then), else the one broker runs out of file handles."""
     await provision(stack, ALL_TOPICS, prefix)
-    return prefix
+    yield prefix
+    await delete_topics(stack, prefix)
+
+
+async def delete_topics(stack: Stack, prefix: str) -> None:
+    admin = AIOKafkaAdminClient(**stack.kafka_admin.client_kwargs())
+    await admin.start()
+    try:
+        mine = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()

@@ -98,7 +98,7 @@ async def test_no_service_can_produce_into_the_hotline_topic(stack: Stack, topic
 @pytest.mark.parametrize(
     ("service", "topic"),
     [
-        ("dispatch", "cases.closure.v1"),
+        ("dispatch", "callbacks.hotline.v1"),  # it reads Closure's events (a resume ends its park), not the call-backs
         ("dispatch", "reports.hotline.v1"),
         ("closure", "reports.hotline.v1"),  # Intake's record of the hotline, never its raw work orders
         ("analytics", "reports.grid.v1"),

@@ -40,11 +40,13 @@ def days_of(intake: Intake, state: Patrol) -> list[date]:
 
 
 async def _owe_or_cancel_timeout(conn: Connection, intake: Intake, events: Sequence[Event]) -> None:
-    """A started patrol's finish is owed at the longest patrol's end; a finished one's is cancelled."""
+    """A started patrol's finish is owed the longest patrol after it was recorded (not after the start the
+    device says: a device uploading yesterday's patrol late still has the time to send it all); a
+    patrol the officer finished has its job cancelled."""
     for event in events:
         if isinstance(event, PatrolStarted):
             await jobs.enqueue(conn, TIMEOUT_QUEUE, {"patrol_id": str(event.case_id)},
-                               due_at=event.started_at + intake.longest_patrol, key=str(event.case_id),
+                               due_at=utc_now() + intake.longest_patrol, key=str(event.case_id),
                                correlation_id=event.case_id)  # fmt: skip
         elif isinstance(event, PatrolFinished) and not event.auto:
             await jobs.cancel(conn, TIMEOUT_QUEUE, correlation_id=event.case_id)

@@ -1,7 +1,7 @@
 """巡查超时 A patrol the officer never finished, finished by Intake at the longest patrol's end.
 
-Starting a patrol owes one durable job (casekit jobs, queue `intake-patrol-timeout`) due at its start
-plus `INTAKE_PATROL_LONGEST_HOURS`; finishing it cancels the job, in the same transaction
+Starting a patrol owes one durable job (casekit jobs, queue `intake-patrol-timeout`) due
+`INTAKE_PATROL_LONGEST_HOURS` after the start was recorded; finishing it cancels the job, in the same transaction
 (patrol_records.py). A job that comes due on a patrol still open appends `PatrolFinished(auto=True)`
 at its last point, so a forgotten finish still counts its track for coverage, the work log and the
 grids' watches.
