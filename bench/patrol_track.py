@@ -31,6 +31,7 @@ import asyncpg
 import orjson
 
 from bench.eventstore import code_version, cpu_model, memory, server_facts
+from bench.intake import fresh_database
 from casekit.access.principal import Principal
 from casekit.db import create_pool, migrate
 from casekit.envelope import utc_now
@@ -175,13 +176,7 @@ async def peer(url: str, city: City) -> Run:
 
 
 async def fresh(admin_url: str, label: str) -> str:
-    name = f"bench_track_{label}_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-    finally:
-        await admin.close()
-    url = admin_url.rpartition("/")[0] + f"/{name}"
+    url = await fresh_database(admin_url, f"bench_track_{label}")
     await migrate(url, SCHEMA, MIGRATIONS)
     return url
 
