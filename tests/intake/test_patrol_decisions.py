@@ -54,7 +54,7 @@ def test_a_point_sent_twice_is_recorded_once_and_a_batch_of_known_points_records
 
     assert [[pt.seq for pt in e.points] for e in first + second if isinstance(e, TrackPointsRecorded)] == [[0, 1], [2]]
     assert third == []
-    assert [pt.seq for pt in state.points] == [0, 1, 2]
+    assert [pt.seq for pt in state.track] == [0, 1, 2]
 
 
 def test_points_out_of_order_are_kept_sorted_by_time() -> None:
@@ -64,7 +64,7 @@ def test_points_out_of_order_are_kept_sorted_by_time() -> None:
     [recorded] = events
     assert isinstance(recorded, TrackPointsRecorded)
     assert [pt.seq for pt in recorded.points] == [3, 5]
-    assert [pt.seq for pt in state.points] == [1, 3, 4, 5]
+    assert [pt.seq for pt in state.track] == [1, 3, 4, 5]
     # Time in a grid follows time, not arrival: every stretch 0→2→5→10→12 begins in A; B has the last point.
     state, _ = track(state, point(6, 12, grid=B))
     state, _ = track(state, point(5, 10, grid=B))  # seq 5 again, now "in B": already recorded, ignored

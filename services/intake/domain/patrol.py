@@ -8,7 +8,6 @@ spent in each grid on each city day: `domain/patrol_track.py`). Nothing is added
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal, assert_never
@@ -40,11 +39,16 @@ class Patrol:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     points: tuple[TrackPoint, ...] = ()
-    """Sorted by time (then by seq)."""
+    """As recorded, batch after batch: sorting them at each batch made every fold quadratic."""
     seqs: frozenset[int] = frozenset()
     seconds: float = 0
     metres: float = 0
     visits: tuple[GridVisit, ...] = ()
+
+    @property
+    def track(self) -> tuple[TrackPoint, ...]:
+        """The points sorted by time (then by seq), whatever order they came in."""
+        return tuple(sorted(self.points, key=_order))
 
     def member(self, subject: str) -> bool:
         """The officer who started it, or one of the team."""
@@ -131,7 +135,7 @@ def decide_finish(state: Patrol, cmd: FinishPatrol) -> list[PatrolEvent]:
     assert state.officer is not None
     if cmd.at < state.started_at:
         raise RuleViolation(f"patrol {cmd.patrol_id} cannot finish before it started ({state.started_at.isoformat()})")
-    summary = summarise(state.points, cmd.zone)
+    summary = summarise(state.track, cmd.zone)
     return [
         PatrolFinished(
             case_id=cmd.patrol_id,
@@ -154,7 +158,7 @@ def decide_auto_finish(state: Patrol, patrol_id: UUID, zone: ZoneInfo) -> list[P
     assert state.officer is not None
     finished_at = max((point.at for point in state.points), default=state.started_at)
     finished_at = max(finished_at, state.started_at)
-    summary = summarise(state.points, zone)
+    summary = summarise(state.track, zone)
     return [
         PatrolFinished(
             case_id=patrol_id, officer=state.officer, started_at=state.started_at, finished_at=finished_at,
@@ -190,10 +194,6 @@ def _order(point: TrackPoint) -> tuple[datetime, int]:
     return (point.at, point.seq)
 
 
-def merged(points: Sequence[TrackPoint], more: Sequence[TrackPoint]) -> tuple[TrackPoint, ...]:
-    return tuple(sorted((*points, *more), key=_order))
-
-
 def evolve(state: Patrol, event: PatrolEvent) -> Patrol:
     match event:
         case PatrolStarted():
@@ -211,7 +211,7 @@ def evolve(state: Patrol, event: PatrolEvent) -> Patrol:
         case TrackPointsRecorded():
             return replace(
                 state,
-                points=merged(state.points, event.points),
+                points=state.points + tuple(event.points),
                 seqs=state.seqs | {point.seq for point in event.points},
             )
         case PatrolFinished():
