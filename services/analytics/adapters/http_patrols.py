@@ -205,13 +205,14 @@ async def get_officer_day(
         )
         for p in patrols
     ]  # fmt: skip
+    totals = [patrol_on_day(p, day, zone) for p in out]
     return OfficerDayOut(
         officer=officer,
         day=day,
         patrols=out,
         findings=[DayFindingOut(**{**vars(f), "received_at": f.received_at.astimezone(zone)}) for f in findings],
-        seconds=round(sum(patrol_on_day(p, day, zone)[0] for p in out), 1),
-        metres=round(sum(patrol_on_day(p, day, zone)[1] for p in out), 1),
+        seconds=round(sum(seconds for seconds, _ in totals), 1),
+        metres=round(sum(metres for _, metres in totals), 1),
     )
 
 

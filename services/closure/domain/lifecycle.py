@@ -139,7 +139,8 @@ def _closed(state: CaseClosure, cmd: Act, rules: ClosureRules, kind: ClosureKind
 
 
 def decide_callback(state: CaseClosure, cmd: Act, callback: Callback, rules: ClosureRules) -> list[Event]:
-    if callback.callback_ref is not None and callback.callback_ref in state.callback_refs | _held_ref(state):
+    ref, held = callback.callback_ref, state.held_callback
+    if ref is not None and (ref in state.callback_refs or (held is not None and held.callback_ref == ref)):
         return []  # the platform sent the same call-back again
     if state.status == "disposed" and callback.source == "hotline":
         # The hotline calls back on our reply, which may precede our verification: kept for the closing.
@@ -162,11 +163,6 @@ def decide_callback(state: CaseClosure, cmd: Act, callback: Callback, rules: Clo
         return [recorded, _reopened(state, cmd, rules, "unsatisfied")]
     return [recorded, SatisfactionReviewOpened(case_id=cmd.case_id, unsatisfied_count=state.unsatisfied_count + 1,
                                                opened_at=cmd.at)]  # fmt: skip
-
-
-def _held_ref(state: CaseClosure) -> frozenset[str]:
-    held = state.held_callback
-    return frozenset({held.callback_ref}) if held is not None and held.callback_ref else frozenset()
 
 
 def decide_review(state: CaseClosure, cmd: Act, reopen: bool, rules: ClosureRules) -> list[Event]:

@@ -1,5 +1,5 @@
 """巡查's durable jobs: the watched grids' checks (巡查督导, application/watches.py) and their seeding at
-start, and the finish of patrols left open (巡查超时, application/patrol_timeouts.py)."""
+start, and the finish of patrols left open (巡查超时, application/patrol_records.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from casekit.jobs import Job
 from casekit.jobs_metrics import JobMetrics
 from casekit.jobs_worker import JobPolicy, JobWorker, Transactional
 from casekit.runtime import Runtime
-from services.intake.application import patrol_timeouts
+from services.intake.application import patrol_records
 from services.intake.application.context import Intake
 from services.intake.application.watches import QUEUE, on_check_due, seed_watches
 
@@ -24,13 +24,13 @@ def worker(poll_seconds: float) -> Callable[[Runtime, Intake], Sequence[JobWorke
             await on_check_due(job.payload, intake, conn, utc_now())
 
         async def time_out(job: Job, conn: Connection) -> None:
-            await patrol_timeouts.on_timeout_due(job.payload, intake, conn)
+            await patrol_records.on_timeout_due(job.payload, intake, conn)
 
         policy = JobPolicy(poll_seconds=poll_seconds, concurrency=2)
         metrics = JobMetrics.of(runtime.metrics.registry)
         return [
             JobWorker(runtime.pool, queue, Transactional(run), policy, metrics, service="intake")
-            for queue, run in ((QUEUE, check), (patrol_timeouts.QUEUE, time_out))
+            for queue, run in ((QUEUE, check), (patrol_records.TIMEOUT_QUEUE, time_out))
         ]
 
     return start

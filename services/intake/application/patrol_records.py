@@ -1,20 +1,29 @@
 """What follows a patrol's new events in their transaction: its view row, the watched grids' checks
-it moves (巡查督导) and the finish owed if the officer never sends one (巡查超时, patrol_timeouts.py)."""
+it moves (巡查督导) and the finish owed if the officer never sends one (巡查超时).
+
+巡查超时: starting a patrol owes one durable job (queue `intake-patrol-timeout`) due
+`INTAKE_PATROL_LONGEST_HOURS` after the start was recorded; the officer's finish cancels it in the
+same transaction. A job that comes due on a patrol still open appends `PatrolFinished(auto=True)` at
+its last point, so a forgotten finish still counts its track for coverage, the work log and the
+grids' watches.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from casekit import jobs
-from casekit.decider import Handled
-from casekit.envelope import utc_now
+from casekit.decider import Handled, handle_and_fold
+from casekit.envelope import EventMeta, utc_now
 from casekit.eventstore import Connection
 from schemas.base import Event
 from schemas.patrol import PatrolFinished, PatrolStarted
 from services.intake.application.context import Intake
-from services.intake.application.watches import move_watches
+from services.intake.application.watches import ACTOR, move_watches
+from services.intake.domain import patrol as p
 from services.intake.domain.patrol import Patrol, PatrolEvent
 
 TIMEOUT_QUEUE = "intake-patrol-timeout"
@@ -50,3 +59,13 @@ async def _owe_or_cancel_timeout(conn: Connection, intake: Intake, events: Seque
                                correlation_id=event.case_id)  # fmt: skip
         elif isinstance(event, PatrolFinished) and not event.auto:
             await jobs.cancel(conn, TIMEOUT_QUEUE, correlation_id=event.case_id)
+
+
+async def on_timeout_due(payload: Mapping[str, Any], intake: Intake, conn: Connection) -> None:
+    """The longest patrol is over, in the transaction that completes the job: finish it if still open."""
+    patrol_id = UUID(str(payload["patrol_id"]))
+    meta = EventMeta.by(ACTOR).for_case(patrol_id)
+    zone = intake.city.timezone
+    handled = await handle_and_fold(intake.store, p.stream_id(patrol_id), p.DECIDER,
+                                    lambda state: p.decide_auto_finish(state, patrol_id, zone), meta, conn)  # fmt: skip
+    await record_patrol_change(conn, intake, patrol_id, handled)
